@@ -1,0 +1,31 @@
+//! Errors of the `phat-prover` command line: one line each, and a non-zero exit.
+
+/// A refusal or failure of a CLI command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    /// Malformed JSON or hex in an input.
+    #[error("{0}")]
+    Input(String),
+    /// The STF refused the block: nothing was signed.
+    #[error("block refused, nothing signed: {0}")]
+    Refused(#[from] phat_prover_core::StfError),
+    /// The RPC endpoint failed or returned inconsistent data.
+    #[error("rpc: {0}")]
+    Rpc(String),
+    /// A proof did not verify.
+    #[error("proof rejected: {0}")]
+    Verify(String),
+    /// Conformance tests failed.
+    #[error("{0} conformance test(s) failed")]
+    TestsFailed(usize),
+}
+
+impl CliError {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
+        Self::Io { path: path.to_string(), source }
+    }
+}

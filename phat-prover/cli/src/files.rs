@@ -1,0 +1,152 @@
+//! The JSON files the CLI reads and writes: a block witness and a TEE-proof.
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use phat_prover_core::{
+    BlockOutcome, BlockPublicInput, ChainSpec, ExecutionWitness, ProofDomain, StatelessInput, TeeProof,
+    public_input::BLOCK_TAG,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::CliError;
+
+/// A block and everything needed to prove it statelessly (`phat-prover witness` output).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WitnessFile {
+    /// L2 chain id.
+    pub chain_id: u64,
+    /// Prague activation timestamp of the L2 (`null`: Cancun rules only).
+    pub prague_time: Option<u64>,
+    /// RLP of the whole block (header, transactions, ommers, withdrawals).
+    pub block: Bytes,
+    /// Trie nodes, codes, keys and RLP ancestor headers (`debug_executionWitness` shape).
+    pub witness: ExecutionWitness,
+}
+
+impl WitnessFile {
+    /// The chain rules and the decoded stateless input.
+    pub fn input(&self) -> Result<(ChainSpec, StatelessInput), CliError> {
+        let input = StatelessInput::from_rlp(&self.block, self.witness.clone())
+            .map_err(|e| CliError::Input(format!("block: {e}")))?;
+        Ok((ChainSpec::new(self.chain_id, self.prague_time), input))
+    }
+}
+
+/// The public input of a single-block TEE-proof, as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublicInputJson {
+    pub tag: B256,
+    pub l1_chain_id: u64,
+    pub verifier: Address,
+    pub l2_chain_id: u64,
+    pub prover: Address,
+    pub block_number: u64,
+    pub parent_hash: B256,
+    pub block_hash: B256,
+    pub pre_state_root: B256,
+    pub post_state_root: B256,
+    pub witness_commitment: B256,
+}
+
+impl PublicInputJson {
+    /// The JSON form of a public input.
+    pub fn from_sol(p: &BlockPublicInput) -> Self {
+        Self {
+            tag: p.tag,
+            l1_chain_id: p.l1ChainId.saturating_to(),
+            verifier: p.verifier,
+            l2_chain_id: p.l2ChainId.saturating_to(),
+            prover: p.prover,
+            block_number: p.blockNumber,
+            parent_hash: p.parentHash,
+            block_hash: p.blockHash,
+            pre_state_root: p.preStateRoot,
+            post_state_root: p.postStateRoot,
+            witness_commitment: p.witnessCommitment,
+        }
+    }
+
+    /// The ABI struct (whose `digest()` is what was signed).
+    pub fn to_sol(&self) -> BlockPublicInput {
+        BlockPublicInput {
+            tag: self.tag,
+            l1ChainId: U256::from(self.l1_chain_id),
+            verifier: self.verifier,
+            l2ChainId: U256::from(self.l2_chain_id),
+            prover: self.prover,
+            blockNumber: self.block_number,
+            parentHash: self.parent_hash,
+            blockHash: self.block_hash,
+            preStateRoot: self.pre_state_root,
+            postStateRoot: self.post_state_root,
+            witnessCommitment: self.witness_commitment,
+        }
+    }
+}
+
+/// What the STF computed beyond the public input, for the operator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeJson {
+    pub receipts_root: B256,
+    pub gas_used: u64,
+    pub tx_count: usize,
+}
+
+/// A signed single-block TEE-proof (`phat-prover prove` output, `phat-prover verify` input).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProofFile {
+    pub public_input: PublicInputJson,
+    /// `keccak256(abi.encode(publicInput))`.
+    pub digest: B256,
+    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
+    pub proof: Bytes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeJson>,
+}
+
+impl ProofFile {
+    /// Builds the file for a proof of `outcome` under `domain`.
+    pub fn new(domain: &ProofDomain, outcome: &BlockOutcome, proof: &TeeProof) -> Self {
+        let public_input = BlockPublicInput::new(domain, outcome);
+        Self {
+            digest: public_input.digest(),
+            public_input: PublicInputJson::from_sol(&public_input),
+            proof: Bytes::copy_from_slice(&proof.to_bytes()),
+            outcome: Some(OutcomeJson {
+                receipts_root: outcome.receipts_root,
+                gas_used: outcome.gas_used,
+                tx_count: outcome.tx_count,
+            }),
+        }
+    }
+
+    /// Offline verification: the tag is the v1 block tag, the digest is rebuilt from the public
+    /// input, the proof's prover is the public input's prover, the signature (low-s, v 27/28)
+    /// recovers to it, and — when given — it is the expected signer.
+    pub fn verify(&self, expected_signer: Option<Address>) -> Result<TeeProof, CliError> {
+        if self.public_input.tag != BLOCK_TAG {
+            return Err(CliError::Verify(format!("unknown tag {}", self.public_input.tag)));
+        }
+        let digest = self.public_input.to_sol().digest();
+        if digest != self.digest {
+            return Err(CliError::Verify(format!("digest {} does not match the public input ({digest})", self.digest)));
+        }
+        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| CliError::Verify(e.to_string()))?;
+        if proof.prover != self.public_input.prover {
+            return Err(CliError::Verify(format!(
+                "proof names prover {} but the public input names {}",
+                proof.prover, self.public_input.prover
+            )));
+        }
+        proof.verify(digest).map_err(|e| CliError::Verify(e.to_string()))?;
+        if let Some(expected) = expected_signer
+            && expected != proof.prover
+        {
+            return Err(CliError::Verify(format!("signed by {}, expected {expected}", proof.prover)));
+        }
+        Ok(proof)
+    }
+}

@@ -1,0 +1,13 @@
+//! `phat-prover`: the prover's command line, as a library so tests drive the same code.
+//!
+//! - [`ethtest`]: Ethereum BlockchainTests through the stateless STF.
+//! - [`rpc`]: build a block witness from an L2 node.
+//! - [`files`]: witness and proof JSON files; offline verification.
+//! - [`state`]: full in-memory state (for tests and benchmarks) and the witness of all of it.
+//! - [`vectors`]: cross-language test vectors for the Solidity verifier.
+
+pub mod error;
+pub mod ethtest;
+pub mod files;
+pub mod state;
+pub mod vectors;

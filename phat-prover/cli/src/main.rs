@@ -1,0 +1,236 @@
+//! `phat-prover`: prove L2 blocks statelessly and check TEE-proofs, from the command line.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use alloy_primitives::{Address, B256};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use phat_prover_cli::{
+    error::CliError,
+    ethtest,
+    files::{ProofFile, WitnessFile},
+    rpc, vectors,
+};
+use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
+
+#[derive(Parser)]
+#[command(name = "phat-prover", version, about = "Stateless STF and TEE-proofs of Phat SGX-Prover")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Ethereum BlockchainTests (files or folders) through the stateless executor.
+    Ethtest {
+        /// JSON files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Build the witness of an L2 block from its node (JSON to stdout or --out).
+    Witness {
+        #[command(flatten)]
+        source: RpcBlock,
+        /// Write the witness here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Execute a block statelessly and sign a TEE-proof (JSON to stdout or --out).
+    Prove {
+        /// Witness file from `phat-prover witness`.
+        #[arg(long, conflicts_with = "rpc")]
+        witness: Option<PathBuf>,
+        #[command(flatten)]
+        source: OptionalRpcBlock,
+        #[command(flatten)]
+        domain: DomainArgs,
+        /// Hex secp256k1 secret of the prover (or env PHAT_PROVER_KEY).
+        #[arg(long, env = "PHAT_PROVER_KEY", hide_env_values = true)]
+        key: String,
+        /// Write the proof here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write the cross-language TEE-proof test vectors (JSON) for the Solidity verifier.
+    Vectors {
+        /// Output file.
+        #[arg(long, default_value = "evm-contracts/test/vectors/tee-proof-vectors.json")]
+        out: PathBuf,
+    },
+    /// Check a proof offline: digest rebuilt from its public input, signature low-s and by the prover.
+    Verify {
+        /// Proof file from `phat-prover prove`.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The prover address the proof must come from.
+        #[arg(long)]
+        signer: Option<Address>,
+    },
+}
+
+#[derive(Args)]
+struct RpcBlock {
+    /// JSON-RPC endpoint of the L2 node.
+    #[arg(long)]
+    rpc: String,
+    /// Block number.
+    #[arg(long)]
+    block: u64,
+    /// Prague activation timestamp of the L2 (default: Prague when the header has a requests hash).
+    #[arg(long)]
+    prague_time: Option<u64>,
+}
+
+#[derive(Args)]
+struct OptionalRpcBlock {
+    /// JSON-RPC endpoint of the L2 node.
+    #[arg(long, requires = "block")]
+    rpc: Option<String>,
+    /// Block number.
+    #[arg(long, requires = "rpc")]
+    block: Option<u64>,
+    /// Prague activation timestamp of the L2 (default: Prague when the header has a requests hash).
+    #[arg(long)]
+    prague_time: Option<u64>,
+}
+
+#[derive(Args)]
+struct DomainArgs {
+    /// Chain id of L1.
+    #[arg(long, default_value_t = 31337)]
+    l1_chain_id: u64,
+    /// Address of the L1 TeeVerifier contract.
+    #[arg(long)]
+    verifier: Address,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Ethtest { paths } => run_ethtest(&paths),
+        Command::Witness { source, out } => {
+            let file = runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
+            write_json(&file, out)
+        }
+        Command::Prove { witness, source, domain, key, out } => {
+            let file = match (witness, source.rpc, source.block) {
+                (Some(path), _, _) => read_json::<WitnessFile>(&path)?,
+                (None, Some(url), Some(block)) => {
+                    runtime()?.block_on(rpc::fetch_witness(&url, block, source.prague_time.map(Some)))?
+                }
+                _ => return Err(CliError::Input("give --witness FILE or --rpc URL --block N".into())),
+            };
+            let signer = parse_key(&key)?;
+            let (chain, input) = file.input()?;
+            let outcome = phat_prover_core::execute(&chain, &input)?;
+            let domain = ProofDomain {
+                l1_chain_id: domain.l1_chain_id,
+                verifier: domain.verifier,
+                l2_chain_id: chain.chain_id,
+                prover: signer.address(),
+            };
+            let digest = BlockPublicInput::new(&domain, &outcome).digest();
+            let proof = TeeProof::sign(&signer, digest).map_err(|e| CliError::Input(e.to_string()))?;
+            tracing::info!(block = outcome.number, hash = %outcome.block_hash, gas = outcome.gas_used, "proved");
+            write_json(&ProofFile::new(&domain, &outcome, &proof), out)
+        }
+        Command::Vectors { out } => {
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
+            }
+            write_json(&vectors::generate()?, Some(out))
+        }
+        Command::Verify { proof, signer } => {
+            let file = read_json::<ProofFile>(&proof)?;
+            let proof = file.verify(signer)?;
+            let report = serde_json::json!({
+                "valid": true,
+                "prover": proof.prover,
+                "digest": file.digest,
+                "blockNumber": file.public_input.block_number,
+                "blockHash": file.public_input.block_hash,
+                "postStateRoot": file.public_input.post_state_root,
+            });
+            println!("{report:#}");
+            Ok(())
+        }
+    }
+}
+
+fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
+    let files = ethtest::collect_files(paths)?;
+    let bar = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let (mut passed, mut failed, mut blocks) = (0usize, 0usize, 0usize);
+    for file in &files {
+        bar.set_message(file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+        match ethtest::run_file(file) {
+            Ok(cases) => {
+                for case in cases {
+                    blocks += case.blocks;
+                    match case.verdict {
+                        Ok(()) => passed += 1,
+                        Err(reason) => {
+                            failed += 1;
+                            bar.suspend(|| println!("FAIL {}: {reason}", case.name));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                bar.suspend(|| println!("FAIL {}: {e}", file.display()));
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("{} files, {blocks} blocks", files.len());
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("tokio runtime: {e}")))
+}
+
+fn parse_key(key: &str) -> Result<LocalSigner, CliError> {
+    let secret: B256 = key.trim().parse().map_err(|_| CliError::Input("--key: expected 32 bytes of hex".into()))?;
+    LocalSigner::from_bytes(&secret).map_err(|e| CliError::Input(format!("--key: {e}")))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+}
+
+fn write_json<T: serde::Serialize>(value: &T, out: Option<PathBuf>) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Input(e.to_string()))?;
+    match out {
+        Some(path) => std::fs::write(&path, text + "\n").map_err(|e| CliError::io(path.display(), e)),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}

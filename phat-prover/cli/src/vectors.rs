@@ -1,0 +1,226 @@
+//! Cross-language test vectors: what the Rust core produces, for the Solidity verifier's tests.
+//!
+//! Deterministic (fixed keys and inputs), so the committed file can be regenerated and compared.
+
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_sol_types::SolValue;
+use phat_prover_core::{
+    BatchPublicInput, BlockOutcome, BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof,
+    public_input::{BATCH_TAG, BLOCK_TAG, blocks_commitment},
+};
+use serde::Serialize;
+
+use crate::{error::CliError, files::PublicInputJson};
+
+/// The secp256k1 group order n.
+const N: U256 = U256::from_be_bytes(alloy_primitives::b256!(
+    "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+).0);
+
+/// L1 chain id the vectors are signed for.
+pub const L1_CHAIN_ID: u64 = 31337;
+/// Address the vectors assume for the L1 `TeeVerifier`.
+pub const VERIFIER: Address = alloy_primitives::address!("0x7EE7E7EE7E7EE7E7EE7E7EE7E7EE7E7EE7E7EE7E");
+/// L2 chain id of the vectors.
+pub const L2_CHAIN_ID: u64 = 167_000;
+
+/// The whole vector file.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vectors {
+    pub description: &'static str,
+    pub block_tag: B256,
+    pub batch_tag: B256,
+    pub l1_chain_id: u64,
+    pub verifier: Address,
+    pub blocks: Vec<BlockVector>,
+    pub batches: Vec<BatchVector>,
+    pub invalid: Vec<InvalidVector>,
+}
+
+/// A valid single-block proof.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockVector {
+    pub name: String,
+    pub secret: B256,
+    pub public_input: PublicInputJson,
+    /// `abi.encode(publicInput)`.
+    pub encoded: Bytes,
+    pub digest: B256,
+    pub signature: Bytes,
+    pub proof: Bytes,
+}
+
+/// A valid batch proof.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchVector {
+    pub name: String,
+    pub secret: B256,
+    pub prover: Address,
+    pub l2_chain_id: u64,
+    pub first_block_number: u64,
+    pub last_block_number: u64,
+    pub first_parent_hash: B256,
+    pub last_block_hash: B256,
+    pub first_pre_state_root: B256,
+    pub last_post_state_root: B256,
+    /// Per block: parentHash, blockHash, preStateRoot, postStateRoot, witnessCommitment.
+    pub block_hashes: Vec<B256>,
+    pub post_state_roots: Vec<B256>,
+    pub witness_commitments: Vec<B256>,
+    pub blocks_commitment: B256,
+    pub digest: B256,
+    pub proof: Bytes,
+}
+
+/// A proof that must be refused, with the reason the Rust verifier gives.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidVector {
+    pub name: String,
+    /// What L1 must say: `InvalidProofLength`, `InvalidSignatureV`, `SignatureSMalleable`,
+    /// `SignerMismatch` (recovers, but to another address than the proof's prover).
+    pub error: &'static str,
+    pub public_input: PublicInputJson,
+    pub proof: Bytes,
+}
+
+fn key(i: u8) -> (B256, LocalSigner) {
+    let mut seed = i;
+    loop {
+        let secret = keccak256([b"phat-sgx-prover vector key ".as_slice(), &[seed]].concat());
+        if let Ok(signer) = LocalSigner::from_bytes(&secret) {
+            return (secret, signer);
+        }
+        seed = seed.wrapping_add(100);
+    }
+}
+
+fn outcome(l2_block: u64, parent_hash: B256, pre: B256) -> BlockOutcome {
+    let tag = |what: &str| keccak256(format!("{what} {l2_block}"));
+    BlockOutcome {
+        number: l2_block,
+        parent_hash,
+        block_hash: tag("block"),
+        pre_state_root: pre,
+        post_state_root: tag("post"),
+        receipts_root: tag("receipts"),
+        gas_used: 21_000 * l2_block,
+        tx_count: 1,
+        witness_commitment: tag("witness"),
+    }
+}
+
+fn sign(signer: &LocalSigner, digest: B256) -> Result<TeeProof, CliError> {
+    TeeProof::sign(signer, digest).map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// Builds the vectors.
+pub fn generate() -> Result<Vectors, CliError> {
+    let mut blocks = Vec::new();
+    let mut invalid = Vec::new();
+    for i in 0u8..4 {
+        let (secret, signer) = key(i);
+        let domain = ProofDomain { l1_chain_id: L1_CHAIN_ID, verifier: VERIFIER, l2_chain_id: L2_CHAIN_ID, prover: signer.address() };
+        let o = outcome(100 + u64::from(i), keccak256([i, 1]), keccak256([i, 2]));
+        let input = BlockPublicInput::new(&domain, &o);
+        let digest = input.digest();
+        let proof = sign(&signer, digest)?;
+        proof.verify(digest).map_err(|e| CliError::Verify(e.to_string()))?;
+        blocks.push(BlockVector {
+            name: format!("block-{i}"),
+            secret,
+            public_input: PublicInputJson::from_sol(&input),
+            encoded: input.abi_encode().into(),
+            digest,
+            signature: Bytes::copy_from_slice(&proof.signature),
+            proof: Bytes::copy_from_slice(&proof.to_bytes()),
+        });
+    }
+
+    // Refusals, all built from the first valid vector.
+    let (_, signer) = key(0);
+    let (_, other) = key(1);
+    let base = &blocks[0];
+    let good = TeeProof::from_bytes(&base.proof).map_err(|e| CliError::Input(e.to_string()))?;
+    let pi = base.public_input.clone();
+    let mut push = |name: &str, error: &'static str, public_input: PublicInputJson, proof: Vec<u8>| {
+        invalid.push(InvalidVector { name: name.into(), error, public_input, proof: proof.into() });
+    };
+    push("truncated", "InvalidProofLength", pi.clone(), good.to_bytes()[..84].to_vec());
+    push("extra-byte", "InvalidProofLength", pi.clone(), [good.to_bytes().as_slice(), &[0]].concat());
+    let mut bad_v = good;
+    bad_v.signature[64] -= 27;
+    push("v-is-recid", "InvalidSignatureV", pi.clone(), bad_v.to_bytes().to_vec());
+    let mut high_s = good;
+    let s = U256::from_be_slice(&good.signature[32..64]);
+    high_s.signature[32..64].copy_from_slice(&(N - s).to_be_bytes::<32>());
+    high_s.signature[64] = if good.signature[64] == 27 { 28 } else { 27 };
+    push("high-s-twin", "SignatureSMalleable", pi.clone(), high_s.to_bytes().to_vec());
+    let mut tampered = pi.clone();
+    tampered.post_state_root = keccak256("forged post-state root");
+    push("forged-post-root", "SignerMismatch", tampered, good.to_bytes().to_vec());
+    let mut other_l1 = pi.clone();
+    other_l1.l1_chain_id = 1;
+    let replay = sign(&signer, other_l1.to_sol().digest())?;
+    push("signed-for-other-l1", "SignerMismatch", pi.clone(), replay.to_bytes().to_vec());
+    let mut other_verifier = pi.clone();
+    other_verifier.verifier = Address::repeat_byte(0x11);
+    let replay = sign(&signer, other_verifier.to_sol().digest())?;
+    push("signed-for-other-verifier", "SignerMismatch", pi.clone(), replay.to_bytes().to_vec());
+    let mut stolen = good;
+    stolen.prover = other.address();
+    let mut stolen_pi = pi.clone();
+    stolen_pi.prover = other.address();
+    push("stolen-by-other-prover", "SignerMismatch", stolen_pi, stolen.to_bytes().to_vec());
+
+    // Batches of 1, 3 and 64 blocks.
+    let mut batches = Vec::new();
+    for (i, len) in [(2u8, 1usize), (3, 3), (0, 64)] {
+        let (secret, signer) = key(i);
+        let domain = ProofDomain { l1_chain_id: L1_CHAIN_ID, verifier: VERIFIER, l2_chain_id: L2_CHAIN_ID, prover: signer.address() };
+        let mut outcomes: Vec<BlockOutcome> = Vec::with_capacity(len);
+        let (mut parent, mut pre) = (keccak256([i, 3]), keccak256([i, 4]));
+        for n in 0..len as u64 {
+            let o = outcome(1000 * u64::from(i) + n, parent, pre);
+            (parent, pre) = (o.block_hash, o.post_state_root);
+            outcomes.push(o);
+        }
+        let input = BatchPublicInput::new(&domain, &outcomes).map_err(|e| CliError::Input(e.to_string()))?;
+        debug_assert_eq!(input.blocksCommitment, blocks_commitment(&outcomes));
+        let digest = input.digest();
+        let proof = sign(&signer, digest)?;
+        batches.push(BatchVector {
+            name: format!("batch-{len}"),
+            secret,
+            prover: signer.address(),
+            l2_chain_id: L2_CHAIN_ID,
+            first_block_number: input.firstBlockNumber,
+            last_block_number: input.lastBlockNumber,
+            first_parent_hash: input.firstParentHash,
+            last_block_hash: input.lastBlockHash,
+            first_pre_state_root: input.firstPreStateRoot,
+            last_post_state_root: input.lastPostStateRoot,
+            block_hashes: outcomes.iter().map(|o| o.block_hash).collect(),
+            post_state_roots: outcomes.iter().map(|o| o.post_state_root).collect(),
+            witness_commitments: outcomes.iter().map(|o| o.witness_commitment).collect(),
+            blocks_commitment: input.blocksCommitment,
+            digest,
+            proof: Bytes::copy_from_slice(&proof.to_bytes()),
+        });
+    }
+
+    Ok(Vectors {
+        description: "TEE-proof v1 vectors generated by `phat-prover vectors` (docs/proof-format.md). \
+                      Regenerate, never edit by hand.",
+        block_tag: BLOCK_TAG,
+        batch_tag: BATCH_TAG,
+        l1_chain_id: L1_CHAIN_ID,
+        verifier: VERIFIER,
+        blocks,
+        batches,
+        invalid,
+    })
+}

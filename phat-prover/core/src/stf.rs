@@ -1,0 +1,286 @@
+//! The stateless state transition function: re-execute one block from its witness and check every
+//! header commitment against our own computation.
+//!
+//! Order of checks (`docs/proof-format.md` lists them too): ancestor hash chain → parent state root
+//! in the witness → header rules → transactions root → execution (revm via alloy-evm: system calls,
+//! transactions, withdrawals, requests) → gas used, receipts root, logs bloom, requests hash → post
+//! state root from the partial trie. The block hash is the keccak of the checked header.
+
+use alloc::{borrow::Cow, string::ToString, vec::Vec};
+use alloy_consensus::{
+    BlockHeader, EMPTY_OMMER_ROOT_HASH, Header, Transaction, TxReceipt,
+    proofs::{calculate_receipt_root, calculate_transaction_root, calculate_withdrawals_root},
+    transaction::{Recovered, SignerRecoverable},
+};
+use alloy_eips::{eip1559::BaseFeeParams, eip4844::DATA_GAS_PER_BLOB};
+use alloy_consensus::{ReceiptEnvelope, TxEnvelope};
+use alloy_evm::{
+    EvmEnv, EvmFactory,
+    block::{BlockExecutionResult, BlockExecutor},
+    eth::{EthBlockExecutionCtx, EthBlockExecutor, EthEvmFactory, receipt_builder::AlloyReceiptBuilder},
+};
+use alloy_primitives::{B256, Bloom, map::B256Map};
+use alloy_trie::EMPTY_ROOT_HASH;
+use revm::database::{BundleState, Database, State, states::bundle_state::BundleRetention};
+
+use crate::{
+    chain::{ChainSpec, Fork},
+    db::WitnessDb,
+    error::{HeaderError, StfError},
+    witness::{IndexedWitness, L2Block, MAX_ANCESTORS, StatelessInput},
+};
+
+/// Lowest gas limit a block may have.
+pub const MIN_GAS_LIMIT: u64 = 5000;
+/// Largest gas limit (EIP-1985).
+pub const MAX_GAS_LIMIT: u64 = i64::MAX as u64;
+/// A block's gas limit moves by less than parent / 1024.
+pub const GAS_LIMIT_BOUND_DIVISOR: u64 = 1024;
+/// Longest extra data after the merge.
+pub const MAX_EXTRA_DATA: usize = 32;
+
+/// What the STF established about a block it accepted: the facts a TEE-proof signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockOutcome {
+    /// Block number.
+    pub number: u64,
+    /// Hash of the parent header.
+    pub parent_hash: B256,
+    /// Hash of the block header.
+    pub block_hash: B256,
+    /// State root before the block (the parent's).
+    pub pre_state_root: B256,
+    /// State root after the block, computed from the witness.
+    pub post_state_root: B256,
+    /// Receipts root, computed.
+    pub receipts_root: B256,
+    /// Gas used, computed.
+    pub gas_used: u64,
+    /// Number of transactions executed.
+    pub tx_count: usize,
+    /// Commitment to the witness the block was executed from.
+    pub witness_commitment: B256,
+}
+
+/// Executes `input` statelessly under `chain` and returns what it proved, or why it refused.
+pub fn execute(chain: &ChainSpec, input: &StatelessInput) -> Result<BlockOutcome, StfError> {
+    execute_with_changes(chain, input).map(|(outcome, _)| outcome)
+}
+
+/// [`execute`], also returning the block's state changes (for a caller that keeps full state, such
+/// as the conformance-test runner).
+pub fn execute_with_changes(chain: &ChainSpec, input: &StatelessInput) -> Result<(BlockOutcome, BundleState), StfError> {
+    let block = &input.block;
+    let header = &block.header;
+    let witness = IndexedWitness::new(&input.witness)?;
+    let witness_commitment = witness.commitment();
+
+    // 1. Ancestors: parent first, each linked to the next by its parent hash.
+    let ancestors = ancestor_chain(header, &witness.headers)?;
+    let (_, parent) = ancestors[0];
+
+    // 2. The witness must open at the parent's state root.
+    if parent.state_root != EMPTY_ROOT_HASH && !witness.nodes.contains_key(&parent.state_root) {
+        return Err(StfError::PreStateRootMissing(parent.state_root));
+    }
+
+    // 3. Header rules relative to the parent.
+    let fork = chain.fork_at(header.timestamp);
+    validate_header(chain, fork, block, parent)?;
+
+    // 4. Transactions root.
+    let transactions_root = calculate_transaction_root(&block.body.transactions);
+    if transactions_root != header.transactions_root {
+        return Err(StfError::TransactionsRoot { header: header.transactions_root, computed: transactions_root });
+    }
+    let transactions = recover_senders(block)?;
+
+    // 5. Execution over the witness.
+    let block_hashes = ancestors.iter().zip(1u64..).map(|((hash, _), back)| (header.number - back, *hash)).collect();
+    let mut db = WitnessDb::new(parent.state_root, witness.nodes, witness.codes, block_hashes)?;
+    let executed = execute_transactions(chain, block, &transactions, &mut db);
+    if let Some(missing) = db.first_error.take() {
+        return Err(StfError::MissingWitness(missing));
+    }
+    let (result, bundle) = executed?;
+
+    // 6. Commitments of the execution.
+    if result.gas_used != header.gas_used {
+        return Err(StfError::GasUsed { header: header.gas_used, computed: result.gas_used });
+    }
+    let receipts_root = calculate_receipt_root(&result.receipts);
+    if receipts_root != header.receipts_root {
+        return Err(StfError::ReceiptsRoot { header: header.receipts_root, computed: receipts_root });
+    }
+    let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
+    if logs_bloom != header.logs_bloom {
+        return Err(StfError::LogsBloom { header: header.logs_bloom, computed: logs_bloom });
+    }
+    if fork == Fork::Prague {
+        let requests_hash = result.requests.requests_hash();
+        if header.requests_hash != Some(requests_hash) {
+            return Err(StfError::RequestsHash { header: header.requests_hash, computed: requests_hash });
+        }
+    }
+    if header.blob_gas_used != Some(result.blob_gas_used) {
+        return Err(HeaderError::BlobGasUsed { expected: result.blob_gas_used, got: header.blob_gas_used }.into());
+    }
+
+    // 7. Post-state root from our own trie.
+    let post_state_root = db.apply(&bundle)?;
+    if post_state_root != header.state_root {
+        return Err(StfError::StateRoot { header: header.state_root, computed: post_state_root });
+    }
+
+    let outcome = BlockOutcome {
+        number: header.number,
+        parent_hash: header.parent_hash,
+        block_hash: header.hash_slow(),
+        pre_state_root: parent.state_root,
+        post_state_root,
+        receipts_root,
+        gas_used: result.gas_used,
+        tx_count: block.body.transactions.len(),
+        witness_commitment,
+    };
+    Ok((outcome, bundle))
+}
+
+/// Runs a block's system calls, transactions, withdrawals and requests over `db` with alloy-evm's
+/// Ethereum executor, returning the receipts and the state changes. No header check happens here:
+/// [`execute`] does those. Shared by the stateless path and the in-memory baseline of the benchmark.
+pub fn execute_transactions<DB: Database + core::fmt::Debug>(
+    chain: &ChainSpec,
+    block: &L2Block,
+    transactions: &[Recovered<&TxEnvelope>],
+    db: DB,
+) -> Result<(BlockExecutionResult<ReceiptEnvelope>, BundleState), StfError> {
+    let header = &block.header;
+    let mut state = State::builder().with_database(db).with_bundle_update().build();
+    let blob_params = chain.blob_params(chain.fork_at(header.timestamp));
+    let evm_env = EvmEnv::for_eth_block(header, chain, chain.chain_id, Some(blob_params));
+    let evm = EthEvmFactory::default().create_evm(&mut state, evm_env);
+    let ctx = EthBlockExecutionCtx {
+        parent_hash: header.parent_hash,
+        parent_beacon_block_root: header.parent_beacon_block_root,
+        ommers: &[],
+        withdrawals: block.body.withdrawals.as_ref().map(|w| Cow::Borrowed(w.as_slice())),
+        extra_data: header.extra_data.clone(),
+        tx_count_hint: Some(transactions.len()),
+        slot_number: None,
+    };
+    let result = EthBlockExecutor::new(evm, ctx, chain, AlloyReceiptBuilder::default())
+        .execute_block(transactions.iter().copied())
+        .map_err(|e| StfError::Execution(e.to_string()))?;
+    state.merge_transitions(BundleRetention::PlainState);
+    Ok((result, state.take_bundle()))
+}
+
+/// Recovers every transaction's sender (EIP-2 low-s rule included).
+pub fn recover_senders(block: &L2Block) -> Result<Vec<Recovered<&TxEnvelope>>, StfError> {
+    block
+        .body
+        .transactions
+        .iter()
+        .enumerate()
+        .map(|(index, tx)| {
+            tx.recover_signer().map(|s| Recovered::new_unchecked(tx, s)).map_err(|_| StfError::Signature { index })
+        })
+        .collect()
+}
+
+/// Walks from the block's parent back through the witness headers. Every witness header must be on
+/// that chain, with consecutive numbers; at least the parent must be there.
+fn ancestor_chain<'a>(header: &Header, headers: &'a B256Map<Header>) -> Result<Vec<(B256, &'a Header)>, StfError> {
+    if headers.is_empty() {
+        return Err(StfError::NoAncestors);
+    }
+    if headers.len() > MAX_ANCESTORS {
+        return Err(StfError::TooManyAncestors(headers.len()));
+    }
+    let mut chain: Vec<(B256, &Header)> = Vec::with_capacity(headers.len());
+    let (mut hash, mut child_number) = (header.parent_hash, header.number);
+    while let Some(ancestor) = headers.get(&hash) {
+        if child_number.checked_sub(1) != Some(ancestor.number) {
+            return Err(StfError::UnlinkedAncestor(hash));
+        }
+        chain.push((hash, ancestor));
+        (hash, child_number) = (ancestor.parent_hash, ancestor.number);
+    }
+    if chain.is_empty() {
+        return Err(StfError::MissingParent(header.parent_hash));
+    }
+    if chain.len() != headers.len() {
+        let stray = headers.keys().find(|h| !chain.iter().any(|(c, _)| c == *h)).copied().unwrap_or_default();
+        return Err(StfError::UnlinkedAncestor(stray));
+    }
+    Ok(chain)
+}
+
+/// Consensus rules of a post-merge header (Cancun, Prague) against its parent and body.
+fn validate_header(chain: &ChainSpec, fork: Fork, block: &L2Block, parent: &Header) -> Result<(), HeaderError> {
+    let header = &block.header;
+    let expected_number = parent.number.saturating_add(1);
+    if header.number != expected_number {
+        return Err(HeaderError::Number { expected: expected_number, got: header.number });
+    }
+    if header.timestamp <= parent.timestamp {
+        return Err(HeaderError::Timestamp { parent: parent.timestamp, got: header.timestamp });
+    }
+    let max_delta = parent.gas_limit / GAS_LIMIT_BOUND_DIVISOR;
+    if header.gas_limit.abs_diff(parent.gas_limit) >= max_delta
+        || !(MIN_GAS_LIMIT..=MAX_GAS_LIMIT).contains(&header.gas_limit)
+    {
+        return Err(HeaderError::GasLimit { parent: parent.gas_limit, got: header.gas_limit });
+    }
+    if header.gas_used > header.gas_limit {
+        return Err(HeaderError::GasUsedOverLimit { used: header.gas_used, limit: header.gas_limit });
+    }
+    let base_fee = parent.next_block_base_fee(BaseFeeParams::ethereum());
+    if base_fee.is_none() || header.base_fee_per_gas != base_fee {
+        return Err(HeaderError::BaseFee { expected: base_fee, got: header.base_fee_per_gas });
+    }
+    if header.extra_data.len() > MAX_EXTRA_DATA {
+        return Err(HeaderError::ExtraData(header.extra_data.len()));
+    }
+    if !header.difficulty.is_zero() {
+        return Err(HeaderError::Difficulty);
+    }
+    if !header.nonce.is_zero() {
+        return Err(HeaderError::Nonce);
+    }
+    if header.ommers_hash != EMPTY_OMMER_ROOT_HASH || !block.body.ommers.is_empty() {
+        return Err(HeaderError::Ommers);
+    }
+    let withdrawals_root = block.body.withdrawals.as_ref().map(|w| calculate_withdrawals_root(w));
+    if withdrawals_root.is_none() || header.withdrawals_root != withdrawals_root {
+        return Err(HeaderError::Withdrawals);
+    }
+    // EIP-4844: excess blob gas follows the parent; blob gas used counts this block's blobs.
+    let blob_params = chain.blob_params(fork);
+    let expected_excess = parent
+        .excess_blob_gas
+        .zip(parent.blob_gas_used)
+        .and_then(|(excess, used)| excess.checked_add(used))
+        .map(|total| total.saturating_sub(blob_params.target_blob_gas_per_block()));
+    if expected_excess.is_none() || header.excess_blob_gas != expected_excess {
+        return Err(HeaderError::ExcessBlobGas { expected: expected_excess, got: header.excess_blob_gas });
+    }
+    let blob_gas: u64 = block.body.transactions.iter().filter_map(|tx| tx.blob_gas_used()).fold(0, u64::saturating_add);
+    if header.blob_gas_used != Some(blob_gas)
+        || blob_gas > blob_params.max_blob_gas_per_block()
+        || blob_gas % DATA_GAS_PER_BLOB != 0
+    {
+        return Err(HeaderError::BlobGasUsed { expected: blob_gas, got: header.blob_gas_used });
+    }
+    if header.parent_beacon_block_root.is_none() {
+        return Err(HeaderError::ParentBeaconBlockRoot);
+    }
+    if header.requests_hash.is_some() != (fork == Fork::Prague) {
+        return Err(HeaderError::RequestsHashPresence);
+    }
+    if header.block_access_list_hash.is_some() || header.slot_number().is_some() {
+        return Err(HeaderError::UnsupportedFork);
+    }
+    Ok(())
+}
