@@ -13,7 +13,7 @@ use std::{
 use alloy_consensus::Header;
 use alloy_primitives::{B256, Bytes};
 use phat_prover_core::{
-    ChainSpec, ExecutionWitness, StatelessInput, stf::execute_with_changes, witness::MAX_ANCESTORS,
+    BlockOutcome, ChainSpec, ExecutionWitness, StatelessInput, stf::execute_with_changes, witness::MAX_ANCESTORS,
 };
 use serde::Deserialize;
 
@@ -26,26 +26,38 @@ pub const TEST_CHAIN_ID: u64 = 1;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BlockchainTest {
+    /// RLP of the genesis block.
     #[serde(rename = "genesisRLP")]
-    genesis_rlp: Bytes,
-    blocks: Vec<TestBlock>,
-    pre: FullState,
-    post_state: Option<FullState>,
-    lastblockhash: B256,
-    network: String,
+    pub genesis_rlp: Bytes,
+    /// Blocks in import order (side chains included).
+    pub blocks: Vec<TestBlock>,
+    /// Genesis state.
+    pub pre: FullState,
+    /// State after the last block, when the test gives it in full.
+    pub post_state: Option<FullState>,
+    /// Hash of the head after all blocks.
+    pub lastblockhash: B256,
+    /// Fork name.
+    pub network: String,
 }
 
+/// One block of a test.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TestBlock {
-    rlp: Bytes,
-    expect_exception: Option<String>,
-    block_header: Option<TestHeader>,
+pub struct TestBlock {
+    /// The block's RLP (possibly malformed for invalid blocks).
+    pub rlp: Bytes,
+    /// Set when the block must be refused.
+    pub expect_exception: Option<String>,
+    /// The header of a valid block.
+    pub block_header: Option<TestHeader>,
 }
 
+/// The part of a test header the runner checks.
 #[derive(Debug, Deserialize)]
-struct TestHeader {
-    hash: B256,
+pub struct TestHeader {
+    /// Block hash.
+    pub hash: B256,
 }
 
 /// The verdict on one test.
@@ -82,11 +94,15 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Reads the tests of one file.
+pub fn read_file(path: &Path) -> Result<BTreeMap<String, BlockchainTest>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+}
+
 /// Runs every test of one file.
 pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?;
-    let tests: BTreeMap<String, BlockchainTest> =
-        serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    let tests = read_file(path)?;
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(tests
         .into_iter()
@@ -94,8 +110,25 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, CliError> {
         .collect())
 }
 
+/// An accepted block with what it was proven from, for callers that reuse the blocks (benchmark).
+pub struct AcceptedBlock<'a> {
+    /// Chain rules of the test.
+    pub chain: &'a ChainSpec,
+    /// The block and its witness (the full parent state).
+    pub input: &'a StatelessInput,
+    /// The parent state the witness was built from.
+    pub parent_state: &'a FullState,
+    /// What the STF proved.
+    pub outcome: &'a BlockOutcome,
+}
+
 /// Runs one test; `Err` says where the STF disagreed with it.
 pub fn run_test(test: &BlockchainTest) -> Result<(), String> {
+    run_test_with(test, &mut |_| {})
+}
+
+/// [`run_test`], handing every accepted block to `visit`.
+pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<'_>)) -> Result<(), String> {
     if test.network != "Cancun" && test.network != "Prague" {
         return Err(format!("network {} is not supported (Cancun, Prague)", test.network));
     }
@@ -112,7 +145,7 @@ pub fn run_test(test: &BlockchainTest) -> Result<(), String> {
 
     for (index, block) in test.blocks.iter().enumerate() {
         let expect_invalid = block.expect_exception.is_some();
-        let verdict = prove_on_known(&chain, &block.rlp, &known);
+        let verdict = prove_on_known(&chain, &block.rlp, &known, visit);
         match (verdict, expect_invalid) {
             (Err(_), true) => {}
             (Ok(_), true) => {
@@ -144,6 +177,7 @@ fn prove_on_known(
     chain: &ChainSpec,
     rlp: &[u8],
     known: &HashMap<B256, (Header, FullState)>,
+    visit: &mut dyn FnMut(AcceptedBlock<'_>),
 ) -> Result<(Header, B256, FullState), String> {
     let mut witness = ExecutionWitness::default();
     let block = phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(rlp)
@@ -165,6 +199,7 @@ fn prove_on_known(
     let input = StatelessInput { block, witness };
     let (outcome, changes) = execute_with_changes(chain, &input).map_err(|e| e.to_string())?;
     let mut state = parent_state.cloned().unwrap_or_default();
+    visit(AcceptedBlock { chain, input: &input, parent_state: &state, outcome: &outcome });
     state.apply(&changes);
     Ok((input.block.header, outcome.block_hash, state))
 }

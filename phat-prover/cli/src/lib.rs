@@ -9,5 +9,10 @@
 pub mod error;
 pub mod ethtest;
 pub mod files;
+pub mod rpc;
 pub mod state;
 pub mod vectors;
+pub mod anvil;
+pub mod bench;
+pub mod devnet;
+pub mod traffic;

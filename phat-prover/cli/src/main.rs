@@ -9,7 +9,7 @@ use phat_prover_cli::{
     error::CliError,
     ethtest,
     files::{ProofFile, WitnessFile},
-    rpc, vectors,
+    bench, devnet, rpc, vectors,
 };
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
 
@@ -51,6 +51,27 @@ enum Command {
         /// Write the proof here instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// The main job: a local L2 (anvil) with real traffic, every block proven and verified.
+    Devnet {
+        /// L2 blocks to produce (0 = until Ctrl-C).
+        #[arg(long, default_value_t = 20)]
+        blocks: u64,
+        /// Chain id of L1 the proofs are bound to.
+        #[arg(long, default_value_t = 31337)]
+        l1_chain_id: u64,
+        /// L1 TeeVerifier address the proofs are bound to.
+        #[arg(long, default_value_t = Address::ZERO)]
+        verifier: Address,
+    },
+    /// Benchmark: the same blocks executed plainly (in-memory state) and statelessly (witness).
+    Bench {
+        /// BlockchainTests files or folders whose valid blocks are executed.
+        #[arg(default_value = "../shared/fixtures/ethereum-tests/BlockchainTests/ValidBlocks")]
+        paths: Vec<PathBuf>,
+        /// Passes over all blocks.
+        #[arg(long, default_value_t = 5)]
+        iterations: u32,
     },
     /// Write the cross-language TEE-proof test vectors (JSON) for the Solidity verifier.
     Vectors {
@@ -149,6 +170,23 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let proof = TeeProof::sign(&signer, digest).map_err(|e| CliError::Input(e.to_string()))?;
             tracing::info!(block = outcome.number, hash = %outcome.block_hash, gas = outcome.gas_used, "proved");
             write_json(&ProofFile::new(&domain, &outcome, &proof), out)
+        }
+        Command::Devnet { blocks, l1_chain_id, verifier } => {
+            runtime()?.block_on(devnet::run(&devnet::DevnetOptions { blocks, l1_chain_id, verifier }))
+        }
+        Command::Bench { paths, iterations } => {
+            let blocks = bench::collect(&paths)?;
+            let report = bench::run(&blocks, iterations)?;
+            eprintln!(
+                "{} blocks, {} gas per pass, {} passes: plain {:.1} Mgas/s, stateless {:.1} Mgas/s, ratio {:.2}",
+                report.blocks,
+                report.gas_per_iteration,
+                report.iterations,
+                report.plain_mgas_per_s,
+                report.stateless_mgas_per_s,
+                report.ratio
+            );
+            write_json(&report, None)
         }
         Command::Vectors { out } => {
             if let Some(dir) = out.parent() {

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ITeeVerifier, BlockClaim, BatchClaim} from "./interfaces/ITeeVerifier.sol";
+import {IRollupZkVerifier, Transition} from "./interfaces/IRollupZkVerifier.sol";
+
+/// @title MultiProofVerifier
+/// @notice The dual check of a rollup state transition: the rollup's own zk proof and a TEE-proof.
+/// - zk false: the submission is rejected, whatever the TEE says.
+/// - zk true and TEE true for the same post-state root: accepted, final.
+/// - a valid proof (zk or TEE) for a different post-state root of the same block than one already
+///   recorded: **contested** — not accepted, an event, and nothing of that rollup is final until
+///   governance resolves it (e.g. untrusts the TEE measurement, or replaces the zk verifier, then
+///   clears the transition for re-proving).
+/// - Proof mix: a share of transitions, drawn deterministically from the block hash, needs ZK and
+///   TEE; the others may go TEE-first: a TEE-only acceptance is soft and becomes final only after
+///   `softFinalityDelay` (at least {MIN_SOFT_FINALITY_DELAY}, never instant) or when the zk proof
+///   arrives.
+/// A TEE-proof whose signer is later revoked or whose measurement is untrusted stops counting, and
+/// a zk proof stops counting when the rollup's zk verifier is replaced.
+/// @dev Evidence is keyed by a *slot*: rollup, block range, parent hash, pre-state root and last
+/// block hash. The block hash is part of the key, so proving a different (valid) block at the same
+/// height is not a conflict; a conflict is two proofs giving one block two post-state roots.
+/// A TEE-proof that fails verification is not evidence of anything (anyone can produce one), so it
+/// is refused rather than allowed to pause a rollup.
+contract MultiProofVerifier is AccessControl {
+    /// @notice Adds rollups, sets their zk verifier and proof mix.
+    bytes32 public constant ROLLUP_ADMIN_ROLE = keccak256("ROLLUP_ADMIN_ROLE");
+    /// @notice Resolves contests.
+    bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
+
+    uint16 public constant BPS = 10_000;
+    /// @notice Default share of transitions that need ZK and TEE (10 %).
+    uint16 public constant DEFAULT_ZK_SHARE_BPS = 1_000;
+    uint32 public constant DEFAULT_SOFT_FINALITY_DELAY = 24 hours;
+    uint32 public constant MIN_SOFT_FINALITY_DELAY = 1 hours;
+    uint32 public constant MAX_SOFT_FINALITY_DELAY = 30 days;
+
+    /// @notice A rollup's configuration.
+    struct Rollup {
+        /// @notice The rollup's zk verifier (zero: disabled, no zk proof is accepted).
+        IRollupZkVerifier zkVerifier;
+        /// @notice Increases whenever the zk verifier changes; older zk evidence no longer counts.
+        uint32 zkEpoch;
+        /// @notice Contested transitions not yet resolved; the rollup is paused while > 0.
+        uint32 openContests;
+        /// @notice Delay after which a TEE-only acceptance is final.
+        uint32 softFinalityDelay;
+        /// @notice Share (basis points) of transitions that need both proofs.
+        uint16 zkShareBps;
+        bool registered;
+    }
+
+    /// @notice A TEE-proof of a transition: a single-block proof (`batch` false, `commitment` =
+    /// witness commitment; only for one-block transitions) or a batch proof (`commitment` = blocks
+    /// commitment).
+    struct TeeEvidence {
+        bool batch;
+        bytes32 commitment;
+        bytes proof;
+    }
+
+    /// @notice What is recorded for a slot.
+    struct Evidence {
+        /// @notice The post-state root the recorded proofs attest.
+        bytes32 postStateRoot;
+        /// @notice The instance whose TEE-proof was accepted (zero: none).
+        address teeProver;
+        /// @notice When the TEE-proof was accepted.
+        uint40 teeProvenAt;
+        /// @notice The zk epoch of the accepted zk proof (0: none).
+        uint32 zkEpoch;
+        /// @notice Two proofs disagree; cleared only by {resolveContest}.
+        bool contested;
+    }
+
+    /// @notice The TEE verifier and prover registry.
+    ITeeVerifier public immutable teeVerifier;
+
+    mapping(uint256 l2ChainId => Rollup) internal _rollups;
+    mapping(bytes32 slot => Evidence) internal _evidence;
+
+    /// @notice Rollup `l2ChainId` was added.
+    event RollupAdded(uint256 indexed l2ChainId, address zkVerifier, uint16 zkShareBps, uint32 softFinalityDelay);
+    /// @notice Rollup `l2ChainId`'s zk verifier is now `zkVerifier` (epoch `zkEpoch`).
+    event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
+    /// @notice Rollup `l2ChainId`'s proof mix changed.
+    event ProofMixSet(uint256 indexed l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay);
+    /// @notice A zk proof of `postStateRoot` for `slot` was accepted.
+    event ZkProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot);
+    /// @notice A TEE-proof of `postStateRoot` for `slot` by `prover` was accepted.
+    event TeeProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot, address prover);
+    /// @notice In a dual submission the zk proof held but the TEE-proof did not (`reason`: the
+    /// verifier's revert data). The zk proof is recorded; nothing is accepted as final.
+    event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
+    /// @notice Two valid proofs disagree on `slot`'s post-state root; the rollup is paused.
+    event TransitionContested(
+        uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 recordedPostStateRoot, bytes32 conflictingPostStateRoot
+    );
+    /// @notice Governance resolved the contest on `slot`, clearing its evidence.
+    event ContestResolved(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed by);
+
+    error ZeroAddress();
+    error RollupUnknown(uint256 l2ChainId);
+    error RollupAlreadyAdded(uint256 l2ChainId);
+    error ParameterOutOfBounds();
+    error InvalidTransition();
+    error ZkVerifierDisabled(uint256 l2ChainId);
+    error ZkProofRejected(uint256 l2ChainId, bytes32 slot);
+    error TransitionIsContested(bytes32 slot);
+    error NotContested(bytes32 slot);
+
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE, ROLLUP_ADMIN_ROLE and RESOLVER_ROLE.
+    /// @param tee The TEE verifier.
+    constructor(address admin, ITeeVerifier tee) {
+        if (admin == address(0) || address(tee) == address(0)) revert ZeroAddress();
+        teeVerifier = tee;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(ROLLUP_ADMIN_ROLE, admin);
+        _grantRole(RESOLVER_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ proving (anyone)
+
+    /// @notice The dual check in one call: the zk proof must hold (else this reverts); then the
+    /// TEE-proof. If the TEE-proof fails, the zk proof is still recorded, {TeeProofRefused} is
+    /// emitted and nothing becomes final through it.
+    /// @return teeAccepted Whether the TEE-proof was accepted too.
+    function prove(uint256 l2ChainId, Transition calldata t, bytes calldata zkProof, TeeEvidence calldata tee)
+        external
+        returns (bool teeAccepted)
+    {
+        (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
+        _requireZk(r, l2ChainId, t, zkProof, slot);
+        (bool ok, address prover, bytes memory reason) = _tryTee(l2ChainId, t, tee);
+        if (!_recordZk(r, l2ChainId, slot, t.postStateRoot)) return false;
+        if (!ok) {
+            emit TeeProofRefused(l2ChainId, slot, reason);
+            return false;
+        }
+        return _recordTee(r, l2ChainId, slot, t.postStateRoot, prover);
+    }
+
+    /// @notice Records a zk proof of `t` (reverts if it does not hold).
+    /// @return accepted False if it contradicts recorded evidence (the transition is now contested).
+    function submitZkProof(uint256 l2ChainId, Transition calldata t, bytes calldata zkProof)
+        external
+        returns (bool accepted)
+    {
+        (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
+        _requireZk(r, l2ChainId, t, zkProof, slot);
+        return _recordZk(r, l2ChainId, slot, t.postStateRoot);
+    }
+
+    /// @notice Records a TEE-proof of `t` (reverts with the verifier's error if it does not hold).
+    /// @return accepted False if it contradicts recorded evidence (the transition is now contested).
+    function submitTeeProof(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
+        external
+        returns (bool accepted)
+    {
+        (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
+        address prover = _verifyTee(l2ChainId, t, tee);
+        return _recordTee(r, l2ChainId, slot, t.postStateRoot, prover);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Whether `t` is final: the rollup has no open contest, the recorded evidence attests
+    /// `t.postStateRoot`, its TEE signer is still trusted, and either a zk proof of the current
+    /// epoch is recorded or (for a transition not drawn for ZK) the soft-finality delay has passed.
+    function isFinal(uint256 l2ChainId, Transition calldata t) external view returns (bool) {
+        Rollup storage r = _rollups[l2ChainId];
+        if (!r.registered || r.openContests != 0) return false;
+        Evidence storage e = _evidence[slotOf(l2ChainId, t)];
+        if (e.contested || e.postStateRoot != t.postStateRoot || e.teeProver == address(0)) return false;
+        if (!teeVerifier.isTrustedSigner(e.teeProver)) return false;
+        if (e.zkEpoch == r.zkEpoch) return true;
+        if (needsZk(l2ChainId, t.blockHash)) return false;
+        return block.timestamp >= uint256(e.teeProvenAt) + r.softFinalityDelay;
+    }
+
+    /// @notice Whether a transition ending in block `blockHash` is drawn to need both proofs.
+    function needsZk(uint256 l2ChainId, bytes32 blockHash) public view returns (bool) {
+        return uint256(keccak256(abi.encode(l2ChainId, blockHash))) % BPS < _rollups[l2ChainId].zkShareBps;
+    }
+
+    /// @notice The evidence slot of `t`.
+    function slotOf(uint256 l2ChainId, Transition calldata t) public pure returns (bytes32) {
+        return keccak256(abi.encode(l2ChainId, t.firstBlock, t.lastBlock, t.parentHash, t.preStateRoot, t.blockHash));
+    }
+
+    /// @notice The evidence recorded for `slot`.
+    function evidenceOf(bytes32 slot) external view returns (Evidence memory) {
+        return _evidence[slot];
+    }
+
+    /// @notice The configuration of rollup `l2ChainId`.
+    function rollupOf(uint256 l2ChainId) external view returns (Rollup memory) {
+        return _rollups[l2ChainId];
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Adds rollup `l2ChainId` with the default proof mix.
+    function addRollup(uint256 l2ChainId, IRollupZkVerifier zkVerifier) external onlyRole(ROLLUP_ADMIN_ROLE) {
+        Rollup storage r = _rollups[l2ChainId];
+        if (r.registered) revert RollupAlreadyAdded(l2ChainId);
+        if (address(zkVerifier) == address(0)) revert ZeroAddress();
+        r.registered = true;
+        r.zkVerifier = zkVerifier;
+        r.zkEpoch = 1;
+        r.zkShareBps = DEFAULT_ZK_SHARE_BPS;
+        r.softFinalityDelay = DEFAULT_SOFT_FINALITY_DELAY;
+        emit RollupAdded(l2ChainId, address(zkVerifier), DEFAULT_ZK_SHARE_BPS, DEFAULT_SOFT_FINALITY_DELAY);
+    }
+
+    /// @notice Replaces (or, with zero, disables) rollup `l2ChainId`'s zk verifier. Every zk proof
+    /// recorded so far stops counting.
+    function setZkVerifier(uint256 l2ChainId, IRollupZkVerifier zkVerifier) external onlyRole(ROLLUP_ADMIN_ROLE) {
+        Rollup storage r = _registered(l2ChainId);
+        r.zkVerifier = zkVerifier;
+        uint32 epoch = ++r.zkEpoch;
+        emit ZkVerifierSet(l2ChainId, address(zkVerifier), epoch);
+    }
+
+    /// @notice Sets the share of transitions needing both proofs and the soft-finality delay.
+    function setProofMix(uint256 l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay)
+        external
+        onlyRole(ROLLUP_ADMIN_ROLE)
+    {
+        Rollup storage r = _registered(l2ChainId);
+        if (
+            zkShareBps > BPS || softFinalityDelay < MIN_SOFT_FINALITY_DELAY
+                || softFinalityDelay > MAX_SOFT_FINALITY_DELAY
+        ) revert ParameterOutOfBounds();
+        r.zkShareBps = zkShareBps;
+        r.softFinalityDelay = softFinalityDelay;
+        emit ProofMixSet(l2ChainId, zkShareBps, softFinalityDelay);
+    }
+
+    /// @notice Ends the contest on `slot`: its evidence is cleared and the transition must be proven
+    /// again (after governance has dealt with the cause: untrusted the measurement, revoked the
+    /// instance or replaced the zk verifier).
+    function resolveContest(uint256 l2ChainId, bytes32 slot) external onlyRole(RESOLVER_ROLE) {
+        Rollup storage r = _registered(l2ChainId);
+        if (!_evidence[slot].contested) revert NotContested(slot);
+        delete _evidence[slot];
+        --r.openContests;
+        emit ContestResolved(l2ChainId, slot, msg.sender);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _registered(uint256 l2ChainId) private view returns (Rollup storage r) {
+        r = _rollups[l2ChainId];
+        if (!r.registered) revert RollupUnknown(l2ChainId);
+    }
+
+    function _load(uint256 l2ChainId, Transition calldata t) private view returns (Rollup storage r, bytes32 slot) {
+        r = _registered(l2ChainId);
+        if (t.firstBlock > t.lastBlock || t.blockHash == bytes32(0) || t.postStateRoot == bytes32(0)) {
+            revert InvalidTransition();
+        }
+        slot = slotOf(l2ChainId, t);
+        if (_evidence[slot].contested) revert TransitionIsContested(slot);
+    }
+
+    /// @dev zk false (or a reverting verifier) rejects the submission.
+    function _requireZk(Rollup storage r, uint256 l2ChainId, Transition calldata t, bytes calldata proof, bytes32 slot)
+        private
+        view
+    {
+        IRollupZkVerifier zk = r.zkVerifier;
+        if (address(zk) == address(0)) revert ZkVerifierDisabled(l2ChainId);
+        bool ok;
+        try zk.verifyTransition(l2ChainId, t, proof) returns (bool valid) {
+            ok = valid;
+        } catch {}
+        if (!ok) revert ZkProofRejected(l2ChainId, slot);
+    }
+
+    /// @dev Verifies `tee` for `t`, bubbling the verifier's error.
+    function _verifyTee(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
+        private
+        view
+        returns (address)
+    {
+        if (tee.batch) return teeVerifier.verifyBatch(l2ChainId, _batchClaim(t, tee.commitment), tee.proof);
+        return teeVerifier.verifyBlock(l2ChainId, _blockClaim(t, tee.commitment), tee.proof);
+    }
+
+    /// @dev As {_verifyTee}, returning the failure instead of reverting.
+    function _tryTee(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
+        private
+        view
+        returns (bool ok, address prover, bytes memory reason)
+    {
+        if (tee.batch) {
+            try teeVerifier.verifyBatch(l2ChainId, _batchClaim(t, tee.commitment), tee.proof) returns (address p) {
+                return (true, p, "");
+            } catch (bytes memory err) {
+                return (false, address(0), err);
+            }
+        }
+        if (t.firstBlock != t.lastBlock) {
+            return (false, address(0), abi.encodeWithSelector(InvalidTransition.selector));
+        }
+        try teeVerifier.verifyBlock(l2ChainId, _blockClaim(t, tee.commitment), tee.proof) returns (address p) {
+            return (true, p, "");
+        } catch (bytes memory err) {
+            return (false, address(0), err);
+        }
+    }
+
+    function _blockClaim(Transition calldata t, bytes32 witnessCommitment) private pure returns (BlockClaim memory) {
+        if (t.firstBlock != t.lastBlock) revert InvalidTransition();
+        return BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, witnessCommitment);
+    }
+
+    function _batchClaim(Transition calldata t, bytes32 blocksCommitment) private pure returns (BatchClaim memory) {
+        return BatchClaim(
+            t.firstBlock, t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, blocksCommitment
+        );
+    }
+
+    /// @dev Whether `e` holds evidence that still counts.
+    function _live(Rollup storage r, Evidence storage e) private view returns (bool) {
+        if (e.postStateRoot == bytes32(0)) return false;
+        if (e.zkEpoch != 0 && e.zkEpoch == r.zkEpoch) return true;
+        return e.teeProver != address(0) && teeVerifier.isTrustedSigner(e.teeProver);
+    }
+
+    /// @dev Prepares `slot` to take a proof of `postStateRoot`: clears evidence that no longer
+    /// counts; on a conflict with evidence that does, contests the slot and returns false.
+    function _admit(Rollup storage r, uint256 l2ChainId, bytes32 slot, bytes32 postStateRoot)
+        private
+        returns (Evidence storage e, bool ok)
+    {
+        e = _evidence[slot];
+        if (!_live(r, e)) {
+            delete _evidence[slot];
+            e.postStateRoot = postStateRoot;
+            return (e, true);
+        }
+        if (e.postStateRoot != postStateRoot) {
+            e.contested = true;
+            ++r.openContests;
+            emit TransitionContested(l2ChainId, slot, e.postStateRoot, postStateRoot);
+            return (e, false);
+        }
+        return (e, true);
+    }
+
+    function _recordZk(Rollup storage r, uint256 l2ChainId, bytes32 slot, bytes32 postStateRoot)
+        private
+        returns (bool)
+    {
+        (Evidence storage e, bool ok) = _admit(r, l2ChainId, slot, postStateRoot);
+        if (!ok) return false;
+        if (e.zkEpoch != r.zkEpoch) {
+            e.zkEpoch = r.zkEpoch;
+            emit ZkProofAccepted(l2ChainId, slot, postStateRoot);
+        }
+        return true;
+    }
+
+    function _recordTee(Rollup storage r, uint256 l2ChainId, bytes32 slot, bytes32 postStateRoot, address prover)
+        private
+        returns (bool)
+    {
+        (Evidence storage e, bool ok) = _admit(r, l2ChainId, slot, postStateRoot);
+        if (!ok) return false;
+        if (e.teeProver == address(0) || !teeVerifier.isTrustedSigner(e.teeProver)) {
+            e.teeProver = prover;
+            e.teeProvenAt = uint40(block.timestamp);
+            emit TeeProofAccepted(l2ChainId, slot, postStateRoot, prover);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IProverRegistry} from "./IProverRegistry.sol";
+
+/// @notice What a single-block TEE-proof claims, besides its domain (tag, L1 chain id, verifier, L2
+/// chain id, prover), which the verifier supplies itself. Field order is that of
+/// `BlockPublicInput` fields 6-11 in `docs/proof-format.md`, and of a batch's per-block link.
+struct BlockClaim {
+    uint64 blockNumber;
+    bytes32 parentHash;
+    bytes32 blockHash;
+    bytes32 preStateRoot;
+    bytes32 postStateRoot;
+    bytes32 witnessCommitment;
+}
+
+/// @notice What a batch TEE-proof claims (`BatchPublicInput` fields 6-12 in `docs/proof-format.md`).
+struct BatchClaim {
+    uint64 firstBlockNumber;
+    uint64 lastBlockNumber;
+    bytes32 firstParentHash;
+    bytes32 lastBlockHash;
+    bytes32 firstPreStateRoot;
+    bytes32 lastPostStateRoot;
+    bytes32 blocksCommitment;
+}
+
+/// @notice Verifies TEE-proofs (format v1) from registered, active prover instances.
+interface ITeeVerifier is IProverRegistry {
+    /// @notice Reverts unless `proof` is a valid TEE-proof of `claim` on rollup `l2ChainId` by an
+    /// instance that is active now with a trusted measurement.
+    /// @return prover The instance that signed.
+    function verifyBlock(uint256 l2ChainId, BlockClaim calldata claim, bytes calldata proof)
+        external
+        view
+        returns (address prover);
+
+    /// @notice As {verifyBlock}, for a batch proof over `claim.firstBlockNumber..lastBlockNumber`.
+    function verifyBatch(uint256 l2ChainId, BatchClaim calldata claim, bytes calldata proof)
+        external
+        view
+        returns (address prover);
+
+    /// @notice As {verifyBatch}, rebuilding the batch claim (and its `blocksCommitment`) from every
+    /// block of the range, checking that the blocks chain.
+    function verifyBatchBlocks(uint256 l2ChainId, BlockClaim[] calldata blocks, bytes calldata proof)
+        external
+        view
+        returns (address prover);
+}

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {MultiProofVerifier} from "../src/MultiProofVerifier.sol";
+import {TeeVerifier} from "../src/TeeVerifier.sol";
+import {ProverRegistry} from "../src/ProverRegistry.sol";
+import {IRollupZkVerifier, Transition} from "../src/interfaces/IRollupZkVerifier.sol";
+import {BlockClaim, BatchClaim} from "../src/interfaces/ITeeVerifier.sol";
+import {NormalizedAttestation} from "../src/interfaces/IAttestationVerifier.sol";
+import {RollupZkVerifierStandIn} from "./standins/RollupZkVerifierStandIn.sol";
+
+/// @notice Shared by the MultiProofVerifier and RollupSettlement tests.
+abstract contract MultiProofFixture is Fixture {
+    MultiProofVerifier internal mpv;
+    RollupZkVerifierStandIn internal zkStandIn;
+    uint256 internal key;
+    address internal prover;
+
+    function setUpMultiProof() internal {
+        setUpRegistry(address(0));
+        (key, prover) = _activeProver();
+        mpv = new MultiProofVerifier(admin, tee);
+        zkStandIn = new RollupZkVerifierStandIn();
+        vm.prank(admin);
+        mpv.addRollup(L2, zkStandIn);
+    }
+
+    function _transition(uint64 n) internal pure returns (Transition memory) {
+        BlockClaim memory c = _claim(n);
+        return Transition(n, n, c.parentHash, c.preStateRoot, c.blockHash, c.postStateRoot);
+    }
+
+    function _withPost(Transition memory t, bytes32 post) internal pure returns (Transition memory u) {
+        u = Transition(t.firstBlock, t.lastBlock, t.parentHash, t.preStateRoot, t.blockHash, post);
+    }
+
+    /// @dev A single-block TEE-proof of `t` by `k`.
+    function _tee(uint256 k, Transition memory t) internal view returns (MultiProofVerifier.TeeEvidence memory) {
+        bytes32 w = keccak256(abi.encode("witness", t.lastBlock));
+        BlockClaim memory c = BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, w);
+        return MultiProofVerifier.TeeEvidence(false, w, _blockProof(k, L2, c));
+    }
+
+    /// @dev A batch TEE-proof of `t` by `k`.
+    function _teeBatch(uint256 k, Transition memory t) internal view returns (MultiProofVerifier.TeeEvidence memory) {
+        bytes32 commitment = keccak256(abi.encode("blocks", t.firstBlock, t.lastBlock));
+        BatchClaim memory c = BatchClaim(
+            t.firstBlock, t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, commitment
+        );
+        return MultiProofVerifier.TeeEvidence(true, commitment, _batchProof(k, L2, c));
+    }
+
+    function _zk(Transition memory t) internal view returns (bytes memory) {
+        return zkStandIn.proofFor(L2, t);
+    }
+
+    /// @dev A block number from `from` on whose transition is (or is not) drawn to need ZK.
+    function _blockDrawn(uint64 from, bool drawn) internal view returns (uint64 n) {
+        for (n = from;; ++n) {
+            if (mpv.needsZk(L2, _transition(n).blockHash) == drawn) return n;
+        }
+    }
+}
+
+contract MultiProofVerifierTest is MultiProofFixture {
+    function setUp() public {
+        setUpMultiProof();
+    }
+
+    // ------------------------------------------------------------------ the dual check
+
+    function test_bothTrue_finalAtOnce() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ZkProofAccepted(L2, mpv.slotOf(L2, t), t.postStateRoot);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofAccepted(L2, mpv.slotOf(L2, t), t.postStateRoot, prover);
+        assertTrue(mpv.prove(L2, t, _zk(t), _tee(key, t)));
+        assertTrue(mpv.isFinal(L2, t));
+        assertFalse(mpv.isFinal(L2, _withPost(t, keccak256("other"))));
+    }
+
+    function test_zkFalse_rejectedWhateverTheTeeSays() public {
+        Transition memory t = _transition(10);
+        MultiProofVerifier.TeeEvidence memory tee_ = _tee(key, t);
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.ZkProofRejected.selector, L2, slot));
+        mpv.prove(L2, t, hex"deadbeef", tee_);
+        bytes memory otherProof = _zk(_withPost(t, keccak256("x")));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.ZkProofRejected.selector, L2, slot));
+        mpv.submitZkProof(L2, t, otherProof);
+        assertEq(mpv.evidenceOf(slot).postStateRoot, bytes32(0));
+    }
+
+    function test_zkTrue_teeInvalid_notAccepted() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        MultiProofVerifier.TeeEvidence memory bad = _tee(key, _withPost(t, keccak256("forged")));
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.expectEmit(false, false, false, false, address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(L2, slot, "");
+        assertFalse(mpv.prove(L2, t, _zk(t), bad));
+        assertFalse(mpv.isFinal(L2, t));
+        assertEq(mpv.rollupOf(L2).openContests, 0, "junk TEE bytes cannot pause a rollup");
+        // the zk proof stays; a valid TEE-proof completes it
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_zkTrue_teeForAnotherPostRoot_contested() public {
+        Transition memory good = _transition(_blockDrawn(10, false));
+        Transition memory other = _transition(_blockDrawn(good.lastBlock + 1, true));
+        assertTrue(mpv.prove(L2, other, _zk(other), _tee(key, other)));
+        assertTrue(mpv.isFinal(L2, other));
+
+        assertTrue(mpv.submitZkProof(L2, good, _zk(good)));
+        Transition memory forged = _withPost(good, keccak256("forged"));
+        bytes32 slot = mpv.slotOf(L2, good);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TransitionContested(L2, slot, good.postStateRoot, forged.postStateRoot);
+        assertFalse(mpv.submitTeeProof(L2, forged, _tee(key, forged)));
+
+        assertTrue(mpv.evidenceOf(slot).contested);
+        assertEq(mpv.rollupOf(L2).openContests, 1);
+        // the whole rollup is paused, also what was final before
+        assertFalse(mpv.isFinal(L2, other));
+        assertFalse(mpv.isFinal(L2, good));
+        MultiProofVerifier.TeeEvidence memory again = _tee(key, good);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.TransitionIsContested.selector, slot));
+        mpv.submitTeeProof(L2, good, again);
+    }
+
+    function test_teeFirst_thenZkDisagrees_contested() public {
+        Transition memory t = _transition(_blockDrawn(10, false));
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        Transition memory z = _withPost(t, keccak256("zk says otherwise"));
+        assertFalse(mpv.submitZkProof(L2, z, _zk(z)));
+        assertEq(mpv.rollupOf(L2).openContests, 1);
+        vm.warp(block.timestamp + 30 days);
+        assertFalse(mpv.isFinal(L2, t), "soft finality never completes while contested");
+    }
+
+    function test_twoTeesDisagree_contested() public {
+        (uint256 key2,) = _activeProver();
+        Transition memory t = _transition(10);
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        Transition memory u = _withPost(t, keccak256("second enclave disagrees"));
+        assertFalse(mpv.submitTeeProof(L2, u, _tee(key2, u)));
+        assertEq(mpv.rollupOf(L2).openContests, 1);
+    }
+
+    function test_differentBlockAtSameHeight_isNotAConflict() public {
+        Transition memory t = _transition(10);
+        Transition memory fork =
+            Transition(10, 10, t.parentHash, t.preStateRoot, keccak256("fork"), keccak256("fork post"));
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        assertTrue(mpv.submitTeeProof(L2, fork, _tee(key, fork)));
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+    }
+
+    // ------------------------------------------------------------------ resolution
+
+    function test_resolve_afterUntrustingTheMeasurement() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        mpv.submitZkProof(L2, t, _zk(t));
+        Transition memory forged = _withPost(t, keccak256("forged"));
+        mpv.submitTeeProof(L2, forged, _tee(key, forged));
+        bytes32 slot = mpv.slotOf(L2, t);
+
+        address nobody = makeAddr("nobody");
+        bytes32 role = mpv.RESOLVER_ROLE();
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role));
+        mpv.resolveContest(L2, slot);
+
+        // governance: the enclave build is bad — untrust it for good, then clear the slot
+        vm.prank(guardian);
+        tee.untrustMeasurement(measurement);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ContestResolved(L2, slot, admin);
+        vm.prank(admin);
+        mpv.resolveContest(L2, slot);
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotContested.selector, slot));
+        mpv.resolveContest(L2, slot);
+
+        // the old key can no longer prove; a new measurement's instance can
+        MultiProofVerifier.TeeEvidence memory old = _tee(key, t);
+        bytes memory zkProof = _zk(t);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(
+            L2, slot, abi.encodeWithSelector(ProverRegistry.ProverMeasurementUntrusted.selector, prover)
+        );
+        assertFalse(mpv.prove(L2, t, zkProof, old));
+        assertFalse(mpv.isFinal(L2, t));
+        (uint256 key2,) = _proverWithNewMeasurement();
+        assertTrue(mpv.prove(L2, t, _zk(t), _tee(key2, t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_resolve_byReplacingTheZkVerifier() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory forged = _withPost(t, keccak256("zk soundness bug"));
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        mpv.submitZkProof(L2, forged, _zk(forged));
+        bytes32 slot = mpv.slotOf(L2, t);
+        RollupZkVerifierStandIn fixed_ = new RollupZkVerifierStandIn();
+        vm.startPrank(admin);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ZkVerifierSet(L2, address(fixed_), 2);
+        mpv.setZkVerifier(L2, fixed_);
+        mpv.resolveContest(L2, slot);
+        vm.stopPrank();
+        assertTrue(mpv.prove(L2, t, fixed_.proofFor(L2, t), _tee(key, t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    /// @dev An active prover running a newly trusted enclave version (SVN + 1).
+    function _proverWithNewMeasurement() internal returns (uint256 k, address p) {
+        bytes32 m2 = tee.measurementHash(MR_ENCLAVE, MR_SIGNER, PROD_ID, SVN + 1);
+        vm.prank(policy);
+        tee.trustMeasurement(m2);
+        k = _newProverKey();
+        p = vm.addr(k);
+        NormalizedAttestation memory a = _goodAttestation(p);
+        a.isvSvn = SVN + 1;
+        tee.register(_registration(p, _quorumEvidence(a, 2)));
+        vm.warp(block.timestamp + 24 hours);
+    }
+
+    // ------------------------------------------------------------------ proof mix and soft finality
+
+    function test_defaults() public view {
+        MultiProofVerifier.Rollup memory r = mpv.rollupOf(L2);
+        assertEq(r.zkShareBps, 1_000);
+        assertEq(r.softFinalityDelay, 24 hours);
+        assertEq(r.zkEpoch, 1);
+        assertTrue(r.registered);
+    }
+
+    function test_teeFirst_softThenFinalAfterDelay() public {
+        Transition memory t = _transition(_blockDrawn(10, false));
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        assertFalse(mpv.isFinal(L2, t), "never instant");
+        vm.warp(block.timestamp + 24 hours - 1);
+        assertFalse(mpv.isFinal(L2, t));
+        vm.warp(block.timestamp + 1);
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_teeFirst_zkArrivalMakesItFinalAtOnce() public {
+        Transition memory t = _transition(_blockDrawn(10, false));
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        assertTrue(mpv.submitZkProof(L2, t, _zk(t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_drawnForZk_teeAloneNeverFinal() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.warp(block.timestamp + 365 days);
+        assertFalse(mpv.isFinal(L2, t));
+    }
+
+    function test_zkAloneNeverFinal() public {
+        Transition memory t = _transition(_blockDrawn(10, false));
+        mpv.submitZkProof(L2, t, _zk(t));
+        vm.warp(block.timestamp + 365 days);
+        assertFalse(mpv.isFinal(L2, t));
+    }
+
+    function test_untrustOrRevokeAfterAcceptance_stopsFinality() public {
+        Transition memory soft = _transition(_blockDrawn(10, false));
+        Transition memory both = _transition(_blockDrawn(soft.lastBlock + 1, true));
+        mpv.submitTeeProof(L2, soft, _tee(key, soft));
+        mpv.prove(L2, both, _zk(both), _tee(key, both));
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(mpv.isFinal(L2, soft));
+        assertTrue(mpv.isFinal(L2, both));
+        uint256 snap = vm.snapshotState();
+        vm.prank(guardian);
+        tee.revoke(prover);
+        assertFalse(mpv.isFinal(L2, soft));
+        assertFalse(mpv.isFinal(L2, both));
+        vm.revertToState(snap);
+        vm.prank(guardian);
+        tee.untrustMeasurement(measurement);
+        assertFalse(mpv.isFinal(L2, soft));
+        assertFalse(mpv.isFinal(L2, both));
+    }
+
+    function test_expiryAfterAcceptance_doesNotMatter() public {
+        Transition memory t = _transition(_blockDrawn(10, false));
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.warp(block.timestamp + 200 days);
+        assertFalse(tee.isActive(prover));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_staleTeeEvidenceIsReplaced() public {
+        (uint256 key2, address prover2) = _activeProver();
+        Transition memory t = _transition(_blockDrawn(10, false));
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.prank(guardian);
+        tee.revoke(prover);
+        // a revoked signer's evidence does not count: a later proof takes its place, no contest
+        Transition memory u = _withPost(t, keccak256("corrected"));
+        assertTrue(mpv.submitTeeProof(L2, u, _tee(key2, u)));
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+        assertEq(mpv.evidenceOf(mpv.slotOf(L2, t)).teeProver, prover2);
+    }
+
+    function test_sameProofTwice_isANoOp() public {
+        Transition memory t = _transition(10);
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.recordLogs();
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        assertEq(vm.getRecordedLogs().length, 0);
+    }
+
+    function test_batchEvidence() public {
+        Transition memory t =
+            Transition(10, 20, keccak256("p"), keccak256("pre"), keccak256("last block"), keccak256("post"));
+        vm.prank(admin);
+        mpv.setProofMix(L2, 10_000, 1 hours);
+        assertTrue(mpv.prove(L2, t, _zk(t), _teeBatch(key, t)));
+        assertTrue(mpv.isFinal(L2, t));
+        // a single-block proof form does not fit a range
+        MultiProofVerifier.TeeEvidence memory blockForm = _teeBatch(key, t);
+        blockForm.batch = false;
+        vm.expectRevert(MultiProofVerifier.InvalidTransition.selector);
+        mpv.submitTeeProof(L2, t, blockForm);
+    }
+
+    // ------------------------------------------------------------------ governance and refusals
+
+    function test_zkVerifier_replacedOrDisabled_voidsZkEvidence() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        mpv.prove(L2, t, _zk(t), _tee(key, t));
+        assertTrue(mpv.isFinal(L2, t));
+        vm.prank(admin);
+        mpv.setZkVerifier(L2, IRollupZkVerifier(address(0)));
+        assertFalse(mpv.isFinal(L2, t));
+        Transition memory u = _transition(_blockDrawn(t.lastBlock + 1, true));
+        bytes memory zkProof = _zk(u);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.ZkVerifierDisabled.selector, L2));
+        mpv.submitZkProof(L2, u, zkProof);
+    }
+
+    function test_proofMix_boundsAndEvents() public {
+        vm.startPrank(admin);
+        vm.expectRevert(MultiProofVerifier.ParameterOutOfBounds.selector);
+        mpv.setProofMix(L2, 10_001, 1 days);
+        vm.expectRevert(MultiProofVerifier.ParameterOutOfBounds.selector);
+        mpv.setProofMix(L2, 1_000, 1 hours - 1); // TEE-only can never be (nearly) instant
+        vm.expectRevert(MultiProofVerifier.ParameterOutOfBounds.selector);
+        mpv.setProofMix(L2, 1_000, 30 days + 1);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ProofMixSet(L2, 0, 1 hours);
+        mpv.setProofMix(L2, 0, 1 hours);
+        vm.stopPrank();
+        assertFalse(mpv.needsZk(L2, keccak256("any")));
+        vm.prank(admin);
+        mpv.setProofMix(L2, 10_000, 1 hours);
+        assertTrue(mpv.needsZk(L2, keccak256("any")));
+    }
+
+    function test_rollup_refusals() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupAlreadyAdded.selector, L2));
+        mpv.addRollup(L2, zkStandIn);
+        vm.expectRevert(MultiProofVerifier.ZeroAddress.selector);
+        mpv.addRollup(L2 + 1, IRollupZkVerifier(address(0)));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
+        mpv.setProofMix(L2 + 1, 0, 1 hours);
+        vm.stopPrank();
+        Transition memory t = _transition(10);
+        bytes memory zkProof = _zk(t);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
+        mpv.submitZkProof(L2 + 1, t, zkProof);
+        assertFalse(mpv.isFinal(L2 + 1, t));
+
+        Transition memory bad = Transition(11, 10, t.parentHash, t.preStateRoot, t.blockHash, t.postStateRoot);
+        vm.expectRevert(MultiProofVerifier.InvalidTransition.selector);
+        mpv.submitZkProof(L2, bad, zkProof);
+        bad = _withPost(t, bytes32(0));
+        vm.expectRevert(MultiProofVerifier.InvalidTransition.selector);
+        mpv.submitZkProof(L2, bad, zkProof);
+
+        address nobody = makeAddr("nobody");
+        bytes32 role = mpv.ROLLUP_ADMIN_ROLE();
+        bytes memory err =
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role);
+        vm.startPrank(nobody);
+        vm.expectRevert(err);
+        mpv.addRollup(5, zkStandIn);
+        vm.expectRevert(err);
+        mpv.setZkVerifier(L2, zkStandIn);
+        vm.expectRevert(err);
+        mpv.setProofMix(L2, 0, 1 hours);
+        vm.stopPrank();
+    }
+
+    function test_teeRefusal_bubblesTheVerifierError() public {
+        Transition memory t = _transition(10);
+        MultiProofVerifier.TeeEvidence memory ev = _tee(key, t);
+        ev.proof = hex"00";
+        vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 1));
+        mpv.submitTeeProof(L2, t, ev);
+    }
+
+    /// @dev The draw follows the share: 0 never, 10 000 always, and about the share in between.
+    function testFuzz_proofMixDraw(uint16 share, bytes32 seed) public {
+        share = uint16(bound(share, 0, 10_000));
+        vm.prank(admin);
+        mpv.setProofMix(L2, share, 1 hours);
+        uint256 drawn;
+        for (uint256 i = 0; i < 200; ++i) {
+            if (mpv.needsZk(L2, keccak256(abi.encode(seed, i)))) ++drawn;
+        }
+        if (share == 0) assertEq(drawn, 0);
+        if (share == 10_000) assertEq(drawn, 200);
+        // loose binomial bound (mean 200·p, sd <= 7.1): 6 sd
+        assertApproxEqAbs(drawn, uint256(share) * 200 / 10_000, 43);
+    }
+}

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {ProverRegistry} from "../src/ProverRegistry.sol";
+import {TeeVerifier} from "../src/TeeVerifier.sol";
+import {QuorumAttestationVerifier} from "../src/QuorumAttestationVerifier.sol";
+import {NormalizedAttestation, TcbStatus} from "../src/interfaces/IAttestationVerifier.sol";
+import {BlockClaim} from "../src/interfaces/ITeeVerifier.sol";
+
+contract ProverRegistryTest is Fixture {
+    address internal prover;
+    uint256 internal proverKey;
+
+    function setUp() public {
+        setUpRegistry(address(0));
+        proverKey = _newProverKey();
+        prover = vm.addr(proverKey);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _try(NormalizedAttestation memory a) internal {
+        tee.register(_registration(prover, _quorumEvidence(a, 2)));
+    }
+
+    function _expect(NormalizedAttestation memory a, bytes memory err) internal {
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(a, 2));
+        vm.expectRevert(err);
+        tee.register(r);
+    }
+
+    // ------------------------------------------------------------------ registration
+
+    function test_register_recordsTheInstance() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.InstanceRegistered(
+            prover,
+            beneficiary,
+            measurement,
+            uint32(block.timestamp + 24 hours),
+            uint32(block.timestamp + 90 days),
+            address(quorum),
+            tee.reportId(a)
+        );
+        _try(a);
+        ProverRegistry.Instance memory i = tee.instanceOf(prover);
+        assertEq(i.beneficiary, beneficiary);
+        assertEq(i.validSince, block.timestamp + 24 hours);
+        assertEq(i.expiry, block.timestamp + 90 days);
+        assertEq(tee.measurementOf(i.measurementId), measurement);
+        assertEq(uint8(i.status), uint8(ProverRegistry.Status.Active));
+        assertTrue(tee.reportUsed(tee.reportId(a)));
+        assertFalse(tee.isActive(prover));
+        assertTrue(tee.isTrustedSigner(prover));
+        assertEq(tee.beneficiaryOf(prover), beneficiary);
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(tee.isActive(prover));
+    }
+
+    function test_register_anyoneMayRelay() public {
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
+        vm.prank(makeAddr("relayer"));
+        tee.register(r);
+        assertTrue(tee.isTrustedSigner(prover));
+    }
+
+    function test_refuses_zeroAddresses() public {
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
+        r.prover = address(0);
+        vm.expectRevert(ProverRegistry.ZeroAddress.selector);
+        tee.register(r);
+        r.prover = prover;
+        r.beneficiary = address(0);
+        vm.expectRevert(ProverRegistry.ZeroAddress.selector);
+        tee.register(r);
+    }
+
+    function test_refuses_adapterNotAllowed() public {
+        address[] memory signers = new address[](1);
+        signers[0] = vm.addr(quorumKeys[0]);
+        QuorumAttestationVerifier other = new QuorumAttestationVerifier(admin, signers, 1);
+        ProverRegistry.Registration memory r = _registration(prover, "");
+        r.adapter = other;
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.AttestationVerifierNotAllowed.selector, address(other)));
+        tee.register(r);
+        // and a removed one
+        vm.prank(guardian);
+        tee.setAttestationVerifier(address(quorum), false);
+        r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.AttestationVerifierNotAllowed.selector, address(quorum)));
+        tee.register(r);
+    }
+
+    function test_refuses_adapterRejection() public {
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 1));
+        vm.expectRevert(abi.encodeWithSelector(QuorumAttestationVerifier.NotEnoughSignatures.selector, 1, 2));
+        tee.register(r);
+    }
+
+    function test_refuses_tdx() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.teeType = 0x81;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.UnsupportedTeeType.selector, 0x81));
+    }
+
+    function test_refuses_debugProvisionKeyEinittoken() public {
+        uint8[3] memory bits = [uint8(0x02), 0x10, 0x20];
+        for (uint256 i = 0; i < 3; ++i) {
+            NormalizedAttestation memory a = _goodAttestation(prover);
+            a.attributes = bytes16(uint128(a.attributes) | (uint128(bits[i]) << 120));
+            _expect(a, abi.encodeWithSelector(ProverRegistry.ForbiddenAttributes.selector, a.attributes));
+        }
+    }
+
+    function test_refuses_revokedTcbAlways() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.tcbStatus = TcbStatus.REVOKED;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 6, a.advisoriesHash));
+        // no grace can be granted for Revoked (nor for unknown statuses)
+        vm.startPrank(policy);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.TcbStatusNotGraceable.selector, 6));
+        tee.setTcbGrace(TcbStatus.REVOKED, uint64(block.timestamp + 1 days));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.TcbStatusNotGraceable.selector, 7));
+        tee.setTcbGrace(7, uint64(block.timestamp + 1 days));
+        vm.stopPrank();
+        a.tcbStatus = 7;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 7, a.advisoriesHash));
+    }
+
+    function test_swHardening_needsAnAllowedAdvisorySet() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.tcbStatus = TcbStatus.SW_HARDENING_NEEDED;
+        a.advisoriesHash = keccak256("INTEL-SA-00334,INTEL-SA-00615");
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 1, a.advisoriesHash));
+        vm.prank(policy);
+        tee.setAdvisoriesAllowed(a.advisoriesHash, true);
+        _try(a);
+        assertTrue(tee.isTrustedSigner(prover));
+    }
+
+    function test_otherTcbStatuses_onlyWithinGovernanceGrace() public {
+        uint8[4] memory statuses = [
+            TcbStatus.CONFIGURATION_NEEDED,
+            TcbStatus.CONFIGURATION_AND_SW_HARDENING_NEEDED,
+            TcbStatus.OUT_OF_DATE,
+            TcbStatus.OUT_OF_DATE_CONFIGURATION_NEEDED
+        ];
+        for (uint256 i = 0; i < 4; ++i) {
+            prover = vm.addr(_newProverKey());
+            NormalizedAttestation memory a = _goodAttestation(prover);
+            a.tcbStatus = statuses[i];
+            _expect(
+                a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, statuses[i], a.advisoriesHash)
+            );
+            vm.prank(policy);
+            tee.setTcbGrace(statuses[i], uint64(block.timestamp + 7 days));
+            _try(a);
+        }
+        // after the grace: refused again
+        vm.warp(block.timestamp + 7 days + 1);
+        vm.roll(block.number + 10);
+        prover = vm.addr(_newProverKey());
+        NormalizedAttestation memory b = _goodAttestation(prover);
+        b.tcbStatus = TcbStatus.OUT_OF_DATE;
+        _expect(b, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 4, b.advisoriesHash));
+    }
+
+    function test_tcbGrace_boundedAndWithdrawable() public {
+        vm.startPrank(policy);
+        uint64 tooLong = uint64(block.timestamp + 30 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.GraceTooLong.selector, tooLong));
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, tooLong);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.TcbStatusNotGraceable.selector, 1));
+        tee.setTcbGrace(TcbStatus.SW_HARDENING_NEEDED, uint64(block.timestamp + 1));
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, uint64(block.timestamp + 30 days));
+        vm.stopPrank();
+        // the guardian may withdraw, not grant
+        vm.startPrank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, tee.POLICY_ROLE()
+            )
+        );
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, uint64(block.timestamp + 1 days));
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.TcbGraceSet(TcbStatus.OUT_OF_DATE, 0, guardian);
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, 0);
+        vm.stopPrank();
+        assertEq(tee.tcbGraceUntil(TcbStatus.OUT_OF_DATE), 0);
+    }
+
+    function test_refuses_unknownOrUntrustedMeasurement() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.mrEnclave = keccak256("other enclave");
+        bytes32 m = tee.measurementHash(a.mrEnclave, MR_SIGNER, PROD_ID, SVN);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        a = _goodAttestation(prover);
+        a.isvSvn = SVN + 1;
+        m = tee.measurementHash(MR_ENCLAVE, MR_SIGNER, PROD_ID, SVN + 1);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        vm.prank(guardian);
+        tee.untrustMeasurement(measurement);
+        _expect(
+            _goodAttestation(prover), abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, measurement)
+        );
+    }
+
+    function test_untrust_canBanInAdvance_andIsPermanent() public {
+        bytes32 m = keccak256("never trusted");
+        vm.prank(guardian);
+        tee.untrustMeasurement(m);
+        assertEq(uint8(tee.measurementTrust(m)), uint8(ProverRegistry.Trust.Untrusted));
+        vm.prank(policy);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.MeasurementPermanentlyUntrusted.selector, m));
+        tee.trustMeasurement(m);
+    }
+
+    function test_refuses_staleOrFutureAttestation() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.verifiedAt = uint64(block.timestamp - 1 hours - 1);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.AttestationNotFresh.selector, a.verifiedAt));
+        a.verifiedAt = uint64(block.timestamp + 1);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.AttestationNotFresh.selector, a.verifiedAt));
+        a.verifiedAt = uint64(block.timestamp - 1 hours);
+        _try(a);
+    }
+
+    function test_refuses_reportDataLength() public {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.reportData = abi.encodePacked(bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataLength.selector, 32));
+    }
+
+    function test_refuses_reportDataNotBindingThisRegistration() public {
+        bytes32 expected = tee.expectedReportData(prover, beneficiary, uint64(block.number - 1));
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        // bound to another prover / beneficiary / block
+        a.reportData =
+            abi.encodePacked(tee.expectedReportData(makeAddr("x"), beneficiary, uint64(block.number - 1)), bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        a.reportData =
+            abi.encodePacked(tee.expectedReportData(prover, makeAddr("x"), uint64(block.number - 1)), bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        a.reportData =
+            abi.encodePacked(tee.expectedReportData(prover, beneficiary, uint64(block.number - 2)), bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        // second half not zero
+        a.reportData = abi.encodePacked(expected, bytes32(uint256(1)));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        // bound to another chain: same registry address, other chain id
+        uint256 chain = block.chainid;
+        vm.chainId(chain + 1);
+        bytes32 otherChain = tee.expectedReportData(prover, beneficiary, uint64(block.number - 1));
+        vm.chainId(chain);
+        a.reportData = abi.encodePacked(otherChain, bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+    }
+
+    function test_refuses_reportDataForOtherRegistry() public {
+        TeeVerifier other = new TeeVerifier(admin, policy, guardian);
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.reportData =
+            abi.encodePacked(other.expectedReportData(prover, beneficiary, uint64(block.number - 1)), bytes32(0));
+        _expect(
+            a,
+            abi.encodeWithSelector(
+                ProverRegistry.ReportDataMismatch.selector,
+                tee.expectedReportData(prover, beneficiary, uint64(block.number - 1))
+            )
+        );
+    }
+
+    function test_l1Block_mustBeLessThan256BlocksOld() public {
+        _expectStaleBlock(uint64(block.number));
+        _expectStaleBlock(uint64(block.number + 1));
+        _expectStaleBlock(uint64(block.number - 256));
+        // 255 blocks old is fine
+        tee.register(_registrationAt(uint64(block.number - 255)));
+    }
+
+    /// @dev A registration whose report data binds L1 block `l1Block`.
+    function _registrationAt(uint64 l1Block) internal view returns (ProverRegistry.Registration memory r) {
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.reportData = abi.encodePacked(tee.expectedReportData(prover, beneficiary, l1Block), bytes32(0));
+        r = _registration(prover, _quorumEvidence(a, 2));
+        r.l1BlockNumber = l1Block;
+    }
+
+    function _expectStaleBlock(uint64 l1Block) internal {
+        ProverRegistry.Registration memory r = _registrationAt(l1Block);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.L1BlockNotRecent.selector, l1Block));
+        tee.register(r);
+    }
+
+    function test_refuses_sameReportTwice_andSameAddressTwice() public {
+        bytes memory evidence = _quorumEvidence(_goodAttestation(prover), 2);
+        tee.register(_registration(prover, evidence));
+        bytes32 rid = tee.reportId(_goodAttestation(prover));
+        ProverRegistry.Registration memory r = _registration(prover, evidence);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ReportAlreadyUsed.selector, rid));
+        tee.register(r);
+        // a fresh report (a later L1 block) for the same address
+        vm.roll(block.number + 1);
+        r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverAlreadyRegistered.selector, prover));
+        tee.register(r);
+        // also after revocation
+        vm.prank(guardian);
+        tee.revoke(prover);
+        vm.roll(block.number + 1);
+        r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverAlreadyRegistered.selector, prover));
+        tee.register(r);
+    }
+
+    // ------------------------------------------------------------------ revocation
+
+    function test_revoke_isPermanentAndEmits() public {
+        _register(prover);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.InstanceRevoked(prover, guardian);
+        vm.prank(guardian);
+        tee.revoke(prover);
+        assertEq(uint8(tee.instanceOf(prover).status), uint8(ProverRegistry.Status.Revoked));
+        vm.warp(block.timestamp + 2 days);
+        assertFalse(tee.isActive(prover));
+        assertFalse(tee.isTrustedSigner(prover));
+    }
+
+    function test_revoke_refusals() public {
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotRegistered.selector, prover));
+        tee.revoke(prover);
+        _register(prover);
+        address nobody = makeAddr("nobody");
+        bytes32 role = tee.POLICY_ROLE();
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role));
+        tee.revoke(prover);
+    }
+
+    // ------------------------------------------------------------------ rotation
+
+    function _rotation(address oldProver, uint256 oldKey, uint256 newKey)
+        internal
+        view
+        returns (bytes memory sig, ProverRegistry.Registration memory r)
+    {
+        address newProver = vm.addr(newKey);
+        sig = _sign(oldKey, tee.handoverDigest(oldProver, newProver));
+        r = _registration(newProver, _quorumEvidence(_goodAttestation(newProver), 2));
+    }
+
+    function test_rotate_handsOverToANewlyAttestedKey() public {
+        (uint256 oldKey, address oldProver) = _activeProver();
+        uint256 newKey = _newProverKey();
+        address newProver = vm.addr(newKey);
+        (bytes memory sig, ProverRegistry.Registration memory r) = _rotation(oldProver, oldKey, newKey);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.InstanceHandedOver(oldProver, newProver);
+        tee.rotate(oldProver, sig, r);
+        assertTrue(tee.isActive(newProver), "new key active at once");
+        assertFalse(tee.isActive(oldProver), "old key retired");
+        assertTrue(tee.isTrustedSigner(oldProver), "old proofs still count");
+        BlockClaim memory c = _claim(5);
+        bytes memory oldProof = _blockProof(oldKey, L2, c);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRetired.selector, oldProver));
+        tee.verifyBlock(L2, c, oldProof);
+        assertEq(tee.verifyBlock(L2, c, _blockProof(newKey, L2, c)), newProver);
+        assertEq(tee.instanceOf(newProver).expiry, block.timestamp + 90 days);
+    }
+
+    function test_rotate_refusals() public {
+        (uint256 oldKey, address oldProver) = _activeProver();
+        uint256 newKey = _newProverKey();
+        address newProver = vm.addr(newKey);
+        (bytes memory sig, ProverRegistry.Registration memory r) = _rotation(oldProver, oldKey, newKey);
+
+        // signed by another key
+        bytes memory wrong = _sign(newKey, tee.handoverDigest(oldProver, newProver));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.HandoverSignatureInvalid.selector, oldProver, newProver));
+        tee.rotate(oldProver, wrong, r);
+        // malformed
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.HandoverSignatureInvalid.selector, oldProver, newProver));
+        tee.rotate(oldProver, hex"1234", r);
+        // signed for another new key
+        (bytes memory other,) = _rotation(oldProver, oldKey, _newProverKey());
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.HandoverSignatureInvalid.selector, oldProver, newProver));
+        tee.rotate(oldProver, other, r);
+        // the new key must pass the policy
+        ProverRegistry.Registration memory bad = r;
+        NormalizedAttestation memory a = _goodAttestation(newProver);
+        a.attributes = bytes16(uint128(a.attributes) | (uint128(0x02) << 120));
+        bad.evidence = _quorumEvidence(a, 2);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ForbiddenAttributes.selector, a.attributes));
+        tee.rotate(oldProver, sig, bad);
+        // the old one must be active
+        vm.prank(guardian);
+        tee.revoke(oldProver);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRevoked.selector, oldProver));
+        tee.rotate(oldProver, sig, r);
+    }
+
+    function test_rotate_refusedBeforeTheDelay() public {
+        uint256 oldKey = _newProverKey();
+        address oldProver = vm.addr(oldKey);
+        _register(oldProver);
+        (bytes memory sig, ProverRegistry.Registration memory r) = _rotation(oldProver, oldKey, _newProverKey());
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ProverRegistry.ProverNotYetActive.selector, oldProver, uint32(block.timestamp + 24 hours)
+            )
+        );
+        tee.rotate(oldProver, sig, r);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    function test_parameters_defaultsAndBounds() public {
+        (uint32 delay, uint32 lifetime, uint32 age) = tee.parameters();
+        assertEq(delay, 24 hours);
+        assertEq(lifetime, 90 days);
+        assertEq(age, 1 hours);
+        vm.startPrank(policy);
+        vm.expectRevert(ProverRegistry.ParameterOutOfBounds.selector);
+        tee.setParameters(0, 90 days, 1 hours); // no delay
+        vm.expectRevert(ProverRegistry.ParameterOutOfBounds.selector);
+        tee.setParameters(24 hours, 366 days, 1 hours);
+        vm.expectRevert(ProverRegistry.ParameterOutOfBounds.selector);
+        tee.setParameters(2 days, 2 days, 1 hours); // lifetime must exceed the delay
+        vm.expectRevert(ProverRegistry.ParameterOutOfBounds.selector);
+        tee.setParameters(24 hours, 90 days, 2 days);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.ParametersSet(2 hours, 30 days, 10 minutes, policy);
+        tee.setParameters(2 hours, 30 days, 10 minutes);
+        vm.stopPrank();
+        _register(prover);
+        assertEq(tee.instanceOf(prover).validSince, block.timestamp + 2 hours);
+        assertEq(tee.instanceOf(prover).expiry, block.timestamp + 30 days);
+    }
+
+    function test_governance_roles() public {
+        address nobody = makeAddr("nobody");
+        bytes memory notPolicy =
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, tee.POLICY_ROLE());
+        vm.startPrank(nobody);
+        vm.expectRevert(notPolicy);
+        tee.trustMeasurement(bytes32(uint256(1)));
+        vm.expectRevert(notPolicy);
+        tee.untrustMeasurement(measurement);
+        vm.expectRevert(notPolicy);
+        tee.setAttestationVerifier(address(1), true);
+        vm.expectRevert(notPolicy);
+        tee.setAttestationVerifier(address(quorum), false);
+        vm.expectRevert(notPolicy);
+        tee.setAdvisoriesAllowed(bytes32(0), true);
+        vm.expectRevert(notPolicy);
+        tee.setParameters(24 hours, 90 days, 1 hours);
+        vm.stopPrank();
+        // the guardian restricts but does not extend
+        bytes memory guardianNotPolicy = abi.encodeWithSelector(
+            IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, tee.POLICY_ROLE()
+        );
+        vm.startPrank(guardian);
+        vm.expectRevert(guardianNotPolicy);
+        tee.trustMeasurement(bytes32(uint256(1)));
+        vm.expectRevert(guardianNotPolicy);
+        tee.setAttestationVerifier(address(1), true);
+        vm.expectRevert(guardianNotPolicy);
+        tee.setAdvisoriesAllowed(bytes32(0), true);
+        tee.setAdvisoriesAllowed(bytes32(0), false);
+        tee.setAttestationVerifier(address(quorum), false);
+        vm.stopPrank();
+        assertFalse(tee.isAttestationVerifier(address(quorum)));
+    }
+
+    function test_governance_events() public {
+        bytes32 m = keccak256("m2");
+        vm.startPrank(policy);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.MeasurementTrusted(m, 2, policy);
+        tee.trustMeasurement(m);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.AttestationVerifierSet(address(5), true, policy);
+        tee.setAttestationVerifier(address(5), true);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.AdvisoriesAllowedSet(bytes32(uint256(9)), true, policy);
+        tee.setAdvisoriesAllowed(bytes32(uint256(9)), true);
+        vm.stopPrank();
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.MeasurementUntrusted(m, 2, guardian);
+        vm.prank(guardian);
+        tee.untrustMeasurement(m);
+        vm.prank(policy);
+        vm.expectRevert(ProverRegistry.ZeroAddress.selector);
+        tee.setAttestationVerifier(address(0), true);
+    }
+
+    function test_constructor_refusesZeroRoles() public {
+        vm.expectRevert(ProverRegistry.ZeroAddress.selector);
+        new TeeVerifier(address(0), policy, guardian);
+    }
+
+    // ------------------------------------------------------------------ fuzz: attestation outputs
+
+    /// @dev Whatever the adapter reports, the registry admits exactly what the policy allows.
+    function testFuzz_policyOnAttestationOutputs(
+        uint8 teeType,
+        uint8 tcbStatus,
+        bool advisoriesOk,
+        bytes16 attributes,
+        uint16 isvSvn,
+        uint64 ageOrAhead,
+        bool future
+    ) public {
+        teeType = uint8(bound(teeType, 0, 2)) == 2 ? 0x81 : uint8(bound(teeType, 0, 1));
+        tcbStatus = uint8(bound(tcbStatus, 0, 8));
+        isvSvn = uint16(bound(isvSvn, SVN, SVN + 1));
+        ageOrAhead = uint64(bound(ageOrAhead, 0, 2 hours));
+        bytes32 advisories = keccak256("INTEL-SA-00615");
+        if (advisoriesOk) {
+            vm.prank(policy);
+            tee.setAdvisoriesAllowed(advisories, true);
+        }
+        vm.prank(policy);
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, uint64(block.timestamp + 1 days));
+
+        NormalizedAttestation memory a = _goodAttestation(prover);
+        a.teeType = teeType;
+        a.tcbStatus = tcbStatus;
+        a.advisoriesHash = advisories;
+        a.attributes = attributes;
+        a.isvSvn = isvSvn;
+        a.verifiedAt = future ? uint64(block.timestamp + ageOrAhead) : uint64(block.timestamp - ageOrAhead);
+
+        bool ok = teeType == 0 && (uint8(attributes[0]) & 0x32) == 0
+            && (tcbStatus == 0 || (tcbStatus == 1 && advisoriesOk) || tcbStatus == 4) && isvSvn == SVN
+            && (future ? ageOrAhead == 0 : ageOrAhead <= 1 hours);
+
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(a, 2));
+        try tee.register(r) {
+            assertTrue(ok, "accepted against policy");
+            assertTrue(tee.isTrustedSigner(prover));
+        } catch {
+            assertFalse(ok, "refused although allowed");
+            assertFalse(tee.isTrustedSigner(prover));
+        }
+    }
+
+    /// @dev The hand-decoded instance slot used by every proof agrees with the Solidity layout.
+    function testFuzz_instanceSlotLayout(uint32 delay, uint32 lifetime, uint32 warp) public {
+        delay = uint32(bound(delay, 1 hours, 30 days));
+        lifetime = uint32(bound(lifetime, uint256(delay) + 1 > 1 days ? uint256(delay) + 1 : 1 days, 365 days));
+        vm.prank(policy);
+        tee.setParameters(delay, lifetime, 1 hours);
+        _register(prover);
+        vm.warp(block.timestamp + bound(warp, 0, 400 days));
+        BlockClaim memory c = _claim(3);
+        bytes memory proof = _blockProof(proverKey, L2, c);
+        bool active = tee.isActive(prover);
+        try tee.verifyBlock(L2, c, proof) returns (address p) {
+            assertTrue(active);
+            assertEq(p, prover);
+        } catch {
+            assertFalse(active);
+        }
+    }
+}

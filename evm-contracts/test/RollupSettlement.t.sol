@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {MultiProofFixture} from "./MultiProofVerifier.t.sol";
+import {MultiProofVerifier} from "../src/MultiProofVerifier.sol";
+import {RollupSettlement} from "../src/RollupSettlement.sol";
+import {ProverRewards} from "../src/ProverRewards.sol";
+import {Transition} from "../src/interfaces/IRollupZkVerifier.sol";
+import {TestToken} from "./standins/TestToken.sol";
+
+contract RollupSettlementTest is MultiProofFixture {
+    RollupSettlement internal settlement;
+    ProverRewards internal rewards;
+    TestToken internal token;
+    address internal proposer = makeAddr("proposer");
+    uint128 internal constant REWARD = 5 ether;
+
+    function setUp() public {
+        setUpMultiProof();
+        token = new TestToken();
+        rewards = new ProverRewards(admin, token, tee);
+        settlement = new RollupSettlement(
+            admin,
+            proposer,
+            L2,
+            mpv,
+            rewards,
+            RollupSettlement.Proposal(
+                9, keccak256(abi.encode("block", uint64(9))), keccak256(abi.encode("state", uint64(9)))
+            )
+        );
+        vm.prank(admin);
+        rewards.createPool(L2, address(settlement), REWARD, 10);
+        token.mint(address(this), 1_000 ether);
+        token.approve(address(rewards), type(uint256).max);
+        rewards.fund(L2, 1_000 ether);
+    }
+
+    /// @dev Proposes block `n` (as {_claim} describes it).
+    function _propose(uint64 n) internal returns (uint256 index) {
+        vm.prank(proposer);
+        index = settlement.propose(n, _claim(n).blockHash, _claim(n).postStateRoot);
+    }
+
+    function _proveBoth(uint256 index) internal {
+        Transition memory t = settlement.transitionOf(index);
+        assertTrue(settlement.prove(index, _zk(t), _tee(key, t)));
+    }
+
+    // ------------------------------------------------------------------ the flow
+
+    function test_proposeProveFinalize_andRewards() public {
+        uint256 i = _propose(10);
+        assertEq(i, 1);
+        Transition memory t = settlement.transitionOf(i);
+        assertEq(keccak256(abi.encode(t)), keccak256(abi.encode(_transition(10))));
+        _proveBoth(i);
+        vm.expectEmit(address(settlement));
+        emit RollupSettlement.Finalized(1, 10, t.blockHash, t.postStateRoot, prover);
+        assertEq(settlement.finalize(10), 1);
+        (uint64 n, bytes32 h, bytes32 root) = settlement.finalizedHead();
+        assertEq(n, 10);
+        assertEq(h, t.blockHash);
+        assertEq(root, t.postStateRoot);
+        assertEq(rewards.owed(beneficiary), REWARD);
+        vm.prank(beneficiary);
+        rewards.claim(beneficiary);
+        assertEq(token.balanceOf(beneficiary), REWARD);
+    }
+
+    function test_genesisIsTheFirstFinalizedHead() public view {
+        (uint64 n, bytes32 h, bytes32 root) = settlement.finalizedHead();
+        assertEq(n, 9);
+        assertEq(h, keccak256(abi.encode("block", uint64(9))));
+        assertEq(root, keccak256(abi.encode("state", uint64(9))));
+        assertEq(settlement.proposalCount(), 1);
+    }
+
+    function test_finalizesStrictlyInOrder() public {
+        _propose(10);
+        _propose(11);
+        _propose(12);
+        _proveBoth(2);
+        _proveBoth(3);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(10);
+        _proveBoth(1);
+        assertEq(settlement.finalize(2), 2, "maxCount respected");
+        assertEq(settlement.lastFinalized(), 2);
+        assertEq(settlement.finalize(10), 1);
+        (uint64 n,,) = settlement.finalizedHead();
+        assertEq(n, 12);
+        assertEq(rewards.owed(beneficiary), 3 * REWARD);
+    }
+
+    function test_multiBlockProposal_withBatchProof() public {
+        vm.prank(proposer);
+        settlement.propose(20, keccak256("block 20"), keccak256("state 20"));
+        Transition memory t = settlement.transitionOf(1);
+        assertEq(t.firstBlock, 10);
+        assertEq(t.lastBlock, 20);
+        settlement.prove(1, _zk(t), _teeBatch(key, t));
+        settlement.finalize(1);
+        assertEq(rewards.owed(beneficiary), 11 * REWARD);
+    }
+
+    function test_teeFirstProposal_finalAfterTheDelay() public {
+        uint64 n = _blockDrawn(10, false);
+        vm.prank(proposer);
+        settlement.propose(n, _claim(n).blockHash, _claim(n).postStateRoot);
+        Transition memory t = settlement.transitionOf(1); // blocks 10..n, drawn by block n's hash
+        assertFalse(mpv.needsZk(L2, t.blockHash));
+        assertTrue(settlement.proveTee(1, _teeBatch(key, t)));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        vm.warp(block.timestamp + 24 hours);
+        assertEq(settlement.finalize(1), 1);
+    }
+
+    function test_contestPausesFinalization() public {
+        _propose(10);
+        _proveBoth(1);
+        // a second enclave signs another post-state root for block 10: contested
+        (uint256 key2,) = _activeProver();
+        Transition memory t = settlement.transitionOf(1);
+        Transition memory forged = _withPost(t, keccak256("forged"));
+        assertFalse(mpv.submitTeeProof(L2, forged, _tee(key2, forged)));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        // governance: revoke the lying instance, clear the slot, re-prove
+        vm.prank(guardian);
+        tee.revoke(vm.addr(key2));
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.prank(admin);
+        mpv.resolveContest(L2, slot);
+        _proveBoth(1);
+        assertEq(settlement.finalize(1), 1);
+    }
+
+    function test_zkOnlyProposal_neverFinal() public {
+        _propose(10);
+        Transition memory t = settlement.transitionOf(1);
+        settlement.proveZk(1, _zk(t));
+        vm.warp(block.timestamp + 365 days);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+    }
+
+    // ------------------------------------------------------------------ refusals
+
+    function test_propose_refusals() public {
+        bytes32 role = settlement.PROPOSER_ROLE();
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), role)
+        );
+        settlement.propose(10, keccak256("h"), keccak256("s"));
+        vm.startPrank(proposer);
+        vm.expectRevert(RollupSettlement.InvalidProposal.selector);
+        settlement.propose(9, keccak256("h"), keccak256("s"));
+        vm.expectRevert(RollupSettlement.InvalidProposal.selector);
+        settlement.propose(10, bytes32(0), keccak256("s"));
+        vm.expectRevert(RollupSettlement.InvalidProposal.selector);
+        settlement.propose(10, keccak256("h"), bytes32(0));
+        vm.stopPrank();
+    }
+
+    function test_prove_refusals() public {
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 1));
+        settlement.proveZk(1, "");
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 0));
+        settlement.proveZk(0, "");
+        _propose(10);
+        _proveBoth(1);
+        settlement.finalize(1);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 1));
+        settlement.proveZk(1, "");
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 5));
+        settlement.proposalOf(5);
+    }
+
+    function test_discardFrom() public {
+        _propose(10);
+        _propose(11);
+        _propose(12);
+        _proveBoth(1);
+        settlement.finalize(1);
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 1));
+        settlement.discardFrom(1);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 4));
+        settlement.discardFrom(4);
+        vm.expectEmit(address(settlement));
+        emit RollupSettlement.Discarded(2, 2, admin);
+        settlement.discardFrom(2);
+        vm.stopPrank();
+        assertEq(settlement.proposalCount(), 2);
+        assertEq(_propose(11), 2);
+        bytes32 role = settlement.GOVERNOR_ROLE();
+        vm.prank(proposer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, proposer, role)
+        );
+        settlement.discardFrom(2);
+    }
+
+    function test_rewardFailureDoesNotBlockFinalization() public {
+        vm.prank(admin);
+        rewards.setCrediter(L2, makeAddr("someone else"));
+        _propose(10);
+        _proveBoth(1);
+        vm.expectEmit(address(settlement));
+        emit RollupSettlement.RewardCreditFailed(
+            1, abi.encodeWithSelector(ProverRewards.NotCrediter.selector, address(settlement))
+        );
+        assertEq(settlement.finalize(1), 1);
+        assertEq(rewards.owed(beneficiary), 0);
+    }
+
+    function test_finalizeNeedsGasForTheRewardCredit() public {
+        _propose(10);
+        _proveBoth(1);
+        vm.expectRevert(RollupSettlement.InsufficientGasForRewards.selector);
+        settlement.finalize{gas: 150_000}(1);
+        settlement.finalize(1);
+        assertEq(rewards.owed(beneficiary), REWARD);
+    }
+
+    function test_withoutRewards() public {
+        RollupSettlement plain = new RollupSettlement(
+            admin,
+            proposer,
+            L2,
+            mpv,
+            ProverRewards(address(0)),
+            RollupSettlement.Proposal(
+                9, keccak256(abi.encode("block", uint64(9))), keccak256(abi.encode("state", uint64(9)))
+            )
+        );
+        vm.prank(proposer);
+        plain.propose(10, _claim(10).blockHash, _claim(10).postStateRoot);
+        Transition memory t = plain.transitionOf(1);
+        plain.prove(1, _zk(t), _tee(key, t));
+        assertEq(plain.finalize(1), 1);
+    }
+}

@@ -1,0 +1,82 @@
+//! Real L2 traffic for the devnet and the tests: value transfers to fresh accounts, contract
+//! deployments, storage writes, overwrites and deletes, and logs.
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, B256, Bytes, U256, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+};
+
+use crate::error::CliError;
+
+/// Init code of a key-value store contract, written by hand so no compiler is needed:
+/// runtime `key = calldata[0..32], value = calldata[32..64]; LOG1(topic = key); SSTORE(key, value)`
+/// (a zero value deletes the slot).
+pub const STORE_INIT_CODE: [u8; 26] = [
+    // constructor: CODECOPY(0, 12, 14); RETURN(0, 14)
+    0x60, 0x0e, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x0e, 0x60, 0x00, 0xf3,
+    // runtime: PUSH1 32 CALLDATALOAD PUSH1 0 CALLDATALOAD DUP1 PUSH1 0 PUSH1 0 LOG1 SSTORE STOP
+    0x60, 0x20, 0x35, 0x60, 0x00, 0x35, 0x80, 0x60, 0x00, 0x60, 0x00, 0xa1, 0x55, 0x00,
+];
+
+/// Sends one transaction per step, cycling through the kinds of state change.
+pub struct Traffic {
+    provider: DynProvider,
+    stores: Vec<Address>,
+    step: u64,
+}
+
+fn rpc_err(e: impl std::fmt::Display) -> CliError {
+    CliError::Rpc(e.to_string())
+}
+
+impl Traffic {
+    /// Traffic from the account of `key` on the node at `url`.
+    pub fn new(url: &str, key: &str) -> Result<Self, CliError> {
+        let signer: PrivateKeySigner = key.parse().map_err(|e| CliError::Input(format!("key: {e}")))?;
+        let url = url.parse().map_err(|e| CliError::Input(format!("url: {e}")))?;
+        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
+        Ok(Self { provider, stores: Vec::new(), step: 0 })
+    }
+
+    /// Sends the next transaction, waits for its receipt and returns what it did.
+    pub async fn step(&mut self) -> Result<String, CliError> {
+        let n = self.step;
+        self.step += 1;
+        let seed = keccak256(n.to_be_bytes());
+        let (tx, what) = match (n % 5, self.stores.last().copied()) {
+            (_, None) | (4, _) => (TransactionRequest::default().with_deploy_code(Bytes::from_static(&STORE_INIT_CODE)), "deploy".to_string()),
+            (0, _) => {
+                let to = Address::from_slice(&seed[12..]);
+                (TransactionRequest::default().with_to(to).with_value(U256::from(n + 1) * U256::from(10u64).pow(U256::from(15))), format!("transfer to {to}"))
+            }
+            (1 | 2, Some(store)) => {
+                let (key, value) = (B256::from(U256::from(n % 3)), seed);
+                (store_call(store, key, value), format!("store slot {} of {store}", n % 3))
+            }
+            (_, Some(store)) => {
+                let key = B256::from(U256::from((n + 1) % 3));
+                (store_call(store, key, B256::ZERO), format!("delete slot {} of {store}", (n + 1) % 3))
+            }
+        };
+        let receipt = self.provider.send_transaction(tx).await.map_err(rpc_err)?.get_receipt().await.map_err(rpc_err)?;
+        if !receipt.status() {
+            return Err(CliError::Rpc(format!("traffic transaction {} reverted", receipt.transaction_hash)));
+        }
+        if let Some(address) = receipt.contract_address {
+            self.stores.push(address);
+        }
+        Ok(what)
+    }
+
+    /// The latest block number.
+    pub async fn head(&self) -> Result<u64, CliError> {
+        self.provider.get_block_number().await.map_err(rpc_err)
+    }
+}
+
+fn store_call(store: Address, key: B256, value: B256) -> TransactionRequest {
+    TransactionRequest::default().with_to(store).with_input([key.as_slice(), value.as_slice()].concat()).with_gas_limit(100_000)
+}
