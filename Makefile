@@ -10,12 +10,12 @@ FIXTURES ?= ../shared/fixtures
 CARGO ?= cargo
 PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 
-.PHONY: devnet test setup lint wasm build test-rust ethtest vectors-check
+.PHONY: devnet test setup lint wasm build test-rust ethtest vectors-check test-evm
 
 devnet: setup build
 	$(PROVER) devnet
 
-test: setup lint wasm build test-rust ethtest vectors-check
+test: setup lint wasm build test-rust ethtest vectors-check test-evm
 	@echo "all checks passed"
 
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
@@ -47,3 +47,9 @@ ethtest: build
 vectors-check: build
 	$(PROVER) vectors --out $(CARGO_TARGET_DIR)/tee-proof-vectors.json
 	diff -u evm-contracts/test/vectors/tee-proof-vectors.json $(CARGO_TARGET_DIR)/tee-proof-vectors.json
+
+# L1 contracts: formatting, every unit/fuzz/invariant test (the Rust vectors included), and the
+# committed gas snapshot (fuzz seed fixed in foundry.toml, so the check is reproducible).
+FORGE := $(CURDIR)/node_modules/.bin/forge
+test-evm: setup
+	cd evm-contracts && $(FORGE) fmt --check && $(FORGE) snapshot --check

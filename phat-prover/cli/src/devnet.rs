@@ -8,7 +8,13 @@ use std::time::Instant;
 use alloy_primitives::{Address, B256, keccak256};
 use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof};
 
-use crate::{anvil::{Anvil, DEV_KEY}, error::CliError, files::ProofFile, rpc, traffic::Traffic};
+use crate::{
+    anvil::{Anvil, DEV_KEY},
+    error::CliError,
+    files::ProofFile,
+    rpc,
+    traffic::Traffic,
+};
 
 /// L2 chain id of the devnet.
 pub const L2_CHAIN_ID: u64 = 167_001;
@@ -33,12 +39,20 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
     let signer = LocalSigner::from_bytes(&keccak256("phat-sgx-prover devnet prover"))
         .map_err(|e| CliError::Input(e.to_string()))?;
     println!("prover (development key, not in a TEE): {}", signer.address());
-    let domain = ProofDomain { l1_chain_id: opts.l1_chain_id, verifier: opts.verifier, l2_chain_id: L2_CHAIN_ID, prover: signer.address() };
+    let domain = ProofDomain {
+        l1_chain_id: opts.l1_chain_id,
+        verifier: opts.verifier,
+        l2_chain_id: L2_CHAIN_ID,
+        prover: signer.address(),
+    };
     let mut traffic = Traffic::new(&anvil.url, DEV_KEY)?;
     // anvil's genesis header carries the empty-trie root, so block 1 cannot be checked: start at 2.
     let mut next = 2u64;
     let (mut proven, mut gas, mut prove_secs) = (0u64, 0u64, 0f64);
-    println!("{:>6} {:>4} {:>9} {:>9} {:>8} {:>8}  block hash / post-state root / tx", "block", "txs", "gas", "witness", "fetch", "prove");
+    println!(
+        "{:>6} {:>4} {:>9} {:>9} {:>8} {:>8}  block hash / post-state root / tx",
+        "block", "txs", "gas", "witness", "fetch", "prove"
+    );
     let mut sent = 0u64;
     while opts.blocks == 0 || sent < opts.blocks {
         let what = traffic.step().await?;
@@ -48,7 +62,14 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
             let t = Instant::now();
             let file = rpc::fetch_witness(&anvil.url, next, None).await?;
             let fetch = t.elapsed();
-            let witness_bytes: usize = file.witness.state.iter().chain(&file.witness.codes).chain(&file.witness.headers).map(|b| b.len()).sum();
+            let witness_bytes: usize = file
+                .witness
+                .state
+                .iter()
+                .chain(&file.witness.codes)
+                .chain(&file.witness.headers)
+                .map(|b| b.len())
+                .sum();
             let t = Instant::now();
             let (chain, input) = file.input()?;
             let outcome = phat_prover_core::execute(&chain, &input)?;
@@ -73,7 +94,10 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
             next += 1;
         }
     }
-    println!("{proven} blocks proven and verified, {gas} gas, {:.2} ms per block in the STF", 1e3 * prove_secs / proven.max(1) as f64);
+    println!(
+        "{proven} blocks proven and verified, {gas} gas, {:.2} ms per block in the STF",
+        1e3 * prove_secs / proven.max(1) as f64
+    );
     Ok(())
 }
 

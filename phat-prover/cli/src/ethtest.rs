@@ -106,7 +106,11 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, CliError> {
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(tests
         .into_iter()
-        .map(|(name, test)| CaseResult { name: format!("{file}:{name}"), blocks: test.blocks.len(), verdict: run_test(&test) })
+        .map(|(name, test)| CaseResult {
+            name: format!("{file}:{name}"),
+            blocks: test.blocks.len(),
+            verdict: run_test(&test),
+        })
         .collect())
 }
 
@@ -132,7 +136,8 @@ pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<
     if test.network != "Cancun" && test.network != "Prague" {
         return Err(format!("network {} is not supported (Cancun, Prague)", test.network));
     }
-    let chain = if test.network == "Prague" { ChainSpec::prague(TEST_CHAIN_ID) } else { ChainSpec::cancun(TEST_CHAIN_ID) };
+    let chain =
+        if test.network == "Prague" { ChainSpec::prague(TEST_CHAIN_ID) } else { ChainSpec::cancun(TEST_CHAIN_ID) };
     let genesis = phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(&test.genesis_rlp)
         .map_err(|e| format!("genesis: {e}"))?
         .header;
@@ -149,7 +154,10 @@ pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<
         match (verdict, expect_invalid) {
             (Err(_), true) => {}
             (Ok(_), true) => {
-                return Err(format!("block {index}: accepted, but expected {}", block.expect_exception.as_deref().unwrap_or("")));
+                return Err(format!(
+                    "block {index}: accepted, but expected {}",
+                    block.expect_exception.as_deref().unwrap_or("")
+                ));
             }
             (Err(e), false) => return Err(format!("block {index}: refused: {e}")),
             (Ok((header, hash, state)), false) => {
@@ -162,8 +170,9 @@ pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<
             }
         }
     }
-    let (_, last_state) =
-        known.get(&test.lastblockhash).ok_or_else(|| format!("lastblockhash {} was never accepted", test.lastblockhash))?;
+    let (_, last_state) = known
+        .get(&test.lastblockhash)
+        .ok_or_else(|| format!("lastblockhash {} was never accepted", test.lastblockhash))?;
     if let Some(post) = &test.post_state
         && post != last_state
     {

@@ -6,13 +6,13 @@
 //! - [`state`]: full in-memory state (for tests and benchmarks) and the witness of all of it.
 //! - [`vectors`]: cross-language test vectors for the Solidity verifier.
 
+pub mod anvil;
+pub mod bench;
+pub mod devnet;
 pub mod error;
 pub mod ethtest;
 pub mod files;
 pub mod rpc;
 pub mod state;
-pub mod vectors;
-pub mod anvil;
-pub mod bench;
-pub mod devnet;
 pub mod traffic;
+pub mod vectors;

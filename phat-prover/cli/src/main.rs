@@ -6,10 +6,11 @@ use alloy_primitives::{Address, B256};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use phat_prover_cli::{
+    bench, devnet,
     error::CliError,
     ethtest,
     files::{ProofFile, WitnessFile},
-    bench, devnet, rpc, vectors,
+    rpc, vectors,
 };
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
 
@@ -128,9 +129,7 @@ struct DomainArgs {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()) {
@@ -146,7 +145,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Ethtest { paths } => run_ethtest(&paths),
         Command::Witness { source, out } => {
-            let file = runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
+            let file =
+                runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
             write_json(&file, out)
         }
         Command::Prove { witness, source, domain, key, out } => {
@@ -214,7 +214,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
 fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
     let files = ethtest::collect_files(paths)?;
     let bar = ProgressBar::new(files.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let (mut passed, mut failed, mut blocks) = (0usize, 0usize, 0usize);
     for file in &files {

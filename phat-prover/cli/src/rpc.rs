@@ -29,9 +29,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use alloy::{
     eips::{
-        BlockNumberOrTag, eip2935::HISTORY_STORAGE_ADDRESS, eip4788::BEACON_ROOTS_ADDRESS,
-        eip4788::SYSTEM_ADDRESS, eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
-        eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
+        BlockNumberOrTag, eip2935::HISTORY_STORAGE_ADDRESS, eip4788::BEACON_ROOTS_ADDRESS, eip4788::SYSTEM_ADDRESS,
+        eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
     },
     rpc::{
         client::RpcClient,
@@ -77,16 +76,10 @@ pub async fn fetch_witness(
     number: u64,
     prague_time: Option<Option<u64>>,
 ) -> Result<WitnessFile, CliError> {
-    let url = rpc_url
-        .parse()
-        .map_err(|e| CliError::Input(format!("RPC URL {rpc_url}: {e}")))?;
-    let node = Node {
-        client: RpcClient::new_http(url),
-    };
+    let url = rpc_url.parse().map_err(|e| CliError::Input(format!("RPC URL {rpc_url}: {e}")))?;
+    let node = Node { client: RpcClient::new_http(url) };
     if number == 0 {
-        return Err(CliError::Input(
-            "block 0 has no parent: nothing to prove".into(),
-        ));
+        return Err(CliError::Input("block 0 has no parent: nothing to prove".into()));
     }
     let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
     let (block_rlp, block) = node.block(number).await?;
@@ -104,49 +97,34 @@ pub async fn fetch_witness(
 
     let witness = match node.execution_witness(number).await? {
         Some(mut witness) => {
-            let has_parent = witness.headers.iter().any(|h| {
-                decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == block.header.parent_hash)
-            });
+            let has_parent = witness
+                .headers
+                .iter()
+                .any(|h| decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == block.header.parent_hash));
             if !has_parent {
                 witness.headers.insert(0, alloy_rlp::encode(&parent).into());
             }
             witness
         }
         None => {
-            let mut witness = ProofWitness::new(&node, &chain, &block, &parent)
-                .build()
-                .await?;
+            let mut witness = ProofWitness::new(&node, &chain, &block, &parent).build().await?;
             witness.headers = vec![alloy_rlp::encode(&parent).into()];
             // Older ancestors only when the block reads their hashes.
-            let input = StatelessInput {
-                block: block.clone(),
-                witness: witness.clone(),
-            };
+            let input = StatelessInput { block: block.clone(), witness: witness.clone() };
             match execute(&chain, &input) {
                 Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
                     let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
                     let numbers: Vec<u64> = (oldest..number).rev().collect();
                     let headers = node.headers(&numbers).await?;
-                    witness.headers = headers
-                        .iter()
-                        .map(|h| alloy_rlp::encode(h).into())
-                        .collect();
+                    witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
                 }
-                Err(e) => tracing::warn!(
-                    block = number,
-                    "dry run of the STF on the fetched witness failed: {e}"
-                ),
+                Err(e) => tracing::warn!(block = number, "dry run of the STF on the fetched witness failed: {e}"),
                 Ok(_) => {}
             }
             witness
         }
     };
-    Ok(WitnessFile {
-        chain_id,
-        prague_time,
-        block: block_rlp,
-        witness,
-    })
+    Ok(WitnessFile { chain_id, prague_time, block: block_rlp, witness })
 }
 
 /// Parameters of a JSON-RPC call (alloy's `RpcSend`, which the `alloy` facade does not export).
@@ -155,10 +133,7 @@ impl<T: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin> RpcSen
 
 /// Answer of a JSON-RPC call (alloy's `RpcRecv`).
 trait RpcRecv: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static {}
-impl<T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static> RpcRecv
-    for T
-{
-}
+impl<T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static> RpcRecv for T {}
 
 /// A JSON-RPC endpoint.
 struct Node {
@@ -176,35 +151,18 @@ fn unsupported(e: &RpcError<TransportErrorKind>) -> bool {
     };
     let message = payload.message.to_lowercase();
     payload.code == -32601
-        || [
-            "method not found",
-            "not supported",
-            "does not exist",
-            "unsupported",
-            "not implemented",
-        ]
-        .iter()
-        .any(|s| message.contains(s))
+        || ["method not found", "not supported", "does not exist", "unsupported", "not implemented"]
+            .iter()
+            .any(|s| message.contains(s))
 }
 
 impl Node {
-    async fn call<P: RpcSend, R: RpcRecv>(
-        &self,
-        method: &'static str,
-        params: P,
-    ) -> Result<R, CliError> {
-        self.client
-            .request(method, params)
-            .await
-            .map_err(|e| rpc_error(method, e))
+    async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, CliError> {
+        self.client.request(method, params).await.map_err(|e| rpc_error(method, e))
     }
 
     /// [`Self::call`], `None` when the node does not serve `method`.
-    async fn optional<P: RpcSend, R: RpcRecv>(
-        &self,
-        method: &'static str,
-        params: P,
-    ) -> Result<Option<R>, CliError> {
+    async fn optional<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<Option<R>, CliError> {
         match self.client.request(method, params).await {
             Ok(r) => Ok(Some(r)),
             Err(e) if unsupported(&e) => Ok(None),
@@ -213,11 +171,7 @@ impl Node {
     }
 
     /// One call of `method` per element of `params`, in JSON-RPC batches; answers in order.
-    async fn batch<P: RpcSend, R: RpcRecv>(
-        &self,
-        method: &'static str,
-        params: &[P],
-    ) -> Result<Vec<R>, CliError> {
+    async fn batch<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: &[P]) -> Result<Vec<R>, CliError> {
         let mut out = Vec::with_capacity(params.len());
         for chunk in params.chunks(BATCH) {
             let mut batch = self.client.new_batch();
@@ -236,24 +190,13 @@ impl Node {
 
     /// The block's RLP and decoded form, checked against the node's block hash.
     async fn block(&self, number: u64) -> Result<(Bytes, L2Block), CliError> {
-        let rpc: Option<RpcBlock> = self
-            .call(
-                "eth_getBlockByNumber",
-                (BlockNumberOrTag::Number(number), true),
-            )
-            .await?;
+        let rpc: Option<RpcBlock> = self.call("eth_getBlockByNumber", (BlockNumberOrTag::Number(number), true)).await?;
         let rpc = rpc.ok_or_else(|| CliError::Rpc(format!("block {number} not found")))?;
         let hash = rpc.header.hash;
         if rpc.header.number != number {
-            return Err(CliError::Rpc(format!(
-                "asked for block {number}, got block {}",
-                rpc.header.number
-            )));
+            return Err(CliError::Rpc(format!("asked for block {number}, got block {}", rpc.header.number)));
         }
-        let (rlp, block) = match self
-            .optional::<_, Bytes>("debug_getRawBlock", (U64::from(number),))
-            .await?
-        {
+        let (rlp, block) = match self.optional::<_, Bytes>("debug_getRawBlock", (U64::from(number),)).await? {
             Some(raw) => {
                 let block = decode_exact::<L2Block>(&raw)
                     .map_err(|e| CliError::Rpc(format!("debug_getRawBlock {number}: {e}")))?;
@@ -283,10 +226,7 @@ impl Node {
     /// The headers of blocks `numbers`, each checked against the node's hash; consecutive
     /// descending numbers must also be linked by parent hash.
     async fn headers(&self, numbers: &[u64]) -> Result<Vec<Header>, CliError> {
-        let params: Vec<_> = numbers
-            .iter()
-            .map(|n| (BlockNumberOrTag::Number(*n), false))
-            .collect();
+        let params: Vec<_> = numbers.iter().map(|n| (BlockNumberOrTag::Number(*n), false)).collect();
         let answers: Vec<Option<RpcHeader>> = self.batch("eth_getBlockByNumber", &params).await?;
         let mut headers = Vec::with_capacity(numbers.len());
         for (&number, answer) in numbers.iter().zip(answers) {
@@ -303,10 +243,7 @@ impl Node {
         }
         for pair in headers.windows(2) {
             if pair[0].number == pair[1].number + 1 && pair[0].parent_hash != pair[1].hash_slow() {
-                return Err(CliError::Rpc(format!(
-                    "inconsistent chain at block {}",
-                    pair[0].number
-                )));
+                return Err(CliError::Rpc(format!("inconsistent chain at block {}", pair[0].number)));
             }
         }
         Ok(headers)
@@ -314,18 +251,14 @@ impl Node {
 
     /// `debug_executionWitness`, `None` when not served (or not in the reth shape).
     async fn execution_witness(&self, number: u64) -> Result<Option<ExecutionWitness>, CliError> {
-        let Some(value) = self
-            .optional::<_, serde_json::Value>("debug_executionWitness", (U64::from(number),))
-            .await?
+        let Some(value) = self.optional::<_, serde_json::Value>("debug_executionWitness", (U64::from(number),)).await?
         else {
             return Ok(None);
         };
         match serde_json::from_value(value) {
             Ok(witness) => Ok(Some(witness)),
             Err(e) => {
-                tracing::warn!(
-                    "debug_executionWitness answered in an unknown shape ({e}); using eth_getProof instead"
-                );
+                tracing::warn!("debug_executionWitness answered in an unknown shape ({e}); using eth_getProof instead");
                 Ok(None)
             }
         }
@@ -339,56 +272,39 @@ impl Node {
     ) -> Result<Vec<EIP1186AccountProofResponse>, CliError> {
         let params: Vec<_> = keys
             .iter()
-            .map(|(address, slots)| {
-                (
-                    *address,
-                    slots.iter().copied().collect::<Vec<_>>(),
-                    BlockNumberOrTag::Number(at),
-                )
-            })
+            .map(|(address, slots)| (*address, slots.iter().copied().collect::<Vec<_>>(), BlockNumberOrTag::Number(at)))
             .collect();
         let proofs: Vec<EIP1186AccountProofResponse> = self.batch("eth_getProof", &params).await?;
         for (proof, (address, slots)) in proofs.iter().zip(keys) {
             if proof.address != *address || proof.storage_proof.len() != slots.len() {
-                return Err(CliError::Rpc(format!(
-                    "eth_getProof of {address} at block {at}: answer for other keys"
-                )));
+                return Err(CliError::Rpc(format!("eth_getProof of {address} at block {at}: answer for other keys")));
             }
         }
         Ok(proofs)
     }
 
     /// The trace of every transaction of block `number` with `prestateTracer` (`diff` mode or not).
-    async fn prestate<T: serde::de::DeserializeOwned>(
-        &self,
-        number: u64,
-        diff: bool,
-    ) -> Result<Vec<T>, CliError> {
+    async fn prestate<T: serde::de::DeserializeOwned>(&self, number: u64, diff: bool) -> Result<Vec<T>, CliError> {
         #[derive(Debug, Deserialize)]
         struct TxTrace {
             result: Option<serde_json::Value>,
             error: Option<String>,
         }
-        let config =
-            serde_json::json!({ "tracer": "prestateTracer", "tracerConfig": { "diffMode": diff } });
-        let traces: Vec<TxTrace> = self
-            .call("debug_traceBlockByNumber", (U64::from(number), config))
-            .await?;
+        let config = serde_json::json!({ "tracer": "prestateTracer", "tracerConfig": { "diffMode": diff } });
+        let traces: Vec<TxTrace> = self.call("debug_traceBlockByNumber", (U64::from(number), config)).await?;
         traces
             .into_iter()
             .enumerate()
             .map(|(i, trace)| match (trace.result, trace.error) {
-                (_, Some(error)) => Err(CliError::Rpc(format!(
-                    "prestateTracer, block {number} transaction {i}: {error}"
-                ))),
+                (_, Some(error)) => {
+                    Err(CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: {error}")))
+                }
                 (Some(result), None) => serde_json::from_value(result).map_err(|e| {
-                    CliError::Rpc(format!(
-                        "prestateTracer, block {number} transaction {i}: unexpected answer ({e})"
-                    ))
+                    CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: unexpected answer ({e})"))
                 }),
-                (None, None) => Err(CliError::Rpc(format!(
-                    "prestateTracer, block {number} transaction {i}: no result"
-                ))),
+                (None, None) => {
+                    Err(CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: no result")))
+                }
             })
             .collect()
     }
@@ -414,20 +330,13 @@ impl Pool {
     }
 
     fn add_proof(&mut self, proof: &EIP1186AccountProofResponse) {
-        for node in proof
-            .account_proof
-            .iter()
-            .chain(proof.storage_proof.iter().flat_map(|s| &s.proof))
-        {
+        for node in proof.account_proof.iter().chain(proof.storage_proof.iter().flat_map(|s| &s.proof)) {
             self.add(node.clone());
         }
     }
 
     fn into_vec(mut self) -> Vec<Bytes> {
-        self.order
-            .iter()
-            .filter_map(|h| self.nodes.remove(h))
-            .collect()
+        self.order.iter().filter_map(|h| self.nodes.remove(h)).collect()
     }
 }
 
@@ -448,11 +357,7 @@ enum WalkError {
 
 /// Looks `key` (a hashed key) up in the trie of `root` within `pool`: the branches on its path and
 /// its value if present.
-fn walk(
-    pool: &Pool,
-    root: B256,
-    key: B256,
-) -> Result<(Vec<PathBranch>, Option<Vec<u8>>), WalkError> {
+fn walk(pool: &Pool, root: B256, key: B256) -> Result<(Vec<PathBranch>, Option<Vec<u8>>), WalkError> {
     let path = Nibbles::unpack(key).to_vec();
     let mut branches = Vec::new();
     if root == EMPTY_ROOT_HASH {
@@ -489,11 +394,7 @@ fn walk(
                     children[usize::from(i)] = child.cloned();
                 }
                 let next = children[usize::from(taken)].clone();
-                branches.push(PathBranch {
-                    prefix: path[..depth].to_vec(),
-                    children,
-                    taken,
-                });
+                branches.push(PathBranch { prefix: path[..depth].to_vec(), children, taken });
                 let Some(next) = next else {
                     return Ok((branches, None));
                 };
@@ -518,30 +419,19 @@ struct Needed {
 /// The siblings that removing `deleted` keys from the trie of `root` may collapse a branch into:
 /// for each branch on a deleted path, when at most one of its children is off every deleted path,
 /// that child (if it is a hash reference not in the pool).
-fn siblings(
-    pool: &Pool,
-    trie: TrieId,
-    root: B256,
-    deleted: &[B256],
-) -> Result<Vec<Needed>, CliError> {
+fn siblings(pool: &Pool, trie: TrieId, root: B256, deleted: &[B256]) -> Result<Vec<Needed>, CliError> {
     // Per branch (by nibble path): its children and the nibbles deleted keys take through it.
     type Children = [Option<RlpNode>; 16];
     let mut branches: BTreeMap<Vec<u8>, (Children, BTreeSet<u8>)> = BTreeMap::new();
     for key in deleted {
         let (path, _) = walk(pool, root, *key).map_err(|e| walk_error(trie, e))?;
         for b in path {
-            branches
-                .entry(b.prefix)
-                .or_insert_with(|| (b.children, BTreeSet::new()))
-                .1
-                .insert(b.taken);
+            branches.entry(b.prefix).or_insert_with(|| (b.children, BTreeSet::new())).1.insert(b.taken);
         }
     }
     let mut needed = Vec::new();
     for (prefix, (children, taken)) in branches {
-        let rest: Vec<usize> = (0..16)
-            .filter(|&i| children[i].is_some() && !taken.contains(&(i as u8)))
-            .collect();
+        let rest: Vec<usize> = (0..16).filter(|&i| children[i].is_some() && !taken.contains(&(i as u8))).collect();
         if rest.len() > 1 {
             continue;
         }
@@ -559,17 +449,12 @@ fn siblings(
 }
 
 fn walk_error(trie: TrieId, e: WalkError) -> CliError {
-    let which = trie.map_or_else(
-        || "the state trie".to_string(),
-        |a| format!("the storage trie of {a}"),
-    );
+    let which = trie.map_or_else(|| "the state trie".to_string(), |a| format!("the storage trie of {a}"));
     match e {
-        WalkError::Missing(hash) => CliError::Rpc(format!(
-            "eth_getProof answers do not cover {which}: node {hash} is missing"
-        )),
-        WalkError::Malformed(hash) => {
-            CliError::Rpc(format!("malformed trie node {hash} in {which}"))
+        WalkError::Missing(hash) => {
+            CliError::Rpc(format!("eth_getProof answers do not cover {which}: node {hash} is missing"))
         }
+        WalkError::Malformed(hash) => CliError::Rpc(format!("malformed trie node {hash} in {which}")),
     }
 }
 
@@ -577,8 +462,7 @@ fn walk_error(trie: TrieId, e: WalkError) -> CliError {
 fn account(pool: &Pool, root: B256, address: Address) -> Result<Option<TrieAccount>, CliError> {
     let (_, leaf) = walk(pool, root, keccak256(address)).map_err(|e| walk_error(None, e))?;
     leaf.map(|leaf| {
-        decode_exact::<TrieAccount>(&leaf)
-            .map_err(|_| CliError::Rpc(format!("malformed account leaf of {address}")))
+        decode_exact::<TrieAccount>(&leaf).map_err(|_| CliError::Rpc(format!("malformed account leaf of {address}")))
     })
     .transpose()
 }
@@ -587,8 +471,7 @@ fn account(pool: &Pool, root: B256, address: Address) -> Result<Option<TrieAccou
 fn slot(pool: &Pool, address: Address, root: B256, slot: B256) -> Result<Option<U256>, CliError> {
     let (_, leaf) = walk(pool, root, keccak256(slot)).map_err(|e| walk_error(Some(address), e))?;
     leaf.map(|leaf| {
-        decode_exact::<U256>(&leaf)
-            .map_err(|_| CliError::Rpc(format!("malformed storage leaf of {address}")))
+        decode_exact::<U256>(&leaf).map_err(|_| CliError::Rpc(format!("malformed storage leaf of {address}")))
     })
     .transpose()
 }
@@ -604,9 +487,7 @@ fn unmerged(post: &Pool, wanted: &HashSet<B256>) -> Vec<Bytes> {
                 .map(|k| TrieNode::Leaf(LeafNode::new(leaf.key.slice(k..), leaf.value.clone())))
                 .collect(),
             Ok(TrieNode::Extension(ext)) => (1..ext.key.len())
-                .map(|k| {
-                    TrieNode::Extension(ExtensionNode::new(ext.key.slice(k..), ext.child.clone()))
-                })
+                .map(|k| TrieNode::Extension(ExtensionNode::new(ext.key.slice(k..), ext.child.clone())))
                 .collect(),
             _ => continue,
         };
@@ -622,11 +503,7 @@ fn unmerged(post: &Pool, wanted: &HashSet<B256>) -> Vec<Bytes> {
 
 fn nibble(hash: &B256, i: usize) -> u8 {
     let byte = hash[i / 2];
-    if i.is_multiple_of(2) {
-        byte >> 4
-    } else {
-        byte & 0x0f
-    }
+    if i.is_multiple_of(2) { byte >> 4 } else { byte & 0x0f }
 }
 
 /// A preimage of `N` bytes whose keccak256 starts with the nibbles `prefix`.
@@ -640,11 +517,7 @@ fn grind<const N: usize>(prefix: &[u8]) -> Option<[u8; N]> {
     (0..tries).find_map(|i| {
         preimage[N - 8..].copy_from_slice(&i.to_be_bytes());
         let hash = keccak256(preimage);
-        prefix
-            .iter()
-            .enumerate()
-            .all(|(j, &n)| nibble(&hash, j) == n)
-            .then_some(preimage)
+        prefix.iter().enumerate().all(|(j, &n)| nibble(&hash, j) == n).then_some(preimage)
     })
 }
 
@@ -668,9 +541,7 @@ struct ProofWitness<'a> {
 
 impl<'a> ProofWitness<'a> {
     fn new(node: &'a Node, chain: &ChainSpec, block: &'a L2Block, parent: &'a Header) -> Self {
-        let prague = chain
-            .prague_time
-            .is_some_and(|t| block.header.timestamp >= t);
+        let prague = chain.prague_time.is_some_and(|t| block.header.timestamp >= t);
         Self {
             node,
             number: block.header.number,
@@ -727,11 +598,7 @@ impl<'a> ProofWitness<'a> {
 
     /// Touched accounts and slots from `prestateTracer`; possible deletions from its diff mode.
     async fn trace(&mut self) -> Result<(), CliError> {
-        for state in self
-            .node
-            .prestate::<BTreeMap<Address, AccountState>>(self.number, false)
-            .await?
-        {
+        for state in self.node.prestate::<BTreeMap<Address, AccountState>>(self.number, false).await? {
             for (address, account) in state {
                 self.touch(address, account.storage.into_keys());
             }
@@ -745,8 +612,7 @@ impl<'a> ProofWitness<'a> {
                             None => self.may_delete(*address, before.storage.keys().copied()),
                             Some(after) => {
                                 let cleared = before.storage.iter().filter(|(slot, value)| {
-                                    !value.is_zero()
-                                        && after.storage.get(*slot).is_none_or(|v| v.is_zero())
+                                    !value.is_zero() && after.storage.get(*slot).is_none_or(|v| v.is_zero())
                                 });
                                 let cleared: Vec<B256> = cleared.map(|(slot, _)| *slot).collect();
                                 if !cleared.is_empty() {
@@ -756,12 +622,8 @@ impl<'a> ProofWitness<'a> {
                         }
                     }
                     for (address, after) in post {
-                        let zeroed: Vec<B256> = after
-                            .storage
-                            .iter()
-                            .filter(|(_, v)| v.is_zero())
-                            .map(|(slot, _)| *slot)
-                            .collect();
+                        let zeroed: Vec<B256> =
+                            after.storage.iter().filter(|(_, v)| v.is_zero()).map(|(slot, _)| *slot).collect();
                         self.touch(address, after.storage.into_keys());
                         if !zeroed.is_empty() {
                             self.may_delete(address, zeroed);
@@ -771,9 +633,7 @@ impl<'a> ProofWitness<'a> {
             }
             Err(e) => {
                 // Without the diff, any touched key may have been deleted.
-                tracing::debug!(
-                    "prestateTracer diff mode failed ({e}); checking every touched key for deletion"
-                );
+                tracing::debug!("prestateTracer diff mode failed ({e}); checking every touched key for deletion");
                 self.maybe_deleted = self.touched.clone();
             }
         }
@@ -790,23 +650,15 @@ impl<'a> ProofWitness<'a> {
             self.touch(withdrawal.address, []);
         }
         let ring = header.timestamp % RING;
-        let beacon = [
-            B256::from(U256::from(ring)),
-            B256::from(U256::from(ring + RING)),
-        ];
+        let beacon = [B256::from(U256::from(ring)), B256::from(U256::from(ring + RING))];
         self.touch(BEACON_ROOTS_ADDRESS, beacon);
         self.may_delete(BEACON_ROOTS_ADDRESS, beacon);
         if self.prague {
             let history = [B256::from(U256::from((header.number - 1) % RING))];
             self.touch(HISTORY_STORAGE_ADDRESS, history);
             self.may_delete(HISTORY_STORAGE_ADDRESS, history);
-            for queue in [
-                WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
-                CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
-            ] {
-                let slots: Vec<B256> = (0..QUEUE_OFFSET)
-                    .map(|s| B256::from(U256::from(s)))
-                    .collect();
+            for queue in [WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS] {
+                let slots: Vec<B256> = (0..QUEUE_OFFSET).map(|s| B256::from(U256::from(s))).collect();
                 self.touch(queue, slots.clone());
                 self.may_delete(queue, slots);
             }
@@ -814,10 +666,7 @@ impl<'a> ProofWitness<'a> {
     }
 
     /// Every account and slot of `round` must be answerable from the parent nodes.
-    fn check_parent_proofs(
-        &mut self,
-        round: &BTreeMap<Address, BTreeSet<B256>>,
-    ) -> Result<(), CliError> {
+    fn check_parent_proofs(&mut self, round: &BTreeMap<Address, BTreeSet<B256>>) -> Result<(), CliError> {
         for (address, slots) in round {
             let trie_account = account(&self.pre, self.parent.state_root, *address)?;
             let storage_root = trie_account.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
@@ -837,10 +686,9 @@ impl<'a> ProofWitness<'a> {
             return Ok(more);
         }
         // (contract, slots per request, requests dequeued per block at most)
-        for (contract, width, max) in [
-            (WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, 3u64, 16u64),
-            (CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS, 4, 2),
-        ] {
+        for (contract, width, max) in
+            [(WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, 3u64, 16u64), (CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS, 4, 2)]
+        {
             let Some(Some(info)) = self.accounts.get(&contract).copied() else {
                 continue;
             };
@@ -848,20 +696,13 @@ impl<'a> ProofWitness<'a> {
                 continue;
             }
             let read = |s: u64| {
-                slot(
-                    &self.pre,
-                    contract,
-                    info.storage_root,
-                    B256::from(U256::from(s)),
-                )
-                .map(|v| v.unwrap_or_default())
+                slot(&self.pre, contract, info.storage_root, B256::from(U256::from(s))).map(|v| v.unwrap_or_default())
             };
             let (head, tail) = (read(QUEUE_HEAD)?, read(QUEUE_TAIL)?);
             let pending = tail.saturating_sub(head).min(U256::from(max)).to::<u64>();
             let slots: BTreeSet<B256> = (0..pending)
                 .flat_map(|i| {
-                    let first =
-                        U256::from(QUEUE_OFFSET) + (head + U256::from(i)) * U256::from(width);
+                    let first = U256::from(QUEUE_OFFSET) + (head + U256::from(i)) * U256::from(width);
                     (0..width).map(move |k| B256::from(first + U256::from(k)))
                 })
                 .filter(|s| !self.touched.get(&contract).is_some_and(|t| t.contains(s)))
@@ -879,15 +720,10 @@ impl<'a> ProofWitness<'a> {
         let with_code: Vec<(Address, B256)> = self
             .accounts
             .iter()
-            .filter_map(|(address, a)| {
-                a.filter(|a| a.code_hash != KECCAK_EMPTY)
-                    .map(|a| (*address, a.code_hash))
-            })
+            .filter_map(|(address, a)| a.filter(|a| a.code_hash != KECCAK_EMPTY).map(|a| (*address, a.code_hash)))
             .collect();
-        let params: Vec<_> = with_code
-            .iter()
-            .map(|(address, _)| (*address, BlockNumberOrTag::Number(self.number - 1)))
-            .collect();
+        let params: Vec<_> =
+            with_code.iter().map(|(address, _)| (*address, BlockNumberOrTag::Number(self.number - 1))).collect();
         let codes: Vec<Bytes> = self.node.batch("eth_getCode", &params).await?;
         let mut seen = HashSet::new();
         let mut out = Vec::new();
@@ -933,12 +769,7 @@ impl<'a> ProofWitness<'a> {
                             deleted.push(keccak256(s));
                         }
                     }
-                    needed.extend(siblings(
-                        &self.pre,
-                        Some(*address),
-                        before.storage_root,
-                        &deleted,
-                    )?);
+                    needed.extend(siblings(&self.pre, Some(*address), before.storage_root, &deleted)?);
                 }
                 (None, _) => {}
             }
@@ -973,26 +804,15 @@ impl<'a> ProofWitness<'a> {
                     n.prefix.len()
                 )));
             };
-            requests.push((
-                n.hash,
-                BTreeMap::from([(address, slot.into_iter().collect::<BTreeSet<_>>())]),
-            ));
+            requests.push((n.hash, BTreeMap::from([(address, slot.into_iter().collect::<BTreeSet<_>>())])));
         }
         for (hash, keys) in requests {
             let proofs = self.node.proofs(&keys, self.number - 1).await?;
             let node = proofs
                 .iter()
-                .flat_map(|p| {
-                    p.account_proof
-                        .iter()
-                        .chain(p.storage_proof.iter().flat_map(|s| &s.proof))
-                })
+                .flat_map(|p| p.account_proof.iter().chain(p.storage_proof.iter().flat_map(|s| &s.proof)))
                 .find(|node| keccak256(node) == hash)
-                .ok_or_else(|| {
-                    CliError::Rpc(format!(
-                        "eth_getProof at the parent does not reach trie node {hash}"
-                    ))
-                })?;
+                .ok_or_else(|| CliError::Rpc(format!("eth_getProof at the parent does not reach trie node {hash}")))?;
             self.pre.add(node.clone());
         }
         Ok(())
@@ -1008,19 +828,13 @@ mod tests {
         let prefix = [0xa, 0x3, 0xf];
         let address = grind::<20>(&prefix).expect("found");
         let hash = keccak256(address);
-        assert_eq!(
-            [nibble(&hash, 0), nibble(&hash, 1), nibble(&hash, 2)],
-            prefix
-        );
+        assert_eq!([nibble(&hash, 0), nibble(&hash, 1), nibble(&hash, 2)], prefix);
         assert!(grind::<32>(&[0; MAX_GRIND_NIBBLES + 1]).is_none());
     }
 
     /// Keys (hashes of small integers) whose first nibbles are as asked.
     fn keys() -> Vec<B256> {
-        (0u64..)
-            .map(|i| keccak256(i.to_be_bytes()))
-            .take(4096)
-            .collect()
+        (0u64..).map(|i| keccak256(i.to_be_bytes())).take(4096).collect()
     }
 
     /// The trie of `keys` (all values 7): its root and every node with its path.
@@ -1028,17 +842,13 @@ mod tests {
         let mut sorted = keys.to_vec();
         sorted.sort();
         let targets = sorted.iter().map(|k| Nibbles::unpack(k)).collect();
-        let mut builder = alloy_trie::HashBuilder::default()
-            .with_proof_retainer(alloy_trie::proof::ProofRetainer::new(targets));
+        let mut builder =
+            alloy_trie::HashBuilder::default().with_proof_retainer(alloy_trie::proof::ProofRetainer::new(targets));
         for k in &sorted {
             builder.add_leaf(Nibbles::unpack(k), &alloy_rlp::encode(U256::from(7)));
         }
         let root = builder.root();
-        let nodes = builder
-            .take_proof_nodes()
-            .iter()
-            .map(|(p, n)| (*p, n.clone()))
-            .collect();
+        let nodes = builder.take_proof_nodes().iter().map(|(p, n)| (*p, n.clone())).collect();
         (root, nodes)
     }
 
@@ -1073,10 +883,7 @@ mod tests {
     fn deleting_next_to_a_leaf_rebuilds_it() {
         let keys = keys();
         let a = keys[0];
-        let b = *keys
-            .iter()
-            .find(|k| nibble(k, 0) != nibble(&a, 0))
-            .expect("b");
+        let b = *keys.iter().find(|k| nibble(k, 0) != nibble(&a, 0)).expect("b");
         let (needed, rebuilt) = delete_one(a, &[b]);
         assert_eq!(needed[0].prefix, vec![nibble(&b, 0)]);
         assert_eq!(rebuilt.len(), 1);
@@ -1093,9 +900,7 @@ mod tests {
             .find_map(|d| {
                 keys.iter()
                     .find(|e| {
-                        nibble(e, 0) == nibble(d, 0)
-                            && nibble(e, 1) == nibble(d, 1)
-                            && nibble(e, 2) != nibble(d, 2)
+                        nibble(e, 0) == nibble(d, 0) && nibble(e, 1) == nibble(d, 1) && nibble(e, 2) != nibble(d, 2)
                     })
                     .map(|e| (*d, *e))
             })
@@ -1103,24 +908,15 @@ mod tests {
         let (needed, rebuilt) = delete_one(a, &[d, e]);
         assert_eq!(rebuilt.len(), 1);
         assert_eq!(keccak256(&rebuilt[0]), needed[0].hash);
-        assert!(matches!(
-            TrieNode::decode(&mut &rebuilt[0][..]),
-            Ok(TrieNode::Extension(_))
-        ));
+        assert!(matches!(TrieNode::decode(&mut &rebuilt[0][..]), Ok(TrieNode::Extension(_))));
     }
 
     #[test]
     fn deleting_next_to_a_branch_needs_a_ground_key() {
         let keys = keys();
         let a = keys[0];
-        let b = *keys
-            .iter()
-            .find(|k| nibble(k, 0) != nibble(&a, 0))
-            .expect("b");
-        let c = *keys
-            .iter()
-            .find(|k| nibble(k, 0) == nibble(&b, 0) && nibble(k, 1) != nibble(&b, 1))
-            .expect("c");
+        let b = *keys.iter().find(|k| nibble(k, 0) != nibble(&a, 0)).expect("b");
+        let c = *keys.iter().find(|k| nibble(k, 0) == nibble(&b, 0) && nibble(k, 1) != nibble(&b, 1)).expect("c");
         let (needed, rebuilt) = delete_one(a, &[b, c]);
         assert!(rebuilt.is_empty());
         // A key ground to the sibling's prefix has a proof through it.
@@ -1134,28 +930,15 @@ mod tests {
     fn nothing_is_needed_when_two_children_remain_or_all_is_known() {
         let keys = keys();
         let a = keys[0];
-        let others: Vec<B256> = keys
-            .iter()
-            .filter(|k| nibble(k, 0) != nibble(&a, 0))
-            .take(40)
-            .copied()
-            .collect();
+        let others: Vec<B256> = keys.iter().filter(|k| nibble(k, 0) != nibble(&a, 0)).take(40).copied().collect();
         let (root, nodes) = build(&[&[a], others.as_slice()].concat());
         // The root branch keeps many children.
-        assert!(
-            siblings(&proof_of(&nodes, a), None, root, &[a])
-                .expect("siblings")
-                .is_empty()
-        );
+        assert!(siblings(&proof_of(&nodes, a), None, root, &[a]).expect("siblings").is_empty());
         let mut all = Pool::default();
         for (_, node) in &nodes {
             all.add(node.clone());
         }
-        assert!(
-            siblings(&all, None, root, &others[..1])
-                .expect("siblings")
-                .is_empty()
-        );
+        assert!(siblings(&all, None, root, &others[..1]).expect("siblings").is_empty());
     }
 
     #[test]
@@ -1164,15 +947,8 @@ mod tests {
         let (root, nodes) = build(&keys[..20]);
         let pool = proof_of(&nodes, keys[0]);
         assert!(matches!(walk(&pool, root, keys[0]), Ok((_, Some(_)))));
-        assert!(matches!(
-            walk(&pool, root, keys[1]),
-            Err(WalkError::Missing(_)) | Ok((_, None))
-        ));
-        assert!(
-            matches!(walk(&Pool::default(), root, keys[0]), Err(WalkError::Missing(h)) if h == root)
-        );
-        assert!(
-            matches!(walk(&Pool::default(), EMPTY_ROOT_HASH, keys[0]), Ok((b, None)) if b.is_empty())
-        );
+        assert!(matches!(walk(&pool, root, keys[1]), Err(WalkError::Missing(_)) | Ok((_, None))));
+        assert!(matches!(walk(&Pool::default(), root, keys[0]), Err(WalkError::Missing(h)) if h == root));
+        assert!(matches!(walk(&Pool::default(), EMPTY_ROOT_HASH, keys[0]), Ok((b, None)) if b.is_empty()));
     }
 }

@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::{error::CliError, files::PublicInputJson};
 
 /// The secp256k1 group order n.
-const N: U256 = U256::from_be_bytes(alloy_primitives::b256!(
-    "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
-).0);
+const N: U256 = U256::from_be_bytes(
+    alloy_primitives::b256!("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141").0,
+);
 
 /// L1 chain id the vectors are signed for.
 pub const L1_CHAIN_ID: u64 = 31337;
@@ -123,7 +123,12 @@ pub fn generate() -> Result<Vectors, CliError> {
     let mut invalid = Vec::new();
     for i in 0u8..4 {
         let (secret, signer) = key(i);
-        let domain = ProofDomain { l1_chain_id: L1_CHAIN_ID, verifier: VERIFIER, l2_chain_id: L2_CHAIN_ID, prover: signer.address() };
+        let domain = ProofDomain {
+            l1_chain_id: L1_CHAIN_ID,
+            verifier: VERIFIER,
+            l2_chain_id: L2_CHAIN_ID,
+            prover: signer.address(),
+        };
         let o = outcome(100 + u64::from(i), keccak256([i, 1]), keccak256([i, 2]));
         let input = BlockPublicInput::new(&domain, &o);
         let digest = input.digest();
@@ -180,7 +185,12 @@ pub fn generate() -> Result<Vectors, CliError> {
     let mut batches = Vec::new();
     for (i, len) in [(2u8, 1usize), (3, 3), (0, 64)] {
         let (secret, signer) = key(i);
-        let domain = ProofDomain { l1_chain_id: L1_CHAIN_ID, verifier: VERIFIER, l2_chain_id: L2_CHAIN_ID, prover: signer.address() };
+        let domain = ProofDomain {
+            l1_chain_id: L1_CHAIN_ID,
+            verifier: VERIFIER,
+            l2_chain_id: L2_CHAIN_ID,
+            prover: signer.address(),
+        };
         let mut outcomes: Vec<BlockOutcome> = Vec::with_capacity(len);
         let (mut parent, mut pre) = (keccak256([i, 3]), keccak256([i, 4]));
         for n in 0..len as u64 {

@@ -1,5 +1,5 @@
 //! A real L2 block end to end: anvil (Prague), real transactions — transfers to fresh accounts,
-//! contract deployments, storage writes and deletes — then every block from 2 on goes through
+//! contract deployments, storage writes and overwrites — then every block from 2 on goes through
 //! `phat-prover witness` → `prove` → `verify`, as a user runs them.
 
 use std::{path::PathBuf, process::Command};
@@ -29,7 +29,7 @@ async fn anvil_blocks_prove_and_verify_through_the_cli() {
     assert!(kinds.iter().any(|k| k.starts_with("deploy")));
     assert!(kinds.iter().any(|k| k.starts_with("transfer")));
     assert!(kinds.iter().any(|k| k.starts_with("store")));
-    assert!(kinds.iter().any(|k| k.starts_with("delete")));
+    assert!(kinds.iter().any(|k| k.starts_with("overwrite")));
     let head = traffic.head().await.expect("head");
     assert!(head >= 11);
 
@@ -41,9 +41,27 @@ async fn anvil_blocks_prove_and_verify_through_the_cli() {
     );
     for block in 2..=head {
         let (w, p) = (path(format!("w{block}.json")), path(format!("p{block}.json")));
-        let (ok, err) = phat_prover(&["witness", "--rpc", &anvil.url, "--block", &block.to_string(), "--out", w.to_str().expect("utf8")]);
+        let (ok, err) = phat_prover(&[
+            "witness",
+            "--rpc",
+            &anvil.url,
+            "--block",
+            &block.to_string(),
+            "--out",
+            w.to_str().expect("utf8"),
+        ]);
         assert!(ok, "witness {block}: {err}");
-        let (ok, err) = phat_prover(&["prove", "--witness", w.to_str().expect("utf8"), "--key", KEY, "--verifier", VERIFIER, "--out", p.to_str().expect("utf8")]);
+        let (ok, err) = phat_prover(&[
+            "prove",
+            "--witness",
+            w.to_str().expect("utf8"),
+            "--key",
+            KEY,
+            "--verifier",
+            VERIFIER,
+            "--out",
+            p.to_str().expect("utf8"),
+        ]);
         assert!(ok, "prove {block}: {err}");
         let (ok, err) = phat_prover(&["verify", "--proof", p.to_str().expect("utf8"), "--signer", &signer.to_string()]);
         assert!(ok, "verify {block}: {err}");

@@ -53,7 +53,15 @@ fn prove(dir: &Dir, file: &WitnessFile) -> (bool, String, PathBuf) {
     let _ = std::fs::remove_file(&p);
     std::fs::write(&w, serde_json::to_string(file).expect("json")).expect("write");
     let (ok, _, err) = phat_prover(&[
-        "prove", "--witness", w.to_str().expect("utf8"), "--key", KEY, "--verifier", VERIFIER, "--out", p.to_str().expect("utf8"),
+        "prove",
+        "--witness",
+        w.to_str().expect("utf8"),
+        "--key",
+        KEY,
+        "--verifier",
+        VERIFIER,
+        "--out",
+        p.to_str().expect("utf8"),
     ]);
     (ok, err, p)
 }
@@ -69,7 +77,13 @@ fn proves_and_verifies_a_real_block() {
     assert!(ok, "verify failed: {err}");
     assert!(out.contains("\"valid\": true"), "{out}");
     // Another expected signer is refused.
-    let (ok, _, err) = phat_prover(&["verify", "--proof", proof.to_str().expect("utf8"), "--signer", &Address::repeat_byte(7).to_string()]);
+    let (ok, _, err) = phat_prover(&[
+        "verify",
+        "--proof",
+        proof.to_str().expect("utf8"),
+        "--signer",
+        &Address::repeat_byte(7).to_string(),
+    ]);
     assert!(!ok && err.contains("expected"), "{err}");
 }
 
@@ -92,7 +106,17 @@ fn malformed_witness_json_is_one_error_line_and_nothing_signed() {
     let w = dir.path("w.json");
     let p = dir.path("p.json");
     std::fs::write(&w, "{\"chainId\": 1, \"block\": ").expect("write");
-    let (ok, out, err) = phat_prover(&["prove", "--witness", w.to_str().expect("utf8"), "--key", KEY, "--verifier", VERIFIER, "--out", p.to_str().expect("utf8")]);
+    let (ok, out, err) = phat_prover(&[
+        "prove",
+        "--witness",
+        w.to_str().expect("utf8"),
+        "--key",
+        KEY,
+        "--verifier",
+        VERIFIER,
+        "--out",
+        p.to_str().expect("utf8"),
+    ]);
     assert!(!ok);
     assert!(out.is_empty());
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -124,7 +148,8 @@ fn missing_trie_node_is_refused_and_nothing_signed() {
 fn forged_header_is_refused_and_nothing_signed() {
     let dir = Dir::new("forged");
     let mut file = witness_file();
-    let mut block = phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(&file.block).expect("block");
+    let mut block =
+        phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(&file.block).expect("block");
     block.header.state_root = keccak256("a state root the block does not produce");
     file.block = Bytes::from(alloy_rlp::encode(&block));
     let (ok, err, proof) = prove(&dir, &file);

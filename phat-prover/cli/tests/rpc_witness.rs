@@ -56,17 +56,12 @@ const MULTI_STORE: [u8; 37] = [
 /// Init code of a contract whose runtime stores `BLOCKHASH(NUMBER - 5)` in slot 0.
 const BLOCKHASH_STORE: [u8; 21] = [
     0x60, 0x09, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x09, 0x60, 0x00, 0xf3, // constructor
-    0x60, 0x05, 0x43, 0x03, 0x40, 0x60, 0x00, 0x55,
-    0x00, // PUSH1 5 NUMBER SUB BLOCKHASH PUSH1 0 SSTORE STOP
+    0x60, 0x05, 0x43, 0x03, 0x40, 0x60, 0x00, 0x55, 0x00, // PUSH1 5 NUMBER SUB BLOCKHASH PUSH1 0 SSTORE STOP
 ];
 
 fn nibble(hash: &B256, i: usize) -> u8 {
     let byte = hash[i / 2];
-    if i.is_multiple_of(2) {
-        byte >> 4
-    } else {
-        byte & 0x0f
-    }
+    if i.is_multiple_of(2) { byte >> 4 } else { byte & 0x0f }
 }
 
 fn hashed(slot: u64) -> B256 {
@@ -90,9 +85,7 @@ fn slots() -> Slots {
     let second = |s: u64| nibble(&hashed(s), 1);
     let third = |s: u64| nibble(&hashed(s), 2);
     let b = (2..).find(|&s| first(s) != first(a)).expect("b");
-    let c = (2..)
-        .find(|&s| s != b && first(s) == first(b) && second(s) != second(b))
-        .expect("c");
+    let c = (2..).find(|&s| s != b && first(s) == first(b) && second(s) != second(b)).expect("c");
     let (mut d, mut e) = (0, 0);
     'outer: for x in 2..20_000u64 {
         if first(x) == first(a) {
@@ -110,41 +103,20 @@ fn slots() -> Slots {
 }
 
 fn pairs(pairs: &[(u64, u64)]) -> Bytes {
-    pairs
-        .iter()
-        .flat_map(|(k, v)| [B256::from(U256::from(*k)).0, B256::from(U256::from(*v)).0])
-        .flatten()
-        .collect()
+    pairs.iter().flat_map(|(k, v)| [B256::from(U256::from(*k)).0, B256::from(U256::from(*v)).0]).flatten().collect()
 }
 
 /// The post-state root of block `number` under canonical storage semantics, starting from anvil's
 /// parent state: for each contract of `known` (with every slot it ever used), its storage trie is
 /// anvil's after the block without the zero leaves the block created.
-async fn reference_root(
-    provider: &DynProvider,
-    number: u64,
-    known: &BTreeMap<Address, Vec<u64>>,
-) -> B256 {
-    let header = provider
-        .get_block_by_number(number.into())
-        .await
-        .expect("rpc")
-        .expect("block")
-        .header;
+async fn reference_root(provider: &DynProvider, number: u64, known: &BTreeMap<Address, Vec<u64>>) -> B256 {
+    let header = provider.get_block_by_number(number.into()).await.expect("rpc").expect("block").header;
     let mut pool = NodePool::default();
     let mut updates = Vec::new();
     for (address, slots) in known {
         let keys: Vec<B256> = slots.iter().map(|s| B256::from(U256::from(*s))).collect();
-        let post = provider
-            .get_proof(*address, keys.clone())
-            .number(number)
-            .await
-            .expect("proof");
-        let pre = provider
-            .get_proof(*address, keys.clone())
-            .number(number - 1)
-            .await
-            .expect("proof");
+        let post = provider.get_proof(*address, keys.clone()).number(number).await.expect("proof");
+        let pre = provider.get_proof(*address, keys.clone()).number(number - 1).await.expect("proof");
         for node in &post.account_proof {
             pool.insert(keccak256(node), node.clone());
         }
@@ -152,19 +124,10 @@ async fn reference_root(
             continue; // not deployed yet
         }
         let mut leaves: Vec<(Nibbles, Vec<u8>)> = Vec::new();
-        for (key, (after, before)) in keys
-            .iter()
-            .zip(post.storage_proof.iter().zip(&pre.storage_proof))
-        {
+        for (key, (after, before)) in keys.iter().zip(post.storage_proof.iter().zip(&pre.storage_proof)) {
             let path = Nibbles::unpack(keccak256(key));
             let zero_leaf_before = before.value.is_zero()
-                && verify_proof(
-                    pre.storage_hash,
-                    path,
-                    Some(alloy_rlp::encode(U256::ZERO)),
-                    &before.proof,
-                )
-                .is_ok();
+                && verify_proof(pre.storage_hash, path, Some(alloy_rlp::encode(U256::ZERO)), &before.proof).is_ok();
             if !after.value.is_zero() || zero_leaf_before {
                 leaves.push((path, alloy_rlp::encode(after.value)));
             }
@@ -176,12 +139,8 @@ async fn reference_root(
         }
         let storage_root = builder.root();
         if storage_root != post.storage_hash {
-            let account = TrieAccount {
-                nonce: post.nonce,
-                balance: post.balance,
-                storage_root,
-                code_hash: post.code_hash,
-            };
+            let account =
+                TrieAccount { nonce: post.nonce, balance: post.balance, storage_root, code_hash: post.code_hash };
             updates.push((keccak256(address), alloy_rlp::encode(account)));
         }
     }
@@ -196,49 +155,21 @@ async fn reference_root(
 }
 
 async fn send(provider: &DynProvider, tx: TransactionRequest) -> Option<Address> {
-    let receipt = provider
-        .send_transaction(tx)
-        .await
-        .expect("send")
-        .get_receipt()
-        .await
-        .expect("receipt");
-    assert!(
-        receipt.status(),
-        "transaction {} reverted",
-        receipt.transaction_hash
-    );
+    let receipt = provider.send_transaction(tx).await.expect("send").get_receipt().await.expect("receipt");
+    assert!(receipt.status(), "transaction {} reverted", receipt.transaction_hash);
     receipt.contract_address
 }
 
 async fn deploy(provider: &DynProvider, code: &[u8]) -> Address {
-    send(
-        provider,
-        TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(code)),
-    )
-    .await
-    .expect("address")
+    send(provider, TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(code))).await.expect("address")
 }
 
 async fn store(provider: &DynProvider, to: Address, kv: &[(u64, u64)]) {
-    send(
-        provider,
-        TransactionRequest::default()
-            .with_to(to)
-            .with_input(pairs(kv))
-            .with_gas_limit(300_000),
-    )
-    .await;
+    send(provider, TransactionRequest::default().with_to(to).with_input(pairs(kv)).with_gas_limit(300_000)).await;
 }
 
 async fn transfer(provider: &DynProvider, to: Address, wei: u64) {
-    send(
-        provider,
-        TransactionRequest::default()
-            .with_to(to)
-            .with_value(U256::from(wei)),
-    )
-    .await;
+    send(provider, TransactionRequest::default().with_to(to).with_value(U256::from(wei))).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -246,10 +177,7 @@ async fn anvil_witnesses_execute_statelessly() {
     let anvil = Anvil::spawn(&["--hardfork", "prague"]).expect("anvil");
     let signer: PrivateKeySigner = DEV_KEY.parse().expect("key");
     let url = anvil.url.parse().expect("url");
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(signer))
-        .connect_http(url)
-        .erased();
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
     // anvil mines blocks in the same second with equal timestamps, which the STF (rightly)
     // refuses: make each block one second after its parent.
     provider
@@ -289,74 +217,38 @@ async fn anvil_witnesses_execute_statelessly() {
     let mut non_canonical = Vec::new();
     for number in 2..=head {
         let t = Instant::now();
-        let file = fetch_witness(&anvil.url, number, None)
-            .await
-            .unwrap_or_else(|e| panic!("witness {number}: {e}"));
+        let file = fetch_witness(&anvil.url, number, None).await.unwrap_or_else(|e| panic!("witness {number}: {e}"));
         let ms = t.elapsed().as_millis();
         let w = &file.witness;
-        let bytes: usize = w
-            .state
-            .iter()
-            .chain(&w.codes)
-            .chain(&w.keys)
-            .chain(&w.headers)
-            .map(|b| b.len())
-            .sum();
+        let bytes: usize = w.state.iter().chain(&w.codes).chain(&w.keys).chain(&w.headers).map(|b| b.len()).sum();
         (total_ms, total_bytes) = (total_ms + ms, total_bytes + bytes);
 
-        let rpc = provider
-            .get_block_by_number(number.into())
-            .await
-            .expect("rpc")
-            .expect("block");
+        let rpc = provider.get_block_by_number(number.into()).await.expect("rpc").expect("block");
         let (chain, input) = file.input().expect("block RLP decodes");
-        assert_eq!(
-            input.block.header.hash_slow(),
-            rpc.header.hash,
-            "block {number}"
-        );
+        assert_eq!(input.block.header.hash_slow(), rpc.header.hash, "block {number}");
         assert_eq!(file.prague_time, Some(0));
         assert_eq!(file.chain_id, 31337);
         let parent = decode_exact::<Header>(&w.headers[0]).expect("parent header");
         assert_eq!(parent.hash_slow(), rpc.header.parent_hash, "block {number}");
-        assert!(
-            w.state.iter().any(|n| keccak256(n) == parent.state_root),
-            "block {number}: no root node"
-        );
+        assert!(w.state.iter().any(|n| keccak256(n) == parent.state_root), "block {number}: no root node");
         if number == blockhash_block {
-            assert!(
-                w.headers.len() >= 5,
-                "block {number}: BLOCKHASH needs 5 ancestors"
-            );
+            assert!(w.headers.len() >= 5, "block {number}: BLOCKHASH needs 5 ancestors");
         } else {
-            assert_eq!(
-                w.headers.len(),
-                1,
-                "block {number}: only the parent is needed"
-            );
+            assert_eq!(w.headers.len(), 1, "block {number}: only the parent is needed");
         }
 
         let reference = reference_root(&provider, number, &known).await;
         let anvil_canonical = reference == rpc.header.state_root;
         match phat_prover_core::execute(&chain, &input) {
             Ok(outcome) => {
-                assert!(
-                    anvil_canonical,
-                    "block {number}: anvil's root is not canonical, yet the STF matched it"
-                );
-                assert_eq!(
-                    outcome.post_state_root, rpc.header.state_root,
-                    "block {number}"
-                );
+                assert!(anvil_canonical, "block {number}: anvil's root is not canonical, yet the STF matched it");
+                assert_eq!(outcome.post_state_root, rpc.header.state_root, "block {number}");
                 assert_eq!(outcome.block_hash, rpc.header.hash);
             }
             // Everything up to the post-state root was checked: nothing was missing from the witness.
             Err(StfError::StateRoot { header, computed }) if !anvil_canonical => {
                 assert_eq!(header, rpc.header.state_root);
-                assert_eq!(
-                    computed, reference,
-                    "block {number}: not the canonical root"
-                );
+                assert_eq!(computed, reference, "block {number}: not the canonical root");
                 non_canonical.push(number);
             }
             Err(e) => panic!("block {number}: {e}"),
@@ -368,11 +260,7 @@ async fn anvil_witnesses_execute_statelessly() {
             w.codes.len(),
             w.keys.len(),
             w.headers.len(),
-            if anvil_canonical {
-                ""
-            } else {
-                " (anvil root not canonical)"
-            },
+            if anvil_canonical { "" } else { " (anvil root not canonical)" },
         );
     }
     // The zeroing blocks: a, a, a, b, b (s1, s2, s3, s1, s3), d+e, and the zero-over-zero write.
@@ -391,8 +279,5 @@ async fn unreachable_rpc_is_an_rpc_error() {
         Err(CliError::Rpc(message)) => assert!(!message.is_empty()),
         other => panic!("expected an RPC error, got {other:?}"),
     }
-    assert!(matches!(
-        fetch_witness("not a url", 2, None).await,
-        Err(CliError::Input(_))
-    ));
+    assert!(matches!(fetch_witness("not a url", 2, None).await, Err(CliError::Input(_))));
 }

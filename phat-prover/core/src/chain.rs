@@ -35,8 +35,16 @@ impl ChainSpec {
     pub fn new(chain_id: u64, prague_time: Option<u64>) -> Self {
         use EthereumHardfork::*;
         let mut forks: alloc::vec::Vec<(EthereumHardfork, ForkCondition)> = [
-            Frontier, Homestead, Tangerine, SpuriousDragon, Byzantium, Constantinople, Petersburg,
-            Istanbul, Berlin, London,
+            Frontier,
+            Homestead,
+            Tangerine,
+            SpuriousDragon,
+            Byzantium,
+            Constantinople,
+            Petersburg,
+            Istanbul,
+            Berlin,
+            London,
         ]
         .into_iter()
         .map(|f| (f, ForkCondition::Block(0)))

@@ -113,7 +113,8 @@ impl WitnessDb {
                 }
             }
             let storage_root = trie.root();
-            let leaf = TrieAccount { nonce: info.nonce, balance: info.balance, storage_root, code_hash: info.code_hash };
+            let leaf =
+                TrieAccount { nonce: info.nonce, balance: info.balance, storage_root, code_hash: info.code_hash };
             self.accounts.insert(key.as_slice(), alloy_rlp::encode(leaf))?;
         }
         Ok(self.accounts.root())
@@ -127,11 +128,8 @@ impl Database for WitnessDb {
         let account = self.trie_account(address);
         let account = self.record(account)?;
         let Some(account) = account else { return Ok(None) };
-        let code = if account.code_hash == KECCAK_EMPTY {
-            Bytecode::default()
-        } else {
-            self.code_by_hash(account.code_hash)?
-        };
+        let code =
+            if account.code_hash == KECCAK_EMPTY { Bytecode::default() } else { self.code_by_hash(account.code_hash)? };
         Ok(Some(AccountInfo::new(account.balance, account.nonce, account.code_hash, code)))
     }
 

@@ -2,7 +2,7 @@
 // Each variant is documented by its `#[error]` text.
 #![allow(missing_docs)]
 
-use alloc::string::String;
+use alloc::{boxed::Box, string::String};
 use alloy_primitives::{Address, B256, Bloom};
 
 use crate::trie::TrieError;
@@ -105,7 +105,7 @@ pub enum StfError {
     #[error("receipts root {computed}, header says {header}")]
     ReceiptsRoot { header: B256, computed: B256 },
     #[error("logs bloom mismatch")]
-    LogsBloom { header: Bloom, computed: Bloom },
+    LogsBloom { header: Box<Bloom>, computed: Box<Bloom> },
     #[error("requests hash {computed}, header says {header:?}")]
     RequestsHash { header: Option<B256>, computed: B256 },
     #[error("state root {computed}, header says {header}")]

@@ -58,9 +58,11 @@ sol! {
 }
 
 /// `keccak256("phat-sgx-prover.tee-proof.block.v1")`.
-pub const BLOCK_TAG: B256 = alloy_primitives::b256!("0x0ccc1a2f8e7ed8a1d5a9ef5d3b8e0d8a0b8bd04cd66cdd23b29eb9f2d24e7c6c");
+pub const BLOCK_TAG: B256 =
+    alloy_primitives::b256!("0xc8131d96746b09486291807e7409e082bcd4cc6e2a1d1b2b5406697d023c00e6");
 /// `keccak256("phat-sgx-prover.tee-proof.batch.v1")`.
-pub const BATCH_TAG: B256 = alloy_primitives::b256!("0x0ccc1a2f8e7ed8a1d5a9ef5d3b8e0d8a0b8bd04cd66cdd23b29eb9f2d24e7c6c");
+pub const BATCH_TAG: B256 =
+    alloy_primitives::b256!("0x9db3a2e1962c531cff9afc03947c9734babb1b1a86dae63db90d6b3bd70a2f68");
 
 /// Where a TEE-proof is valid and who made it: the domain separation of every public input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +190,12 @@ mod tests {
     #[test]
     fn digest_is_keccak_of_eleven_words() {
         let input = BlockPublicInput::new(
-            &ProofDomain { l1_chain_id: 1, verifier: Address::repeat_byte(1), l2_chain_id: 2, prover: Address::repeat_byte(2) },
+            &ProofDomain {
+                l1_chain_id: 1,
+                verifier: Address::repeat_byte(1),
+                l2_chain_id: 2,
+                prover: Address::repeat_byte(2),
+            },
             &BlockOutcome {
                 number: 7,
                 parent_hash: B256::repeat_byte(3),

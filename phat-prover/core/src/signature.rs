@@ -62,7 +62,7 @@ impl core::fmt::Debug for LocalSigner {
 impl LocalSigner {
     /// A signer from a 32-byte secret; refuses zero and values ≥ n.
     pub fn from_bytes(secret: &B256) -> Result<Self, SignatureError> {
-        let key = k256::ecdsa::SigningKey::from_bytes(&(*secret).0.into())
+        let key = k256::ecdsa::SigningKey::from_bytes(&secret.0.into())
             .map_err(|_| SignatureError::Signer("secret is not a valid secp256k1 scalar"))?;
         let address = Address::from_public_key(key.verifying_key());
         Ok(Self { key, address })
@@ -142,7 +142,11 @@ impl TeeProof {
     /// Checks that the signature over `digest` recovers to the named prover.
     pub fn verify(&self, digest: B256) -> Result<(), SignatureError> {
         let recovered = recover(digest, &self.signature)?;
-        if recovered == self.prover { Ok(()) } else { Err(SignatureError::WrongSigner { claimed: self.prover, recovered }) }
+        if recovered == self.prover {
+            Ok(())
+        } else {
+            Err(SignatureError::WrongSigner { claimed: self.prover, recovered })
+        }
     }
 }
 
@@ -178,7 +182,7 @@ mod tests {
         let mut high = proof;
         let s_val = U256::from_be_slice(&proof.signature[32..64]);
         high.signature[32..64].copy_from_slice(&(N - s_val).to_be_bytes::<32>());
-        high.signature[64] ^= 1; // 27 <-> 28: same key, malleable twin
+        high.signature[64] = 55 - high.signature[64]; // 27 <-> 28: same key, malleable twin
         assert_eq!(high.verify(digest), Err(SignatureError::HighS));
         let mut bad_v = proof;
         bad_v.signature[64] = 1;

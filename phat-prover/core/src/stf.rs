@@ -12,8 +12,8 @@ use alloy_consensus::{
     proofs::{calculate_receipt_root, calculate_transaction_root, calculate_withdrawals_root},
     transaction::{Recovered, SignerRecoverable},
 };
-use alloy_eips::{eip1559::BaseFeeParams, eip4844::DATA_GAS_PER_BLOB};
 use alloy_consensus::{ReceiptEnvelope, TxEnvelope};
+use alloy_eips::{eip1559::BaseFeeParams, eip4844::DATA_GAS_PER_BLOB};
 use alloy_evm::{
     EvmEnv, EvmFactory,
     block::{BlockExecutionResult, BlockExecutor},
@@ -69,7 +69,10 @@ pub fn execute(chain: &ChainSpec, input: &StatelessInput) -> Result<BlockOutcome
 
 /// [`execute`], also returning the block's state changes (for a caller that keeps full state, such
 /// as the conformance-test runner).
-pub fn execute_with_changes(chain: &ChainSpec, input: &StatelessInput) -> Result<(BlockOutcome, BundleState), StfError> {
+pub fn execute_with_changes(
+    chain: &ChainSpec,
+    input: &StatelessInput,
+) -> Result<(BlockOutcome, BundleState), StfError> {
     let block = &input.block;
     let header = &block.header;
     let witness = IndexedWitness::new(&input.witness)?;
@@ -114,7 +117,7 @@ pub fn execute_with_changes(chain: &ChainSpec, input: &StatelessInput) -> Result
     }
     let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
     if logs_bloom != header.logs_bloom {
-        return Err(StfError::LogsBloom { header: header.logs_bloom, computed: logs_bloom });
+        return Err(StfError::LogsBloom { header: alloc::boxed::Box::new(header.logs_bloom), computed: alloc::boxed::Box::new(logs_bloom) });
     }
     if fork == Fork::Prague {
         let requests_hash = result.requests.requests_hash();
@@ -269,7 +272,7 @@ fn validate_header(chain: &ChainSpec, fork: Fork, block: &L2Block, parent: &Head
     let blob_gas: u64 = block.body.transactions.iter().filter_map(|tx| tx.blob_gas_used()).fold(0, u64::saturating_add);
     if header.blob_gas_used != Some(blob_gas)
         || blob_gas > blob_params.max_blob_gas_per_block()
-        || blob_gas % DATA_GAS_PER_BLOB != 0
+        || !blob_gas.is_multiple_of(DATA_GAS_PER_BLOB)
     {
         return Err(HeaderError::BlobGasUsed { expected: blob_gas, got: header.blob_gas_used });
     }

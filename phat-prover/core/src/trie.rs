@@ -93,9 +93,7 @@ impl PartialTrie {
         if root == EMPTY_ROOT_HASH {
             return Ok(Self::empty());
         }
-        Ok(Self {
-            root: resolve(root, pool, 0)?,
-        })
+        Ok(Self { root: resolve(root, pool, 0)? })
     }
 
     /// The value at `key`, `None` if the trie proves it absent.
@@ -113,9 +111,7 @@ impl PartialTrie {
                     Some(rest) => (path, node) = (rest, child),
                     None => return Ok(None),
                 },
-                Node::Branch {
-                    children, value, ..
-                } => match path.split_first() {
+                Node::Branch { children, value, .. } => match path.split_first() {
                     None => return Ok(value.as_deref()),
                     Some((&i, rest)) => (path, node) = (rest, &children[usize::from(i)]),
                 },
@@ -158,9 +154,7 @@ impl Node {
     fn cache(&self) -> Option<&OnceCell<RlpNode>> {
         match self {
             Self::Empty | Self::Blinded(_) => None,
-            Self::Leaf { cache, .. }
-            | Self::Extension { cache, .. }
-            | Self::Branch { cache, .. } => Some(cache),
+            Self::Leaf { cache, .. } | Self::Extension { cache, .. } | Self::Branch { cache, .. } => Some(cache),
         }
     }
 }
@@ -172,24 +166,12 @@ fn leaf(path: Vec<u8>, value: Vec<u8>) -> Node {
 
 fn branch(children: Box<[Node; 16]>, value: Option<Vec<u8>>) -> Node {
     let cache = OnceCell::new();
-    Node::Branch {
-        children,
-        value,
-        cache,
-    }
+    Node::Branch { children, value, cache }
 }
 
 /// An extension over `child`, or `child` itself for an empty path.
 fn extension(path: Vec<u8>, child: Node) -> Node {
-    if path.is_empty() {
-        child
-    } else {
-        Node::Extension {
-            path,
-            child: Box::new(child),
-            cache: OnceCell::new(),
-        }
-    }
+    if path.is_empty() { child } else { Node::Extension { path, child: Box::new(child), cache: OnceCell::new() } }
 }
 
 /// `node` moved `prefix` nibbles down: a leaf or extension absorbs the prefix, others get an
@@ -214,30 +196,18 @@ fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError>
     match node {
         Node::Empty => *node = leaf(path.to_vec(), value),
         Node::Blinded(hash) => return Err(TrieError::BlindedNode(*hash)),
-        Node::Branch {
-            children,
-            value: v,
-            cache,
-        } => {
+        Node::Branch { children, value: v, cache } => {
             match path.split_first() {
                 None => *v = Some(value),
                 Some((&i, rest)) => insert(&mut children[usize::from(i)], rest, value)?,
             }
             cache.take();
         }
-        Node::Leaf {
-            path: p,
-            value: v,
-            cache,
-        } if p.as_slice() == path => {
+        Node::Leaf { path: p, value: v, cache } if p.as_slice() == path => {
             *v = value;
             cache.take();
         }
-        Node::Extension {
-            path: p,
-            child,
-            cache,
-        } if path.starts_with(p) => {
+        Node::Extension { path: p, child, cache } if path.starts_with(p) => {
             insert(child, &path[p.len()..], value)?;
             cache.take();
         }
@@ -248,12 +218,8 @@ fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError>
             let mut children: Box<[Node; 16]> = Box::default();
             let mut branch_value = None;
             match mem::take(node) {
-                Node::Leaf {
-                    path: p, value: v, ..
-                } if p.len() == shared => branch_value = Some(v),
-                Node::Leaf {
-                    path: p, value: v, ..
-                } => {
+                Node::Leaf { path: p, value: v, .. } if p.len() == shared => branch_value = Some(v),
+                Node::Leaf { path: p, value: v, .. } => {
                     children[usize::from(p[shared])] = leaf(p[shared + 1..].to_vec(), v);
                 }
                 // `shared < p.len()`: the arm above took paths through the extension.
@@ -296,11 +262,7 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
             *node = prepend(mem::take(p), mem::take(&mut **child));
             Ok(Some(removed))
         }
-        Node::Branch {
-            children,
-            value,
-            cache,
-        } => {
+        Node::Branch { children, value, cache } => {
             let removed = match path.split_first() {
                 None => value.take(),
                 Some((&i, rest)) => remove(&mut children[usize::from(i)], rest)?,
@@ -320,9 +282,7 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
                         // branch keeps an entry, an extension's child is a branch).
                         match path.split_first() {
                             None => *value = Some(removed),
-                            Some((&j, rest)) => {
-                                children[usize::from(j)] = leaf(rest.to_vec(), removed)
-                            }
+                            Some((&j, rest)) => children[usize::from(j)] = leaf(rest.to_vec(), removed),
                         }
                         return Err(TrieError::BlindedNode(hash));
                     }
@@ -338,9 +298,7 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
 fn reference(node: &Node) -> RlpNode {
     match (node, node.cache()) {
         (Node::Blinded(hash), _) => RlpNode::word_rlp(hash),
-        (_, Some(cache)) => cache
-            .get_or_init(|| RlpNode::from_rlp(&encode(node)))
-            .clone(),
+        (_, Some(cache)) => cache.get_or_init(|| RlpNode::from_rlp(&encode(node))).clone(),
         (_, None) => RlpNode::from_rlp(&[EMPTY_STRING_CODE]),
     }
 }
@@ -369,21 +327,13 @@ fn encode(node: &Node) -> Vec<u8> {
             hex_prefix(path, false).as_slice().encode(&mut payload);
             payload.extend_from_slice(&reference(child));
         }
-        Node::Branch {
-            children, value, ..
-        } => {
-            children
-                .iter()
-                .for_each(|child| payload.extend_from_slice(&reference(child)));
+        Node::Branch { children, value, .. } => {
+            children.iter().for_each(|child| payload.extend_from_slice(&reference(child)));
             value.as_deref().unwrap_or_default().encode(&mut payload);
         }
     }
     let mut out = Vec::with_capacity(payload.len() + 3);
-    Header {
-        list: true,
-        payload_length: payload.len(),
-    }
-    .encode(&mut out);
+    Header { list: true, payload_length: payload.len() }.encode(&mut out);
     out.extend_from_slice(&payload);
     out
 }
@@ -433,13 +383,7 @@ fn resolve(hash: B256, pool: &NodePool, depth: usize) -> Result<Node, TrieError>
         return Err(invalid("not canonically encoded"));
     }
     if let Some(cache) = node.cache() {
-        cache.get_or_init(|| {
-            if rlp.len() < 32 {
-                RlpNode::from_rlp(rlp)
-            } else {
-                RlpNode::word_rlp(&hash)
-            }
-        });
+        cache.get_or_init(|| if rlp.len() < 32 { RlpNode::from_rlp(rlp) } else { RlpNode::word_rlp(&hash) });
     }
     Ok(node)
 }
@@ -453,10 +397,7 @@ fn decode(rlp: &[u8], pool: &NodePool, depth: usize, at: B256) -> Result<Node, T
     }
     let items = list_items(rlp).ok_or(invalid("not an RLP list"))?;
     let child = |item: &[u8]| -> Result<Node, TrieError> {
-        if item
-            .first()
-            .is_some_and(|&b| b >= alloy_rlp::EMPTY_LIST_CODE)
-        {
+        if item.first().is_some_and(|&b| b >= alloy_rlp::EMPTY_LIST_CODE) {
             return decode(item, pool, depth + 1, at);
         }
         match string(item).ok_or(invalid("expected an RLP string"))? {
@@ -472,11 +413,7 @@ fn decode(rlp: &[u8], pool: &NodePool, depth: usize, at: B256) -> Result<Node, T
             if first >> 4 > 3 || (first & 0x10 == 0 && first & 0x0f != 0) {
                 return Err(invalid("bad hex-prefix flags"));
             }
-            let mut path = if first & 0x10 != 0 {
-                vec![first & 0x0f]
-            } else {
-                Vec::new()
-            };
+            let mut path = if first & 0x10 != 0 { vec![first & 0x0f] } else { Vec::new() };
             path.extend(nibbles(rest));
             if first & 0x20 != 0 {
                 let value = string(item).ok_or(invalid("expected an RLP string"))?;
@@ -500,10 +437,7 @@ fn decode(rlp: &[u8], pool: &NodePool, depth: usize, at: B256) -> Result<Node, T
             }
             let value = string(value).ok_or(invalid("expected an RLP string"))?;
             let value = (!value.is_empty()).then(|| value.to_vec());
-            let entries = children
-                .iter()
-                .filter(|c| !matches!(c, Node::Empty))
-                .count();
+            let entries = children.iter().filter(|c| !matches!(c, Node::Empty)).count();
             if entries + usize::from(value.is_some()) < 2 {
                 return Err(invalid("branch with fewer than two entries"));
             }
@@ -557,38 +491,26 @@ mod tests {
     }
 
     fn pool(trie: &PartialTrie) -> NodePool {
-        trie.nodes()
-            .into_iter()
-            .map(|n| (keccak256(&n), n))
-            .collect()
+        trie.nodes().into_iter().map(|n| (keccak256(&n), n)).collect()
     }
 
     /// Reopens `trie` without the node `drop`.
     fn reopen_without(trie: &PartialTrie, drop: B256) -> PartialTrie {
         let mut pool = pool(trie);
-        assert!(
-            pool.remove(&drop).is_some(),
-            "{drop} is not a node of the trie"
-        );
+        assert!(pool.remove(&drop).is_some(), "{drop} is not a node of the trie");
         PartialTrie::open(trie.root(), &pool).unwrap()
     }
 
     /// Hash of the root branch's child at `nibble`.
     fn child_hash(trie: &PartialTrie, nibble: usize) -> B256 {
-        let Node::Branch { children, .. } = &trie.root else {
-            panic!("root is not a branch")
-        };
+        let Node::Branch { children, .. } = &trie.root else { panic!("root is not a branch") };
         hash_of(&children[nibble])
     }
 
     fn rlp_list(items: &[Vec<u8>]) -> Vec<u8> {
         let payload = items.concat();
         let mut out = Vec::new();
-        Header {
-            list: true,
-            payload_length: payload.len(),
-        }
-        .encode(&mut out);
+        Header { list: true, payload_length: payload.len() }.encode(&mut out);
         out.extend(payload);
         out
     }
@@ -613,12 +535,8 @@ mod tests {
     #[test]
     fn removal_collapses_branch_into_sibling() {
         // Sibling at nibble 2 is a leaf, an extension, a branch; a branch value is the last case.
-        let cases: [&[&[u8]]; 4] = [
-            &[&[0x20]],
-            &[&[0x20, 0x00], &[0x20, 0x11]],
-            &[&[0x20], &[0x21]],
-            &[&[0x20], &[0x20, 0x01]],
-        ];
+        let cases: [&[&[u8]]; 4] =
+            [&[&[0x20]], &[&[0x20, 0x00], &[0x20, 0x11]], &[&[0x20], &[0x21]], &[&[0x20], &[0x20, 0x01]]];
         for rest in cases {
             let mut full = PartialTrie::empty();
             full.insert(&[0x10], value(9)).unwrap();
@@ -630,10 +548,7 @@ mod tests {
             let before = full.root();
             full.remove(&[0x10]).unwrap();
             assert_eq!(full.root(), expected.root(), "{rest:?}");
-            assert!(
-                !matches!(full.root, Node::Branch { .. }),
-                "{rest:?}: branch did not collapse"
-            );
+            assert!(!matches!(full.root, Node::Branch { .. }), "{rest:?}: branch did not collapse");
             full.remove(&[0x10]).unwrap(); // absent: no change
             assert_eq!(full.root(), expected.root());
             full.insert(&[0x10], value(9)).unwrap();
@@ -656,22 +571,14 @@ mod tests {
         let (leaf, ext) = (child_hash(&full, 1), child_hash(&full, 2));
         let mut expected = trie(&[&[0x10], &[0x20, 0x00], &[0x20, 0x11]]);
         expected.remove(&[0x10]).unwrap();
-        for hash in full
-            .nodes()
-            .iter()
-            .map(keccak256)
-            .filter(|&h| h != full.root())
-        {
+        for hash in full.nodes().iter().map(keccak256).filter(|&h| h != full.root()) {
             let mut t = reopen_without(&full, hash);
             let result = t.remove(&[0x10]);
             if hash == ext || hash == leaf {
                 // The sibling extension is needed to merge; the removed leaf to be found.
                 assert_eq!(result, Err(TrieError::BlindedNode(hash)));
                 assert_eq!(t.root(), full.root());
-                assert_eq!(
-                    t.get(&[0x10]).unwrap_or_default(),
-                    (hash == ext).then_some(&value(1)[..])
-                );
+                assert_eq!(t.get(&[0x10]).unwrap_or_default(), (hash == ext).then_some(&value(1)[..]));
             } else {
                 // Merging with the extension needs its path, not the branch below it.
                 assert_eq!(result, Ok(()));
@@ -688,12 +595,8 @@ mod tests {
 
         // Removing a branch's value next to a blinded only child.
         let full = trie(&[&[0x10], &[0x10, 0x20]]);
-        let Node::Extension { child, .. } = &full.root else {
-            panic!("root is not an extension")
-        };
-        let Node::Branch { children, .. } = &**child else {
-            panic!("no branch below the root")
-        };
+        let Node::Extension { child, .. } = &full.root else { panic!("root is not an extension") };
+        let Node::Branch { children, .. } = &**child else { panic!("no branch below the root") };
         let sibling = hash_of(&children[2]);
         let mut t = reopen_without(&full, sibling);
         assert_eq!(t.remove(&[0x10]), Err(TrieError::BlindedNode(sibling)));
@@ -709,10 +612,7 @@ mod tests {
         assert_eq!(t.get(&[0x20]), Err(TrieError::BlindedNode(blinded)));
         assert_eq!(t.get(&[0x10]), Ok(Some(&value(1)[..])));
         assert_eq!(t.get(&[0x30]), Ok(None));
-        assert_eq!(
-            t.insert(&[0x22], value(7)),
-            Err(TrieError::BlindedNode(blinded))
-        );
+        assert_eq!(t.insert(&[0x22], value(7)), Err(TrieError::BlindedNode(blinded)));
         assert_eq!(t.remove(&[0x21]), Err(TrieError::BlindedNode(blinded)));
         assert_eq!(t.root(), full.root());
         t.insert(&[0x30], value(7)).unwrap();
@@ -724,10 +624,7 @@ mod tests {
         let root = full.root();
         let mut t = PartialTrie::open(root, &NodePool::default()).unwrap();
         assert_eq!(t.get(&[0x10]), Err(TrieError::BlindedNode(root)));
-        assert_eq!(
-            t.insert(&[0x10], value(1)),
-            Err(TrieError::BlindedNode(root))
-        );
+        assert_eq!(t.insert(&[0x10], value(1)), Err(TrieError::BlindedNode(root)));
         assert_eq!(t.remove(&[0x10]), Err(TrieError::BlindedNode(root)));
         assert_eq!(t.root(), root);
         assert!(t.nodes().is_empty());
@@ -771,22 +668,15 @@ mod tests {
             let hash = keccak256(&bytes);
             let pool = NodePool::from_iter([(hash, Bytes::from(bytes.clone()))]);
             let result = PartialTrie::open(hash, &pool);
-            assert!(
-                matches!(result, Err(TrieError::InvalidNode { node, .. }) if node == hash),
-                "{bytes:02x?}"
-            );
+            assert!(matches!(result, Err(TrieError::InvalidNode { node, .. }) if node == hash), "{bytes:02x?}");
         }
         // An entry that does not hash to its key, at the root or below it.
         let mut pool = pool(&good);
         let (leaf, root) = (child_hash(&good, 1), good.root());
         pool.insert(leaf, pool[&child_hash(&good, 2)].clone());
-        assert!(
-            matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == leaf)
-        );
+        assert!(matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == leaf));
         pool.insert(root, Bytes::from(leaf_rlp(&[0x20], b"v")));
-        assert!(
-            matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == root)
-        );
+        assert!(matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == root));
     }
 
     #[test]

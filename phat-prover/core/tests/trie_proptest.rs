@@ -28,10 +28,7 @@ fn build(model: &Model) -> PartialTrie {
 }
 
 fn pool_of(trie: &PartialTrie) -> NodePool {
-    trie.nodes()
-        .into_iter()
-        .map(|n: Bytes| (keccak256(&n), n))
-        .collect()
+    trie.nodes().into_iter().map(|n: Bytes| (keccak256(&n), n)).collect()
 }
 
 /// Values of 1..=40 bytes: leaves both embedded in and hashed by their parents.
@@ -46,20 +43,13 @@ fn hashed_key() -> impl Strategy<Value = Vec<u8>> {
 
 /// Short raw keys of 1..=6 bytes over a tiny alphabet, so paths share long prefixes.
 fn short_key() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(
-        prop::sample::select(vec![0x00u8, 0x01, 0x10, 0x11, 0xff]),
-        1..=6,
-    )
+    prop::collection::vec(prop::sample::select(vec![0x00u8, 0x01, 0x10, 0x11, 0xff]), 1..=6)
 }
 
 /// Drops every key that is a proper prefix of another (HashBuilder cannot hold branch values).
 fn prefix_free(mut model: Model) -> Model {
     let keys: Vec<Vec<u8>> = model.keys().cloned().collect();
-    model.retain(|k, _| {
-        !keys
-            .iter()
-            .any(|other| other.len() > k.len() && other.starts_with(k))
-    });
+    model.retain(|k, _| !keys.iter().any(|other| other.len() > k.len() && other.starts_with(k)));
     model
 }
 
@@ -81,10 +71,7 @@ fn op(keys: Vec<Vec<u8>>) -> impl Strategy<Value = Op> {
 }
 
 fn key_space() -> impl Strategy<Value = Vec<Vec<u8>>> {
-    prop_oneof![
-        prop::collection::vec(hashed_key(), 1..24),
-        prop::collection::vec(short_key(), 1..24),
-    ]
+    prop_oneof![prop::collection::vec(hashed_key(), 1..24), prop::collection::vec(short_key(), 1..24),]
 }
 
 fn apply(model: &mut Model, op: &Op) {

@@ -8,8 +8,7 @@ use phat_prover_core::trie::{NodePool, PartialTrie};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/ethereum-tests/TrieTests")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ethereum-tests/TrieTests")
 }
 
 /// A vector string: `0x`-prefixed hex, else raw UTF-8 bytes; `null` is the empty value (delete).
@@ -27,26 +26,15 @@ fn bytes(v: &Value) -> Vec<u8> {
 /// Runs one case; returns an error message on mismatch.
 fn run_case(input: &Value, root: &str, secure: bool) -> Result<(), String> {
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = match input {
-        Value::Array(items) => items
-            .iter()
-            .map(|kv| (bytes(&kv[0]), bytes(&kv[1])))
-            .collect(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| (bytes(&Value::String(k.clone())), bytes(v)))
-            .collect(),
+        Value::Array(items) => items.iter().map(|kv| (bytes(&kv[0]), bytes(&kv[1]))).collect(),
+        Value::Object(map) => map.iter().map(|(k, v)| (bytes(&Value::String(k.clone())), bytes(v))).collect(),
         other => panic!("unexpected \"in\": {other}"),
     };
     let mut trie = PartialTrie::empty();
     let mut model = BTreeMap::new();
     for (key, value) in pairs {
-        let key = if secure {
-            keccak256(&key).to_vec()
-        } else {
-            key
-        };
-        trie.insert(&key, value.clone())
-            .map_err(|e| format!("insert: {e}"))?;
+        let key = if secure { keccak256(&key).to_vec() } else { key };
+        trie.insert(&key, value.clone()).map_err(|e| format!("insert: {e}"))?;
         if value.is_empty() {
             model.insert(key, None);
         } else {
@@ -57,24 +45,15 @@ fn run_case(input: &Value, root: &str, secure: bool) -> Result<(), String> {
     if trie.root() != expected {
         return Err(format!("root {} != {expected}", trie.root()));
     }
-    let pool: NodePool = trie
-        .nodes()
-        .into_iter()
-        .map(|n: Bytes| (keccak256(&n), n))
-        .collect();
+    let pool: NodePool = trie.nodes().into_iter().map(|n: Bytes| (keccak256(&n), n)).collect();
     let reopened = PartialTrie::open(expected, &pool).map_err(|e| format!("reopen: {e}"))?;
     if reopened.root() != expected {
         return Err(format!("reopened root {} != {expected}", reopened.root()));
     }
     for (key, value) in &model {
-        let got = reopened
-            .get(key)
-            .map_err(|e| format!("get {}: {e}", hex::encode(key)))?;
+        let got = reopened.get(key).map_err(|e| format!("get {}: {e}", hex::encode(key)))?;
         if got != value.as_deref() {
-            return Err(format!(
-                "get {}: {got:02x?} != {value:02x?}",
-                hex::encode(key)
-            ));
+            return Err(format!("get {}: {got:02x?} != {value:02x?}", hex::encode(key)));
         }
     }
     Ok(())
@@ -93,29 +72,15 @@ fn ethereum_trie_vectors() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let secure = name.to_lowercase().contains("securetrie");
         let json: Value = serde_json::from_str(&fs::read_to_string(file).unwrap()).unwrap();
-        for (case, body) in json
-            .as_object()
-            .unwrap_or_else(|| panic!("{name}: not an object"))
-        {
+        for (case, body) in json.as_object().unwrap_or_else(|| panic!("{name}: not an object")) {
             cases += 1;
-            let root = body["root"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name}/{case}: no root"));
+            let root = body["root"].as_str().unwrap_or_else(|| panic!("{name}/{case}: no root"));
             if let Err(e) = run_case(&body["in"], root, secure) {
                 failures.push(format!("{name}/{case}: {e}"));
             }
         }
     }
     println!("{cases} trie vectors in {} files", files.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {cases} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        files.len() >= 5 && cases >= 25,
-        "only {cases} cases in {} files",
-        files.len()
-    );
+    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(files.len() >= 5 && cases >= 25, "only {cases} cases in {} files", files.len());
 }
