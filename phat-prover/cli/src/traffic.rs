@@ -100,7 +100,10 @@ impl Traffic {
             .map_err(|e| CliError::Input(e.to_string()))?
             .as_secs();
         let next = now.max(latest.header.timestamp + 1);
-        self.provider.raw_request::<_, serde_json::Value>("evm_setNextBlockTimestamp".into(), (next,)).await.map_err(rpc_err)?;
+        self.provider
+            .raw_request::<_, serde_json::Value>("evm_setNextBlockTimestamp".into(), (next,))
+            .await
+            .map_err(rpc_err)?;
         Ok(())
     }
 

@@ -117,7 +117,10 @@ pub fn execute_with_changes(
     }
     let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
     if logs_bloom != header.logs_bloom {
-        return Err(StfError::LogsBloom { header: alloc::boxed::Box::new(header.logs_bloom), computed: alloc::boxed::Box::new(logs_bloom) });
+        return Err(StfError::LogsBloom {
+            header: alloc::boxed::Box::new(header.logs_bloom),
+            computed: alloc::boxed::Box::new(logs_bloom),
+        });
     }
     if fork == Fork::Prague {
         let requests_hash = result.requests.requests_hash();
