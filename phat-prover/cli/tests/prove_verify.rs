@@ -1,13 +1,14 @@
 //! `phat-prover prove` / `verify` as a user runs them, on a real Cancun block from the Ethereum
 //! tests, and the refusals: bad JSON, a missing trie node, a forged header, a tampered proof.
 
-use std::{path::PathBuf, process::Command};
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Dir, phat_prover, prove, signer};
 
 use alloy_primitives::{Address, Bytes, keccak256};
 use phat_prover_cli::{ethtest, files::WitnessFile};
-
-const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-const VERIFIER: &str = "0x00000000000000000000000000000000000a11ce";
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ethereum-tests/BlockchainTests").join(rel)
@@ -24,80 +25,44 @@ fn witness_file() -> WitnessFile {
     WitnessFile { chain_id: 1, prague_time: None, block: test.blocks[0].rlp.clone(), witness }
 }
 
-struct Dir(PathBuf);
-impl Dir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("phat-prover-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn phat_prover(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_phat-prover")).args(args).env("RUST_LOG", "off").output().expect("run");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
-}
-
-fn prove(dir: &Dir, file: &WitnessFile) -> (bool, String, PathBuf) {
-    let w = dir.path("w.json");
-    let p = dir.path("p.json");
+fn prove_file(dir: &Dir, file: &WitnessFile) -> (bool, String, PathBuf) {
+    let (w, p) = (dir.path("w.json"), dir.path("p.json"));
     let _ = std::fs::remove_file(&p);
     std::fs::write(&w, serde_json::to_string(file).expect("json")).expect("write");
-    let (ok, _, err) = phat_prover(&[
-        "prove",
-        "--witness",
-        w.to_str().expect("utf8"),
-        "--key",
-        KEY,
-        "--verifier",
-        VERIFIER,
-        "--out",
-        p.to_str().expect("utf8"),
-    ]);
-    (ok, err, p)
+    let run = prove(&w, &p);
+    (run.ok, run.stderr, p)
 }
 
 #[test]
 fn proves_and_verifies_a_real_block() {
     let dir = Dir::new("ok");
-    let (ok, err, proof) = prove(&dir, &witness_file());
+    let (ok, err, proof) = prove_file(&dir, &witness_file());
     assert!(ok, "prove failed: {err}");
-    let signer = phat_prover_core::LocalSigner::from_bytes(&KEY.parse().expect("key")).expect("key");
-    let signer = phat_prover_core::Signer::address(&signer).to_string();
-    let (ok, out, err) = phat_prover(&["verify", "--proof", proof.to_str().expect("utf8"), "--signer", &signer]);
-    assert!(ok, "verify failed: {err}");
-    assert!(out.contains("\"valid\": true"), "{out}");
+    let run = phat_prover(&["verify", "--proof", proof.to_str().expect("utf8"), "--signer", &signer().to_string()]);
+    assert!(run.ok, "verify failed: {}", run.stderr);
+    assert!(run.stdout.contains("\"valid\": true"), "{}", run.stdout);
     // Another expected signer is refused.
-    let (ok, _, err) = phat_prover(&[
+    let run = phat_prover(&[
         "verify",
         "--proof",
         proof.to_str().expect("utf8"),
         "--signer",
         &Address::repeat_byte(7).to_string(),
     ]);
-    assert!(!ok && err.contains("expected"), "{err}");
+    assert!(!run.ok && run.stderr.contains("expected"), "{}", run.stderr);
 }
 
 #[test]
 fn tampered_proof_is_refused() {
     let dir = Dir::new("tamper");
-    let (ok, err, proof) = prove(&dir, &witness_file());
+    let (ok, err, proof) = prove_file(&dir, &witness_file());
     assert!(ok, "{err}");
     let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof).expect("read")).expect("json");
     json["publicInput"]["postStateRoot"] = serde_json::json!(keccak256("forged").to_string());
     std::fs::write(&proof, json.to_string()).expect("write");
-    let (ok, _, err) = phat_prover(&["verify", "--proof", proof.to_str().expect("utf8")]);
-    assert!(!ok, "a forged post-state root must not verify");
-    assert!(err.starts_with("error: proof rejected"), "{err}");
+    let run = phat_prover(&["verify", "--proof", proof.to_str().expect("utf8")]);
+    assert!(!run.ok, "a forged post-state root must not verify");
+    assert!(run.stderr.starts_with("error: proof rejected"), "{}", run.stderr);
 }
 
 #[test]
@@ -106,20 +71,10 @@ fn malformed_witness_json_is_one_error_line_and_nothing_signed() {
     let w = dir.path("w.json");
     let p = dir.path("p.json");
     std::fs::write(&w, "{\"chainId\": 1, \"block\": ").expect("write");
-    let (ok, out, err) = phat_prover(&[
-        "prove",
-        "--witness",
-        w.to_str().expect("utf8"),
-        "--key",
-        KEY,
-        "--verifier",
-        VERIFIER,
-        "--out",
-        p.to_str().expect("utf8"),
-    ]);
-    assert!(!ok);
-    assert!(out.is_empty());
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let run = prove(&w, &p);
+    assert!(!run.ok);
+    assert!(run.stdout.is_empty());
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(!p.exists(), "nothing may be written");
 }
 
@@ -138,7 +93,7 @@ fn missing_trie_node_is_refused_and_nothing_signed() {
         .expect("witness");
     file.witness.state.retain(|n| keccak256(n) == root);
     assert_eq!(file.witness.state.len(), 1);
-    let (ok, err, proof) = prove(&dir, &file);
+    let (ok, err, proof) = prove_file(&dir, &file);
     assert!(!ok);
     assert!(err.contains("not in the witness"), "{err}");
     assert!(!proof.exists());
@@ -152,7 +107,7 @@ fn forged_header_is_refused_and_nothing_signed() {
         phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(&file.block).expect("block");
     block.header.state_root = keccak256("a state root the block does not produce");
     file.block = Bytes::from(alloy_rlp::encode(&block));
-    let (ok, err, proof) = prove(&dir, &file);
+    let (ok, err, proof) = prove_file(&dir, &file);
     assert!(!ok);
     assert!(err.contains("state root"), "{err}");
     assert!(!proof.exists());
