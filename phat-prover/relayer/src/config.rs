@@ -1,0 +1,149 @@
+//! The relayer's config file (TOML). Secrets are never in the file: it names the environment
+//! variables that hold them.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use alloy_primitives::Address;
+use serde::Deserialize;
+
+use crate::error::RelayerError;
+
+/// The whole config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub l2: L2Config,
+    pub l1: L1Config,
+    #[serde(default)]
+    pub zk: ZkConfig,
+    /// Provers named in the file; more can be attached by the embedding program (the devnet
+    /// attaches its Phat contracts).
+    #[serde(default)]
+    pub provers: Vec<ProverConfig>,
+    pub relayer: ServiceConfig,
+}
+
+/// The rollup's L2 node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Config {
+    pub rpc: String,
+    /// First block to prove when the store is empty and L1 has nothing after it.
+    #[serde(default = "default_first_block")]
+    pub first_block: u64,
+}
+
+fn default_first_block() -> u64 {
+    1
+}
+
+/// L1 and the rollup's settlement contract.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L1Config {
+    pub rpc: String,
+    /// `RollupSettlement` of the rollup.
+    pub settlement: Address,
+    /// Environment variable holding the relayer's L1 key (hex).
+    pub key_env: String,
+    /// Whether the relayer proposes each block itself (it must hold `PROPOSER_ROLE`); otherwise
+    /// it proves the proposals the rollup's proposer makes.
+    #[serde(default = "yes")]
+    pub propose: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where zk proofs come from. The rollup's zk prover is outside this system; the devnet uses the
+/// stand-in contract, named as one. Without a source, proofs go TEE-first (soft finality).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZkConfig {
+    /// A `RollupZkVerifierStandIn` whose `proofFor` gives the proof it accepts (devnet only).
+    pub stand_in: Option<Address>,
+}
+
+/// A prover the relayer asks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ProverConfig {
+    /// The stateless STF in this process, signing with a key from the environment: a development
+    /// prover, not a TEE (its key is not attested unless registered like any other).
+    Local { name: String, key_env: String },
+}
+
+/// The service itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// The embedded store (redb file): what was proven and settled, to resume after a restart.
+    pub db: PathBuf,
+    /// Where the proof feed listens (HTTP: `/status`, `/proofs/{block}`, `/events`, `/metrics`).
+    pub feed: SocketAddr,
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+    #[serde(default = "default_prover_timeout_ms")]
+    pub prover_timeout_ms: u64,
+}
+
+fn default_poll_ms() -> u64 {
+    250
+}
+
+fn default_prover_timeout_ms() -> u64 {
+    10_000
+}
+
+impl ServiceConfig {
+    pub fn poll(&self) -> Duration {
+        Duration::from_millis(self.poll_ms)
+    }
+
+    pub fn prover_timeout(&self) -> Duration {
+        Duration::from_millis(self.prover_timeout_ms)
+    }
+}
+
+impl Config {
+    /// Parses a config file's text.
+    pub fn parse(text: &str) -> Result<Self, RelayerError> {
+        toml::from_str(text).map_err(|e| RelayerError::Config(e.to_string()))
+    }
+
+    /// Reads and parses a config file.
+    pub fn read(path: &std::path::Path) -> Result<Self, RelayerError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| RelayerError::Config(format!("{}: {e}", path.display())))?;
+        Self::parse(&text)
+    }
+}
+
+/// The value of environment variable `name`, or a clear error.
+pub fn secret(name: &str) -> Result<String, RelayerError> {
+    std::env::var(name).map_err(|_| RelayerError::Config(format!("environment variable {name} is not set")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../relayer.example.toml");
+
+    #[test]
+    fn example_config_parses() {
+        let c = Config::parse(EXAMPLE).expect("example parses");
+        assert_eq!(c.provers.len(), 1);
+        assert!(c.l1.propose);
+        assert_eq!(c.relayer.prover_timeout(), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn unknown_keys_and_kinds_are_refused() {
+        let typo = EXAMPLE.replace("poll_ms", "pol_ms");
+        assert!(matches!(Config::parse(&typo), Err(RelayerError::Config(_))));
+        let kind = EXAMPLE.replace("kind = \"local\"", "kind = \"quantum\"");
+        assert!(matches!(Config::parse(&kind), Err(RelayerError::Config(_))));
+    }
+}

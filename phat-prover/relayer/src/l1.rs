@@ -1,0 +1,225 @@
+//! L1: the rollup's `RollupSettlement` and, behind it, `MultiProofVerifier` and `TeeVerifier`.
+//!
+//! Every step first reads what L1 already has — proposed, proven, final — and only sends what is
+//! missing, so a relayer that restarts (or runs beside another) never submits a block twice.
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, B256, Bytes, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionReceipt,
+    signers::local::PrivateKeySigner,
+    sol,
+};
+use phat_prover_cli::files::ProofFile;
+use serde::{Deserialize, Serialize};
+
+use crate::error::RelayerError;
+
+sol! {
+    #[sol(rpc)]
+    interface IRollupSettlement {
+        struct Proposal { uint64 lastBlock; bytes32 blockHash; bytes32 postStateRoot; }
+        struct Transition {
+            uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot;
+            bytes32 blockHash; bytes32 postStateRoot;
+        }
+        struct TeeEvidence { bool batch; bytes32 commitment; bytes proof; }
+
+        function l2ChainId() external view returns (uint256);
+        function verifier() external view returns (address);
+        function proposalCount() external view returns (uint256);
+        function proposalOf(uint256 index) external view returns (Proposal memory);
+        function transitionOf(uint256 index) external view returns (Transition memory);
+        function lastFinalized() external view returns (uint256);
+        function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot);
+        function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
+        function prove(uint256 index, bytes zkProof, TeeEvidence tee) external returns (bool);
+        function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
+        function finalize(uint256 maxCount) external returns (uint256 count);
+    }
+
+    #[sol(rpc)]
+    interface IMultiProofVerifier {
+        function teeVerifier() external view returns (address);
+        function isFinal(uint256 l2ChainId, IRollupSettlement.Transition t) external view returns (bool);
+    }
+
+    /// The devnet's stand-in for the rollup's zk verifier (outside this system).
+    #[sol(rpc)]
+    interface IRollupZkVerifierStandIn {
+        function proofFor(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes memory);
+    }
+}
+
+/// What the relayer did on L1 for one block.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Settled {
+    /// Index of the proposal the block is in.
+    pub proposal: u64,
+    pub propose_tx: Option<B256>,
+    pub prove_tx: Option<B256>,
+    pub finalize_tx: Option<B256>,
+    /// Gas of the transactions above.
+    pub gas: u64,
+    /// Whether the block is final on L1 (finalized through the dual check).
+    pub finalized: bool,
+}
+
+/// The settlement contracts of one rollup, seen from the relayer's account.
+pub struct Settlement {
+    provider: DynProvider,
+    settlement: IRollupSettlement::IRollupSettlementInstance<DynProvider>,
+    multi_proof: IMultiProofVerifier::IMultiProofVerifierInstance<DynProvider>,
+    zk_stand_in: Option<IRollupZkVerifierStandIn::IRollupZkVerifierStandInInstance<DynProvider>>,
+    propose: bool,
+    pub l1_chain_id: u64,
+    pub l2_chain_id: u64,
+    pub tee_verifier: Address,
+}
+
+fn l1(e: impl std::fmt::Display) -> RelayerError {
+    RelayerError::L1(e.to_string())
+}
+
+impl Settlement {
+    /// Connects to `settlement` on `rpc` as the account of `key`.
+    pub async fn connect(
+        rpc: &str,
+        settlement: Address,
+        key: &str,
+        propose: bool,
+        zk_stand_in: Option<Address>,
+    ) -> Result<Self, RelayerError> {
+        let signer: PrivateKeySigner = key.parse().map_err(|e| RelayerError::Config(format!("L1 key: {e}")))?;
+        let url = rpc.parse().map_err(|e| RelayerError::Config(format!("L1 rpc url: {e}")))?;
+        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
+        let instance = IRollupSettlement::new(settlement, provider.clone());
+        let l2_chain_id = instance.l2ChainId().call().await.map_err(l1)?.saturating_to();
+        let multi_proof = IMultiProofVerifier::new(instance.verifier().call().await.map_err(l1)?, provider.clone());
+        let tee_verifier = multi_proof.teeVerifier().call().await.map_err(l1)?;
+        let l1_chain_id = provider.get_chain_id().await.map_err(l1)?;
+        Ok(Self {
+            zk_stand_in: zk_stand_in.map(|a| IRollupZkVerifierStandIn::new(a, provider.clone())),
+            provider,
+            settlement: instance,
+            multi_proof,
+            propose,
+            l1_chain_id,
+            l2_chain_id,
+            tee_verifier,
+        })
+    }
+
+    /// The finalized L2 head: block number, hash, state root.
+    pub async fn finalized_head(&self) -> Result<(u64, B256, B256), RelayerError> {
+        let h = self.settlement.finalizedHead().call().await.map_err(l1)?;
+        Ok((h.blockNumber, h.blockHash, h.stateRoot))
+    }
+
+    /// The last L2 block proposed on L1.
+    pub async fn last_proposed(&self) -> Result<u64, RelayerError> {
+        let count: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
+        let last = self.settlement.proposalOf(U256::from(count.saturating_sub(1))).call().await.map_err(l1)?;
+        Ok(last.lastBlock)
+    }
+
+    /// Index of the proposal ending at `block`, if any.
+    async fn proposal_ending_at(&self, block: u64) -> Result<Option<u64>, RelayerError> {
+        let count: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
+        for index in (0..count).rev() {
+            let p = self.settlement.proposalOf(U256::from(index)).call().await.map_err(l1)?;
+            if p.lastBlock == block {
+                return Ok(Some(index));
+            }
+            if p.lastBlock < block {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    async fn send<C: alloy::sol_types::SolCall>(
+        &self,
+        call: alloy::contract::SolCallBuilder<&DynProvider, C>,
+    ) -> Result<TransactionReceipt, RelayerError> {
+        let receipt = call.send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+        if !receipt.status() {
+            return Err(RelayerError::L1(format!("transaction {} reverted", receipt.transaction_hash)));
+        }
+        Ok(receipt)
+    }
+
+    /// Settles `proof` (of one block): proposes it if needed and allowed, proves the proposal with
+    /// the TEE-proof (and the zk proof, when a source is configured), finalizes what is final.
+    /// Returns `None` when the block is not proposed yet and the relayer does not propose.
+    pub async fn settle(&self, proof: &ProofFile) -> Result<Option<Settled>, RelayerError> {
+        let p = &proof.public_input;
+        let block = p.block_number;
+        let mut out = Settled::default();
+        let index = match self.proposal_ending_at(block).await? {
+            Some(index) => index,
+            None if !self.propose => return Ok(None),
+            None => {
+                let last = self.last_proposed().await?;
+                if last + 1 != block {
+                    return Err(RelayerError::L1(format!(
+                        "L1 has blocks up to {last} proposed, cannot propose {block}"
+                    )));
+                }
+                let r = self.send(self.settlement.propose(block, p.block_hash, p.post_state_root)).await?;
+                out.propose_tx = Some(r.transaction_hash);
+                out.gas += r.gas_used;
+                self.proposal_ending_at(block)
+                    .await?
+                    .ok_or_else(|| RelayerError::L1(format!("proposal of block {block} not found after proposing")))?
+            }
+        };
+        out.proposal = index;
+        let finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
+        if index <= finalized {
+            out.finalized = true;
+            return Ok(Some(out));
+        }
+        let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
+        if (t.firstBlock, t.parentHash, t.preStateRoot, t.blockHash, t.postStateRoot)
+            != (block, p.parent_hash, p.pre_state_root, p.block_hash, p.post_state_root)
+        {
+            return Err(RelayerError::Mismatch {
+                block,
+                reason: format!("proposal {index} on L1 is not the transition the TEE proved"),
+            });
+        }
+        let l2 = U256::from(self.l2_chain_id);
+        if !self.multi_proof.isFinal(l2, t.clone()).call().await.map_err(l1)? {
+            let tee = IRollupSettlement::TeeEvidence {
+                batch: false,
+                commitment: p.witness_commitment,
+                proof: proof.proof.clone(),
+            };
+            let r = match &self.zk_stand_in {
+                Some(zk) => {
+                    let zk_proof: Bytes = zk.proofFor(l2, t).call().await.map_err(l1)?;
+                    self.send(self.settlement.prove(U256::from(index), zk_proof, tee)).await?
+                }
+                None => self.send(self.settlement.proveTee(U256::from(index), tee)).await?,
+            };
+            out.prove_tx = Some(r.transaction_hash);
+            out.gas += r.gas_used;
+        }
+        // Finalize what is final, in order; "nothing to finalize" (TEE-first, waiting) is no error.
+        if let Ok(r) = self.send(self.settlement.finalize(U256::from(64))).await {
+            out.finalize_tx = Some(r.transaction_hash);
+            out.gas += r.gas_used;
+        }
+        let last_finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
+        out.finalized = index <= last_finalized;
+        Ok(Some(out))
+    }
+
+    /// The L1 block number (for the feed).
+    pub async fn block_number(&self) -> Result<u64, RelayerError> {
+        self.provider.get_block_number().await.map_err(l1)
+    }
+}

@@ -1,0 +1,199 @@
+//! The relayer loop: watch the L2 head; for each new block ask the provers (1-of-N) for its
+//! TEE-proof, check it against the L2 node and the L1 domain, settle it on L1, record it, publish
+//! it on the feed. A block that cannot be relayed (no prover answers, L1 refuses) stalls the loop
+//! on that block — nothing is skipped — and it retries after a back-off.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    providers::{DynProvider, Provider, ProviderBuilder},
+};
+use phat_prover_core::ProofDomain;
+use tokio::{sync::watch, time::Instant};
+
+use crate::{
+    config::{Config, ProverConfig, secret},
+    error::RelayerError,
+    feed::Feed,
+    l1::Settlement,
+    prover::{LocalProver, ProverPool, TeeProver},
+    store::{BlockRecord, Store},
+};
+
+/// Longest wait between retries of a stalled block.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A running relayer for one rollup.
+pub struct Relayer {
+    l2: DynProvider,
+    settlement: Settlement,
+    pool: ProverPool,
+    store: Arc<Store>,
+    feed: Arc<Feed>,
+    poll: Duration,
+    first_block: u64,
+}
+
+impl Relayer {
+    /// Connects to L1 and L2 and opens the store. `extra` provers (e.g. Phat contracts hosted by
+    /// the embedding program) join those of the config.
+    pub async fn new(config: &Config, extra: Vec<Arc<dyn TeeProver>>) -> Result<Self, RelayerError> {
+        let l1 = &config.l1;
+        let settlement =
+            Settlement::connect(&l1.rpc, l1.settlement, &secret(&l1.key_env)?, l1.propose, config.zk.stand_in).await?;
+        let domain = ProofDomain {
+            l1_chain_id: settlement.l1_chain_id,
+            verifier: settlement.tee_verifier,
+            l2_chain_id: settlement.l2_chain_id,
+            prover: Default::default(),
+        };
+        let mut provers = extra;
+        for p in &config.provers {
+            match p {
+                ProverConfig::Local { name, key_env } => {
+                    provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &secret(key_env)?, domain)?));
+                }
+            }
+        }
+        let pool = ProverPool::new(provers, config.relayer.prover_timeout())?;
+        let url = config.l2.rpc.parse().map_err(|e| RelayerError::Config(format!("L2 rpc url: {e}")))?;
+        let l2 = ProviderBuilder::new().connect_http(url).erased();
+        let store = Arc::new(Store::open(&config.relayer.db)?);
+        let feed = Feed::new(store.clone());
+        Ok(Self { l2, settlement, pool, store, feed, poll: config.relayer.poll(), first_block: config.l2.first_block })
+    }
+
+    /// The feed this relayer publishes to.
+    pub fn feed(&self) -> Arc<Feed> {
+        self.feed.clone()
+    }
+
+    /// The L1 settlement it submits to.
+    pub fn settlement(&self) -> &Settlement {
+        &self.settlement
+    }
+
+    /// Where to resume: after the last recorded block, and never before what L1 already finalized.
+    async fn start_block(&self) -> Result<u64, RelayerError> {
+        let recorded = self.store.next_block()?.unwrap_or(self.first_block);
+        let (finalized, _, _) = self.settlement.finalized_head().await?;
+        Ok(recorded.max(finalized + 1))
+    }
+
+    /// Relays blocks until `shutdown` turns true.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), RelayerError> {
+        let mut next = self.start_block().await?;
+        tracing::info!(next, provers = self.pool.stats().len(), "relayer started");
+        let mut seen: BTreeMap<u64, Instant> = BTreeMap::new();
+        let mut backoff = self.poll;
+        {
+            let mut status = self.feed.status.write().await;
+            status.l2_chain_id = self.settlement.l2_chain_id;
+            status.next_block = next;
+            status.relayed = self.store.len()?;
+            status.provers = self.pool.stats();
+        }
+        while !*shutdown.borrow() {
+            let head = match self.l2.get_block_number().await {
+                Ok(head) => head,
+                Err(e) => {
+                    self.stall(next, &RelayerError::L2(e.to_string())).await;
+                    head_wait(&mut shutdown, MAX_BACKOFF).await;
+                    continue;
+                }
+            };
+            let now = Instant::now();
+            for b in next..=head {
+                seen.entry(b).or_insert(now);
+            }
+            self.feed.status.write().await.l2_head = head;
+            while next <= head && !*shutdown.borrow() {
+                match self.relay(next, seen.get(&next).copied().unwrap_or(now)).await {
+                    Ok(Some((record, finalized))) => {
+                        self.store.put(&record)?;
+                        self.feed.publish(&record, finalized);
+                        tracing::info!(
+                            block = next,
+                            prover = record.prover,
+                            prove_ms = record.prove_ms,
+                            latency_ms = record.latency_ms,
+                            gas = record.l1.gas,
+                            "relayed"
+                        );
+                        seen.remove(&next);
+                        next += 1;
+                        backoff = self.poll;
+                        let mut status = self.feed.status.write().await;
+                        status.next_block = next;
+                        status.finalized_block = finalized;
+                        status.relayed += 1;
+                        status.stalled = None;
+                        status.provers = self.pool.stats();
+                    }
+                    Ok(None) => break, // not proposed on L1 yet; the proposer is not us
+                    Err(e) => {
+                        self.stall(next, &e).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        break;
+                    }
+                }
+            }
+            head_wait(&mut shutdown, if next <= head { backoff } else { self.poll }).await;
+        }
+        tracing::info!(next, "relayer stopped");
+        Ok(())
+    }
+
+    async fn stall(&self, block: u64, e: &RelayerError) {
+        tracing::warn!(block, "stalled: {e}");
+        let mut status = self.feed.status.write().await;
+        status.stalled = Some(format!("block {block}: {e}"));
+        status.provers = self.pool.stats();
+    }
+
+    /// Proves and settles one block; returns its record and the finalized L2 block.
+    async fn relay(&self, block: u64, seen: Instant) -> Result<Option<(BlockRecord, u64)>, RelayerError> {
+        let answer = self.pool.prove(block).await?;
+        let p = &answer.proof.public_input;
+        // The proof must speak of the block the L2 node has, for the L1 that will check it.
+        let node = self
+            .l2
+            .get_block_by_number(BlockNumberOrTag::Number(block))
+            .await
+            .map_err(|e| RelayerError::L2(e.to_string()))?
+            .ok_or_else(|| RelayerError::L2(format!("block {block} vanished (reorg?)")))?;
+        let s = &self.settlement;
+        let mismatch = |reason: String| Err(RelayerError::Mismatch { block, reason });
+        if node.header.hash != p.block_hash {
+            return mismatch(format!("proof of block hash {}, node has {}", p.block_hash, node.header.hash));
+        }
+        if (p.l1_chain_id, p.verifier, p.l2_chain_id) != (s.l1_chain_id, s.tee_verifier, s.l2_chain_id) {
+            return mismatch(format!(
+                "proof for L1 {} verifier {} L2 {}, settlement is L1 {} verifier {} L2 {}",
+                p.l1_chain_id, p.verifier, p.l2_chain_id, s.l1_chain_id, s.tee_verifier, s.l2_chain_id
+            ));
+        }
+        let Some(settled) = s.settle(&answer.proof).await? else {
+            return Ok(None);
+        };
+        let (finalized, _, _) = s.finalized_head().await?;
+        let record = BlockRecord {
+            block,
+            prover: answer.prover,
+            prove_ms: answer.latency.as_millis() as u64,
+            latency_ms: seen.elapsed().as_millis() as u64,
+            proof: answer.proof,
+            l1: settled,
+        };
+        Ok(Some((record, finalized)))
+    }
+}
+
+/// Sleeps `d` or until shutdown is signalled.
+async fn head_wait(shutdown: &mut watch::Receiver<bool>, d: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => {}
+        _ = shutdown.changed() => {}
+    }
+}

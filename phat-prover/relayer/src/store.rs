@@ -1,0 +1,87 @@
+//! The relayer's embedded store (redb): per block, the proof and what was done on L1; and the
+//! next block to work on. Written after L1 confirmed, read on start so a restart resumes where
+//! it stopped. (L1 itself is checked before every submission, so even a crash between an L1
+//! transaction and this write does not lead to a second submission.)
+
+use std::path::Path;
+
+use phat_prover_cli::files::ProofFile;
+use redb::{Database, ReadableDatabase, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::{error::RelayerError, l1::Settled};
+
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const NEXT: &str = "next_block";
+
+/// One relayed block.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockRecord {
+    pub block: u64,
+    /// Name of the prover that answered.
+    pub prover: String,
+    /// Time to the prover's answer.
+    pub prove_ms: u64,
+    /// Time from seeing the block on L2 to the end of its L1 settlement.
+    pub latency_ms: u64,
+    pub proof: ProofFile,
+    pub l1: Settled,
+}
+
+/// The store.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, RelayerError> {
+        let db = Database::create(path)?;
+        let tx = db.begin_write()?;
+        tx.open_table(BLOCKS)?;
+        tx.open_table(META)?;
+        tx.commit()?;
+        Ok(Self { db })
+    }
+
+    /// The next block to relay, if any was recorded.
+    pub fn next_block(&self) -> Result<Option<u64>, RelayerError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(META)?.get(NEXT)?.map(|v| v.value()))
+    }
+
+    /// Records `record` and moves the next block past it, atomically.
+    pub fn put(&self, record: &BlockRecord) -> Result<(), RelayerError> {
+        let bytes = serde_json::to_vec(record)?;
+        let tx = self.db.begin_write()?;
+        {
+            tx.open_table(BLOCKS)?.insert(record.block, bytes.as_slice())?;
+            tx.open_table(META)?.insert(NEXT, record.block + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The record of `block`.
+    pub fn get(&self, block: u64) -> Result<Option<BlockRecord>, RelayerError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(BLOCKS)?;
+        match table.get(block)? {
+            None => Ok(None),
+            Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
+        }
+    }
+
+    /// How many blocks are recorded.
+    pub fn len(&self) -> Result<u64, RelayerError> {
+        let tx = self.db.begin_read()?;
+        Ok(redb::ReadableTableMetadata::len(&tx.open_table(BLOCKS)?)?)
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> Result<bool, RelayerError> {
+        self.len().map(|n| n == 0)
+    }
+}
