@@ -118,7 +118,7 @@ async fn reference_root(provider: &DynProvider, number: u64, known: &BTreeMap<Ad
         let post = provider.get_proof(*address, keys.clone()).number(number).await.expect("proof");
         let pre = provider.get_proof(*address, keys.clone()).number(number - 1).await.expect("proof");
         for node in &post.account_proof {
-            pool.insert(keccak256(node), node.clone());
+            pool.insert(node.clone());
         }
         if post.code_hash == B256::ZERO || post.code_hash == alloy_trie::KECCAK_EMPTY {
             continue; // not deployed yet

@@ -83,7 +83,7 @@ pub fn execute_with_changes(
     let (_, parent) = ancestors[0];
 
     // 2. The witness must open at the parent's state root.
-    if parent.state_root != EMPTY_ROOT_HASH && !witness.nodes.contains_key(&parent.state_root) {
+    if parent.state_root != EMPTY_ROOT_HASH && !witness.nodes.contains(&parent.state_root) {
         return Err(StfError::PreStateRootMissing(parent.state_root));
     }
 

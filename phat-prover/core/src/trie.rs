@@ -23,8 +23,65 @@ use alloy_primitives::{B256, Bytes, keccak256, map::B256Map};
 use alloy_rlp::{EMPTY_STRING_CODE, Encodable, Header};
 use alloy_trie::{EMPTY_ROOT_HASH, nodes::RlpNode};
 
-/// Trie node preimages by their keccak256 hash.
-pub type NodePool = B256Map<Bytes>;
+/// Trie nodes by their keccak256 hash. The hash is computed here, on insertion, so an entry's key
+/// always is its node's hash: opening a trie hashes no node a second time.
+#[derive(Debug, Clone, Default)]
+pub struct NodePool(B256Map<Bytes>);
+
+impl NodePool {
+    /// Adds `node`, returning its hash.
+    pub fn insert(&mut self, node: Bytes) -> B256 {
+        let hash = keccak256(&node);
+        self.0.insert(hash, node);
+        hash
+    }
+
+    /// Removes the node with hash `hash`.
+    pub fn remove(&mut self, hash: &B256) -> Option<Bytes> {
+        self.0.remove(hash)
+    }
+
+    /// The node with hash `hash`.
+    pub fn get(&self, hash: &B256) -> Option<&Bytes> {
+        self.0.get(hash)
+    }
+
+    /// Whether the node with hash `hash` is here.
+    pub fn contains(&self, hash: &B256) -> bool {
+        self.0.contains_key(hash)
+    }
+
+    /// The hashes of all nodes, in no particular order.
+    pub fn hashes(&self) -> impl Iterator<Item = &B256> {
+        self.0.keys()
+    }
+
+    /// How many distinct nodes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<Bytes> for NodePool {
+    fn from_iter<I: IntoIterator<Item = Bytes>>(nodes: I) -> Self {
+        let mut pool = Self::default();
+        pool.extend(nodes);
+        pool
+    }
+}
+
+impl Extend<Bytes> for NodePool {
+    fn extend<I: IntoIterator<Item = Bytes>>(&mut self, nodes: I) {
+        for node in nodes {
+            self.insert(node);
+        }
+    }
+}
 
 /// Deepest a node may sit when opening: every node below the root consumes at least one nibble, so
 /// this admits keys of up to 128 bytes (state and storage keys are 32).
@@ -36,8 +93,8 @@ pub enum TrieError {
     /// The operation needs a node the witness does not contain.
     #[error("trie node {0} is not in the witness")]
     BlindedNode(B256),
-    /// A node in the pool is not a well-formed, canonically encoded trie node, or does not hash to
-    /// its key. `node` is the hash of the pool entry (that of its parent entry for embedded nodes).
+    /// A node in the pool is not a well-formed, canonically encoded trie node. `node` is the hash
+    /// of the pool entry (that of its parent entry for embedded nodes).
     #[error("invalid trie node {node}: {reason}")]
     InvalidNode {
         /// Hash under which the offending bytes were found.
@@ -367,17 +424,14 @@ fn collect(node: &Node, out: &mut Vec<Bytes>) {
     }
 }
 
-/// The node `hash` with its descendants from `pool`, blinded if absent. The entry must hash to
-/// `hash` and re-encode to exactly its bytes: then the node is the committed one, and its cached
-/// reference is `hash`.
+/// The node `hash` with its descendants from `pool`, blinded if absent. The entry hashes to `hash`
+/// (the pool guarantees it) and must re-encode to exactly its bytes: then the node is the committed
+/// one, and its cached reference is `hash`.
 fn resolve(hash: B256, pool: &NodePool, depth: usize) -> Result<Node, TrieError> {
     let Some(rlp) = pool.get(&hash) else {
         return Ok(Node::Blinded(hash));
     };
     let invalid = |reason| TrieError::InvalidNode { node: hash, reason };
-    if keccak256(rlp) != hash {
-        return Err(invalid("bytes do not hash to their key"));
-    }
     let node = decode(rlp, pool, depth, hash)?;
     if encode(&node) != rlp.as_ref() {
         return Err(invalid("not canonically encoded"));
@@ -491,7 +545,7 @@ mod tests {
     }
 
     fn pool(trie: &PartialTrie) -> NodePool {
-        trie.nodes().into_iter().map(|n| (keccak256(&n), n)).collect()
+        trie.nodes().into_iter().collect()
     }
 
     /// Reopens `trie` without the node `drop`.
@@ -666,17 +720,15 @@ mod tests {
         ];
         for bytes in bad {
             let hash = keccak256(&bytes);
-            let pool = NodePool::from_iter([(hash, Bytes::from(bytes.clone()))]);
+            let pool = NodePool::from_iter([Bytes::from(bytes.clone())]);
             let result = PartialTrie::open(hash, &pool);
             assert!(matches!(result, Err(TrieError::InvalidNode { node, .. }) if node == hash), "{bytes:02x?}");
         }
-        // An entry that does not hash to its key, at the root or below it.
+        // A pool keys every node by its own hash: no entry can stand under another node's hash.
         let mut pool = pool(&good);
-        let (leaf, root) = (child_hash(&good, 1), good.root());
-        pool.insert(leaf, pool[&child_hash(&good, 2)].clone());
-        assert!(matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == leaf));
-        pool.insert(root, Bytes::from(leaf_rlp(&[0x20], b"v")));
-        assert!(matches!(PartialTrie::open(root, &pool), Err(TrieError::InvalidNode { node, .. }) if node == root));
+        let leaf = Bytes::from(leaf_rlp(&[0x20], b"v"));
+        assert_eq!(pool.insert(leaf.clone()), keccak256(&leaf));
+        assert_eq!(pool.get(&keccak256(&leaf)), Some(&leaf));
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub struct IndexedWitness {
 impl IndexedWitness {
     /// Hashes every node and code once and decodes the headers.
     pub fn new(witness: &ExecutionWitness) -> Result<Self, WitnessError> {
-        let nodes = witness.state.iter().map(|n| (keccak256(n), n.clone())).collect();
+        let nodes = witness.state.iter().cloned().collect();
         let codes = witness.codes.iter().map(|c| (keccak256(c), c.clone())).collect();
         let headers = witness
             .headers
@@ -69,7 +69,7 @@ impl IndexedWitness {
     /// the keccak256 of the sorted, de-duplicated keccak256 hashes of the set's items. Independent of
     /// the order in which a node served the witness; any added or removed item changes it.
     pub fn commitment(&self) -> B256 {
-        let nodes = set_digest(self.nodes.keys());
+        let nodes = set_digest(self.nodes.hashes());
         let codes = set_digest(self.codes.keys());
         let headers = set_digest(self.headers.keys());
         let mut buf = [0u8; 96];

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
-use alloy_primitives::{Bytes, hex, keccak256};
+use alloy_primitives::{hex, keccak256};
 use phat_prover_core::trie::{NodePool, PartialTrie};
 use serde_json::Value;
 
@@ -45,7 +45,7 @@ fn run_case(input: &Value, root: &str, secure: bool) -> Result<(), String> {
     if trie.root() != expected {
         return Err(format!("root {} != {expected}", trie.root()));
     }
-    let pool: NodePool = trie.nodes().into_iter().map(|n: Bytes| (keccak256(&n), n)).collect();
+    let pool: NodePool = trie.nodes().into_iter().collect();
     let reopened = PartialTrie::open(expected, &pool).map_err(|e| format!("reopen: {e}"))?;
     if reopened.root() != expected {
         return Err(format!("reopened root {} != {expected}", reopened.root()));
