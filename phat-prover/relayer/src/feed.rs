@@ -25,7 +25,7 @@ use prometheus_client::{
     registry::Registry,
 };
 use serde::Serialize;
-use tokio::sync::{RwLock, broadcast};
+use tokio::sync::{RwLock, broadcast, watch};
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
@@ -85,13 +85,17 @@ pub struct Feed {
     pub store: Arc<Store>,
     pub status: RwLock<Status>,
     events: broadcast::Sender<BlockRecord>,
+    /// Turns true when the server shuts down: open event streams end, so shutdown does not wait
+    /// on subscribers.
+    closing: watch::Sender<bool>,
     metrics: Metrics,
 }
 
 impl Feed {
     pub fn new(store: Arc<Store>) -> Arc<Self> {
         let (events, _) = broadcast::channel(1024);
-        Arc::new(Self { store, status: RwLock::new(Status::default()), events, metrics: Metrics::new() })
+        let (closing, _) = watch::channel(false);
+        Arc::new(Self { store, status: RwLock::new(Status::default()), events, closing, metrics: Metrics::new() })
     }
 
     /// Publishes a relayed block: metrics, subscribers.
@@ -123,8 +127,12 @@ impl Feed {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayerError> {
+        let feed = self.clone();
         axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                feed.closing.send_replace(true);
+            })
             .await
             .map_err(|e| RelayerError::Feed(e.to_string()))
     }
@@ -143,11 +151,16 @@ async fn proof(State(feed): State<Arc<Feed>>, Path(block): Path<u64>) -> Respons
 }
 
 async fn events(State(feed): State<Arc<Feed>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(feed.events.subscribe()).filter_map(|r| async move {
-        // A lagging subscriber skips what it missed; it can fetch those from /proofs/{block}.
-        let record = r.ok()?;
-        Event::default().event("proof").id(record.block.to_string()).json_data(&record).ok().map(Ok)
-    });
+    let mut closing = feed.closing.subscribe();
+    let stream = BroadcastStream::new(feed.events.subscribe())
+        .filter_map(|r| async move {
+            // A lagging subscriber skips what it missed; it can fetch those from /proofs/{block}.
+            let record = r.ok()?;
+            Event::default().event("proof").id(record.block.to_string()).json_data(&record).ok().map(Ok)
+        })
+        .take_until(async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
