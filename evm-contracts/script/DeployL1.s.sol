@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Script, console} from "forge-std/Script.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {TeeVerifier} from "../src/TeeVerifier.sol";
 import {QuorumAttestationVerifier} from "../src/QuorumAttestationVerifier.sol";
 import {ZkAttestationVerifier} from "../src/ZkAttestationVerifier.sol";
@@ -129,26 +130,23 @@ contract DeployL1 is Script {
             d.rewards.createPool(c.l2ChainId, address(d.settlement), c.rewardPerBlock, c.genesis.lastBlock + 1);
         }
 
-        // Hand over: governance gets its roles, the deployer keeps none.
-        d.tee.grantRole(d.tee.POLICY_ROLE(), c.policy);
-        d.tee.grantRole(d.tee.DEFAULT_ADMIN_ROLE(), c.admin);
-        d.tee.renounceRole(d.tee.POLICY_ROLE(), deployer);
-        d.tee.renounceRole(d.tee.DEFAULT_ADMIN_ROLE(), deployer);
-        _handOver(d.multiProof, c.admin, deployer);
+        // Hand over: governance gets its roles, the deployer keeps none (unless it is governance).
+        _handOver(d.tee, d.tee.POLICY_ROLE(), c.policy, deployer);
+        _handOver(d.tee, d.tee.DEFAULT_ADMIN_ROLE(), c.admin, deployer);
+        _handOver(d.multiProof, d.multiProof.ROLLUP_ADMIN_ROLE(), c.admin, deployer);
+        _handOver(d.multiProof, d.multiProof.RESOLVER_ROLE(), c.admin, deployer);
+        _handOver(d.multiProof, d.multiProof.DEFAULT_ADMIN_ROLE(), c.admin, deployer);
         if (address(d.rewards) != address(0)) {
-            d.rewards.grantRole(d.rewards.REWARDS_ADMIN_ROLE(), c.admin);
-            d.rewards.grantRole(d.rewards.DEFAULT_ADMIN_ROLE(), c.admin);
-            d.rewards.renounceRole(d.rewards.REWARDS_ADMIN_ROLE(), deployer);
-            d.rewards.renounceRole(d.rewards.DEFAULT_ADMIN_ROLE(), deployer);
+            _handOver(d.rewards, d.rewards.REWARDS_ADMIN_ROLE(), c.admin, deployer);
+            _handOver(d.rewards, d.rewards.DEFAULT_ADMIN_ROLE(), c.admin, deployer);
         }
     }
 
-    function _handOver(MultiProofVerifier m, address admin, address deployer) private {
-        m.grantRole(m.ROLLUP_ADMIN_ROLE(), admin);
-        m.grantRole(m.RESOLVER_ROLE(), admin);
-        m.grantRole(m.DEFAULT_ADMIN_ROLE(), admin);
-        m.renounceRole(m.ROLLUP_ADMIN_ROLE(), deployer);
-        m.renounceRole(m.RESOLVER_ROLE(), deployer);
-        m.renounceRole(m.DEFAULT_ADMIN_ROLE(), deployer);
+    /// @dev Grants `role` to `to` and, unless `to` is the deployer itself, drops the deployer's.
+    /// The admin role is handed over last on each contract, as renouncing it ends the deployer's
+    /// power to grant.
+    function _handOver(AccessControl target, bytes32 role, address to, address deployer) private {
+        target.grantRole(role, to);
+        if (to != deployer) target.renounceRole(role, deployer);
     }
 }

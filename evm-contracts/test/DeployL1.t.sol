@@ -78,6 +78,16 @@ contract DeployL1Test is Test {
         assertFalse(d.rewards.hasRole(d.rewards.REWARDS_ADMIN_ROLE(), deployer));
     }
 
+    function test_deployerThatIsGovernanceKeepsItsRoles() public {
+        address deployer = address(script);
+        c.admin = deployer;
+        DeployL1.Deployment memory d = script.deploy(c, deployer);
+        assertTrue(d.tee.hasRole(d.tee.DEFAULT_ADMIN_ROLE(), deployer));
+        assertTrue(d.multiProof.hasRole(d.multiProof.RESOLVER_ROLE(), deployer));
+        assertTrue(d.rewards.hasRole(d.rewards.DEFAULT_ADMIN_ROLE(), deployer));
+        assertFalse(d.tee.hasRole(d.tee.POLICY_ROLE(), deployer)); // policy is another account
+    }
+
     function test_optionalPartsOff() public {
         c.rewardToken = address(0);
         c.zkVmVerifier = address(new ZkVerifierStandIn());
