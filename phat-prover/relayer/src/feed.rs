@@ -111,6 +111,11 @@ impl Feed {
         let _ = self.events.send(record.clone());
     }
 
+    /// Relayed blocks as they are published.
+    pub fn subscribe(&self) -> broadcast::Receiver<BlockRecord> {
+        self.events.subscribe()
+    }
+
     /// The HTTP routes.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()

@@ -36,18 +36,18 @@ pub struct Relayer {
 }
 
 impl Relayer {
-    /// Connects to L1 and L2 and opens the store. `extra` provers (e.g. Phat contracts hosted by
-    /// the embedding program) join those of the config.
+    /// Connects to L1 and L2 and opens the store, with the keys named in the config read from the
+    /// environment. `extra` provers (e.g. Phat contracts hosted by the embedding program) join
+    /// those of the config.
     pub async fn new(config: &Config, extra: Vec<Arc<dyn TeeProver>>) -> Result<Self, RelayerError> {
+        Self::with_key(config, &secret(&config.l1.key_env)?, extra).await
+    }
+
+    /// [`Relayer::new`] with the relayer's L1 key given.
+    pub async fn with_key(config: &Config, l1_key: &str, extra: Vec<Arc<dyn TeeProver>>) -> Result<Self, RelayerError> {
         let l1 = &config.l1;
-        let settlement =
-            Settlement::connect(&l1.rpc, l1.settlement, &secret(&l1.key_env)?, l1.propose, config.zk.stand_in).await?;
-        let domain = ProofDomain {
-            l1_chain_id: settlement.l1_chain_id,
-            verifier: settlement.tee_verifier,
-            l2_chain_id: settlement.l2_chain_id,
-            prover: Default::default(),
-        };
+        let settlement = Settlement::connect(&l1.rpc, l1.settlement, l1_key, l1.propose, config.zk.stand_in).await?;
+        let domain = domain_of(&settlement);
         let mut provers = extra;
         for p in &config.provers {
             match p {
@@ -72,6 +72,11 @@ impl Relayer {
     /// The L1 settlement it submits to.
     pub fn settlement(&self) -> &Settlement {
         &self.settlement
+    }
+
+    /// The domain its proofs must be bound to (the `prover` field left zero).
+    pub fn domain(&self) -> ProofDomain {
+        domain_of(&self.settlement)
     }
 
     /// Where to resume: after the last recorded block, and never before what L1 already finalized.
@@ -187,6 +192,15 @@ impl Relayer {
             l1: settled,
         };
         Ok(Some((record, finalized)))
+    }
+}
+
+fn domain_of(s: &Settlement) -> ProofDomain {
+    ProofDomain {
+        l1_chain_id: s.l1_chain_id,
+        verifier: s.tee_verifier,
+        l2_chain_id: s.l2_chain_id,
+        prover: Default::default(),
     }
 }
 

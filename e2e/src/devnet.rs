@@ -1,0 +1,123 @@
+//! The devnet: anvil as L1 and as L2, the L1 contracts deployed from `deploy/l1.toml`, N provers
+//! registered through the attestation-gated registry, and the relayer settling every L2 block.
+//!
+//! What stands in for what is said on screen: the provers are the stateless STF of this process
+//! with development keys (the Phat contracts in the pink runtime replace them with issue #4), the
+//! attestations are signed by local quorum keys without an SGX quote behind them (issue #5), the
+//! rollup's zk verifier and PHA are stand-in contracts.
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::{Address, U256, keccak256},
+    providers::{Provider, ProviderBuilder},
+};
+use phat_prover_cli::anvil::Anvil;
+use phat_prover_core::ProofDomain;
+use phat_relayer::{
+    Config, Relayer,
+    config::{L1Config, L2Config, ServiceConfig, ZkConfig},
+    prover::{LocalProver, TeeProver},
+};
+
+use crate::{
+    error::DevnetError,
+    l1::{self, Addresses},
+};
+
+/// L1 chain id (anvil's default).
+pub const L1_CHAIN_ID: u64 = 31_337;
+/// The devnet rollup's chain id (as in `deploy/l1.toml`).
+pub const L2_CHAIN_ID: u64 = 167_001;
+/// The settlement is anchored at L2 block 1 (anvil's genesis header carries a placeholder state
+/// root, so block 1 is the first whose state can be checked).
+pub const GENESIS_BLOCK: u64 = 1;
+
+/// A running devnet; its nodes stop when it is dropped.
+pub struct Devnet {
+    pub l1: Anvil,
+    pub l2: Anvil,
+    pub addresses: Addresses,
+    /// The provers' keys (development keys, not TEE keys).
+    pub prover_keys: Vec<String>,
+    /// Each prover's reward beneficiary.
+    pub beneficiaries: Vec<Address>,
+}
+
+impl Devnet {
+    /// Starts both chains, deploys L1 from `repo`'s forge script and registers `provers` provers.
+    pub async fn start(repo: &Path, provers: usize) -> Result<Self, DevnetError> {
+        let l1 = Anvil::spawn(&["--chain-id", &L1_CHAIN_ID.to_string()])?;
+        let l2 = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &L2_CHAIN_ID.to_string()])?;
+        let l2_provider = ProviderBuilder::new().connect_http(l2.url.parse().map_err(l1_err)?);
+        l2_provider.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.map_err(l1_err)?;
+        let genesis = l2_provider
+            .get_block_by_number(BlockNumberOrTag::Number(GENESIS_BLOCK))
+            .await
+            .map_err(l1_err)?
+            .ok_or_else(|| DevnetError::L1("L2 has no block 1".into()))?
+            .header;
+        let fund = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
+        let addresses = l1::deploy(repo, &l1.url, (GENESIS_BLOCK, genesis.hash, genesis.state_root), fund)?;
+        l1::trust_devnet_measurement(&l1.url, &addresses).await?;
+        let prover_keys: Vec<String> =
+            (0..provers).map(|i| keccak256(format!("phat-sgx-prover devnet prover {i}")).to_string()).collect();
+        let beneficiaries: Vec<Address> = (0..provers)
+            .map(|i| Address::from_slice(&keccak256(format!("phat-sgx-prover devnet beneficiary {i}"))[12..]))
+            .collect();
+        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries };
+        for (i, beneficiary) in devnet.beneficiaries.iter().enumerate() {
+            let prover = devnet.local_prover(i)?;
+            l1::register(&devnet.l1.url, &devnet.addresses, prover.address(), *beneficiary).await?;
+        }
+        l1::pass_registration_delay(&devnet.l1.url, &devnet.addresses).await?;
+        Ok(devnet)
+    }
+
+    /// The domain every proof of this devnet is bound to (prover left zero).
+    pub fn domain(&self) -> ProofDomain {
+        ProofDomain {
+            l1_chain_id: L1_CHAIN_ID,
+            verifier: self.addresses.tee,
+            l2_chain_id: L2_CHAIN_ID,
+            prover: Address::ZERO,
+        }
+    }
+
+    /// Prover `i`: the stateless STF in this process with its development key.
+    pub fn local_prover(&self, i: usize) -> Result<LocalProver, DevnetError> {
+        let key = self.prover_keys.get(i).ok_or_else(|| DevnetError::L1(format!("no prover {i}")))?;
+        Ok(LocalProver::new(&format!("prover-{i}"), &self.l2.url, key, self.domain())?)
+    }
+
+    /// The relayer's config for this devnet.
+    pub fn relayer_config(&self, db: &Path, feed: SocketAddr) -> Config {
+        Config {
+            l2: L2Config { rpc: self.l2.url.clone(), first_block: GENESIS_BLOCK + 1 },
+            l1: L1Config {
+                rpc: self.l1.url.clone(),
+                settlement: self.addresses.settlement,
+                key_env: String::new(),
+                propose: true,
+            },
+            zk: ZkConfig { stand_in: Some(self.addresses.zk_stand_in) },
+            provers: Vec::new(),
+            relayer: ServiceConfig { db: db.to_path_buf(), feed, poll_ms: 100, prover_timeout_ms: 10_000 },
+        }
+    }
+
+    /// A relayer for this devnet asking `provers`, proposing as the rollup's proposer.
+    pub async fn relayer(
+        &self,
+        db: &Path,
+        feed: SocketAddr,
+        provers: Vec<Arc<dyn TeeProver>>,
+    ) -> Result<Relayer, DevnetError> {
+        Ok(Relayer::with_key(&self.relayer_config(db, feed), l1::keys::PROPOSER, provers).await?)
+    }
+}
+
+fn l1_err(e: impl std::fmt::Display) -> DevnetError {
+    DevnetError::L1(e.to_string())
+}

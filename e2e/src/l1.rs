@@ -1,0 +1,229 @@
+//! The devnet's L1: contracts deployed with the same forge script and config file as a real
+//! deployment (`deploy/l1.toml`, through `evm-contracts/script/DeployDevnet.s.sol`, which adds the
+//! stand-ins for the rollup's zk verifier and PHA), and provers registered through the
+//! attestation-gated registry.
+
+use std::{path::Path, process::Command};
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, B256, Bytes, FixedBytes, U256, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::{SignerSync, local::PrivateKeySigner},
+    sol,
+    sol_types::SolValue,
+};
+
+use crate::error::DevnetError;
+
+/// anvil's well-known development keys, as `deploy/l1.toml` assigns their accounts.
+pub mod keys {
+    /// Account 0: deployer and governance admin.
+    pub const ADMIN: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    /// Account 1: registry policy (trusts measurements).
+    pub const POLICY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    /// Account 3: the rollup's proposer, the relayer's account in the devnet.
+    pub const PROPOSER: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+    /// Accounts 7 and 6: two of the three attestation-quorum operators (k = 2), ascending by
+    /// address as the adapter requires.
+    pub const QUORUM: [&str; 2] = [
+        "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+        "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    ];
+}
+
+sol! {
+    struct NormalizedAttestation {
+        uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner;
+        uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes reportData; uint64 verifiedAt;
+        bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash;
+    }
+
+    #[sol(rpc)]
+    interface IProverRegistry {
+        struct Registration { address adapter; bytes evidence; address prover; address beneficiary; uint64 l1BlockNumber; }
+        function register(Registration r) external returns (uint32 validSince);
+        function expectedReportData(address prover, address beneficiary, uint64 l1BlockNumber) external view returns (bytes32);
+        function measurementHash(bytes32 mrEnclave, bytes32 mrSigner, uint16 isvProdId, uint16 isvSvn) external pure returns (bytes32);
+        function trustMeasurement(bytes32 measurement) external returns (uint24 id);
+        function isActive(address prover) external view returns (bool);
+        function parameters() external view returns (uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge);
+    }
+
+    #[sol(rpc)]
+    interface IQuorumAttestationVerifier {
+        function attestationDigest(NormalizedAttestation a) external view returns (bytes32);
+    }
+
+    #[sol(rpc)]
+    interface IProverRewards {
+        function owed(address beneficiary) external view returns (uint256);
+    }
+}
+
+/// What `DeployDevnet` deployed.
+#[derive(Debug, Clone, Copy)]
+pub struct Addresses {
+    pub tee: Address,
+    pub quorum: Address,
+    pub multi_proof: Address,
+    pub rewards: Address,
+    pub settlement: Address,
+    pub zk_stand_in: Address,
+    pub token: Address,
+}
+
+/// Runs `DeployDevnet` against `rpc`, anchoring the settlement at L2 block `genesis`.
+pub fn deploy(repo: &Path, rpc: &str, genesis: (u64, B256, B256), fund: U256) -> Result<Addresses, DevnetError> {
+    let forge = repo.join("node_modules/.bin/forge");
+    let out = Command::new(&forge)
+        .current_dir(repo.join("evm-contracts"))
+        .args([
+            "script",
+            "script/DeployDevnet.s.sol",
+            "--sig",
+            "devnet(string,uint64,bytes32,bytes32,uint256)",
+            "../deploy/l1.toml",
+            &genesis.0.to_string(),
+            &genesis.1.to_string(),
+            &genesis.2.to_string(),
+            &fund.to_string(),
+            "--rpc-url",
+            rpc,
+            "--broadcast",
+            "--private-key",
+            keys::ADMIN,
+            "--json",
+        ])
+        .output()
+        .map_err(|e| DevnetError::Deploy(format!("{}: {e}", forge.display())))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(DevnetError::Deploy(format!("forge script failed: {stderr}{stdout}")));
+    }
+    let returns = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| v.get("returns").cloned())
+        .ok_or_else(|| DevnetError::Deploy(format!("no return values in forge output: {stdout}")))?;
+    let get = |name: &str| -> Result<Address, DevnetError> {
+        returns[name]["value"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| DevnetError::Deploy(format!("forge output lacks {name}")))
+    };
+    Ok(Addresses {
+        tee: get("tee")?,
+        quorum: get("quorum")?,
+        multi_proof: get("multiProof")?,
+        rewards: get("rewards")?,
+        settlement: get("settlement")?,
+        zk_stand_in: get("zkStandIn")?,
+        token: get("token")?,
+    })
+}
+
+fn l1(e: impl std::fmt::Display) -> DevnetError {
+    DevnetError::L1(e.to_string())
+}
+
+/// A provider signing as `key`.
+pub fn wallet(rpc: &str, key: &str) -> Result<DynProvider, DevnetError> {
+    let signer: PrivateKeySigner = key.parse().map_err(l1)?;
+    let url = rpc.parse().map_err(l1)?;
+    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+}
+
+/// The enclave identity of the devnet's provers. No SGX enclave runs here: the devnet says so.
+pub fn devnet_enclave() -> (B256, B256, u16, u16) {
+    (keccak256("phat-sgx-prover devnet enclave"), keccak256("phat-sgx-prover devnet signer"), 1, 1)
+}
+
+/// Policy: trusts the devnet enclave's measurement (as governance does for a release build).
+pub async fn trust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<B256, DevnetError> {
+    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::POLICY)?);
+    let (mr_enclave, mr_signer, prod, svn) = devnet_enclave();
+    let m = registry.measurementHash(mr_enclave, mr_signer, prod, svn).call().await.map_err(l1)?;
+    registry.trustMeasurement(m).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+    Ok(m)
+}
+
+/// Registers `prover` (paid to `beneficiary`) through the quorum adapter: the attestation binds
+/// its key, this registry, this chain and a recent L1 block, and two quorum operators sign it.
+/// In the devnet no SGX quote is behind it — the operators sign the devnet enclave's identity.
+pub async fn register(rpc: &str, a: &Addresses, prover: Address, beneficiary: Address) -> Result<(), DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    let registry = IProverRegistry::new(a.tee, provider.clone());
+    let head = provider.get_block_number().await.map_err(l1)?;
+    let anchor = head.saturating_sub(1);
+    let now = provider
+        .get_block_by_number(head.into())
+        .await
+        .map_err(l1)?
+        .ok_or_else(|| DevnetError::L1("no L1 head".into()))?
+        .header
+        .timestamp;
+    let binding = registry.expectedReportData(prover, beneficiary, anchor).call().await.map_err(l1)?;
+    let (mr_enclave, mr_signer, isv_prod_id, isv_svn) = devnet_enclave();
+    let attestation = NormalizedAttestation {
+        teeType: 0,
+        tcbStatus: 0,
+        advisoriesHash: B256::ZERO,
+        mrEnclave: mr_enclave,
+        mrSigner: mr_signer,
+        isvProdId: isv_prod_id,
+        isvSvn: isv_svn,
+        // INIT | MODE64BIT, XFRM x87+SSE: no DEBUG, PROVISION_KEY or EINITTOKEN.
+        attributes: FixedBytes::<16>::from_slice(&[5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]),
+        reportData: [binding.as_slice(), &[0u8; 32]].concat().into(),
+        verifiedAt: now,
+        tcbInfoHash: B256::ZERO,
+        qeIdentityHash: B256::ZERO,
+        crlsHash: B256::ZERO,
+    };
+    let quorum = IQuorumAttestationVerifier::new(a.quorum, provider.clone());
+    let digest = quorum.attestationDigest(attestation.clone()).call().await.map_err(l1)?;
+    let mut signatures = Vec::with_capacity(65 * keys::QUORUM.len());
+    for key in keys::QUORUM {
+        let signer: PrivateKeySigner = key.parse().map_err(l1)?;
+        signatures.extend_from_slice(&signer.sign_hash_sync(&digest).map_err(l1)?.as_bytes());
+    }
+    let evidence = (attestation, Bytes::from(signatures)).abi_encode_params();
+    let r = IProverRegistry::Registration {
+        adapter: a.quorum,
+        evidence: evidence.into(),
+        prover,
+        beneficiary,
+        l1BlockNumber: anchor,
+    };
+    let receipt = registry.register(r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+    if !receipt.status() {
+        return Err(DevnetError::L1(format!("registration of {prover} reverted")));
+    }
+    Ok(())
+}
+
+/// Moves L1 time past the registration delay (anvil time travel), so new instances are active.
+pub async fn pass_registration_delay(rpc: &str, a: &Addresses) -> Result<(), DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    let p = IProverRegistry::new(a.tee, provider.clone()).parameters().call().await.map_err(l1)?;
+    provider
+        .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (u64::from(p.registrationDelay) + 1,))
+        .await
+        .map_err(l1)?;
+    provider.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.map_err(l1)?;
+    Ok(())
+}
+
+/// Tokens owed to `beneficiary` by the reward pool.
+pub async fn owed(rpc: &str, a: &Addresses, beneficiary: Address) -> Result<U256, DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    IProverRewards::new(a.rewards, provider).owed(beneficiary).call().await.map_err(l1)
+}
+
+/// Whether `prover` may sign TEE-proofs now.
+pub async fn is_active(rpc: &str, a: &Addresses, prover: Address) -> Result<bool, DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    IProverRegistry::new(a.tee, provider).isActive(prover).call().await.map_err(l1)
+}

@@ -1,0 +1,8 @@
+//! The local devnet of Phat SGX-Prover and what the end-to-end tests drive.
+
+pub mod devnet;
+pub mod error;
+pub mod l1;
+
+pub use devnet::Devnet;
+pub use error::DevnetError;

@@ -1,0 +1,133 @@
+//! `phat-devnet`: the main job. L1 and L2 on anvil, the L1 contracts, three registered provers,
+//! real L2 traffic, and the relayer settling every block through the dual check, with the proof
+//! feed on HTTP. Ctrl-C stops everything.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
+
+use clap::Parser;
+use phat_e2e::{Devnet, DevnetError};
+use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
+use phat_relayer::prover::TeeProver;
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(version, about = "Local devnet of Phat SGX-Prover: L1 + L2, provers, relayer, proof feed")]
+struct Args {
+    /// Number of provers (1-of-N)
+    #[arg(long, default_value_t = 3)]
+    provers: usize,
+    /// L2 blocks to produce, then stop (0: until Ctrl-C)
+    #[arg(long, default_value_t = 0)]
+    blocks: u64,
+    /// Time between L2 transactions
+    #[arg(long, default_value_t = 1000)]
+    interval_ms: u64,
+    /// Where the proof feed listens
+    #[arg(long, default_value = "127.0.0.1:8600")]
+    feed: SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn run(args: Args) -> Result<(), DevnetError> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    println!("starting: L1 and L2 (anvil), L1 contracts from deploy/l1.toml, {} provers …", args.provers);
+    let devnet = Devnet::start(&repo, args.provers).await?;
+    let a = &devnet.addresses;
+    println!("L1  {} (chain 31337)   L2  {} (chain 167001, Prague)", devnet.l1.url, devnet.l2.url);
+    println!("    TeeVerifier {}  MultiProofVerifier {}  RollupSettlement {}", a.tee, a.multi_proof, a.settlement);
+    println!("STAND-INS, not the real thing:");
+    println!("  - provers: the stateless STF in this process with development keys (the Phat contracts replace them)");
+    println!("  - attestations: signed by local quorum keys, no SGX quote behind them");
+    println!("  - the rollup's zk verifier {} and PHA {} are stand-in contracts", a.zk_stand_in, a.token);
+    let mut provers: Vec<Arc<dyn TeeProver>> = Vec::new();
+    for i in 0..args.provers {
+        let p = devnet.local_prover(i)?;
+        println!("  prover-{i} {} → rewards to {}", p.address(), devnet.beneficiaries[i]);
+        provers.push(Arc::new(p));
+    }
+    let data = std::env::temp_dir().join(format!("phat-devnet-{}", std::process::id()));
+    std::fs::create_dir_all(&data).map_err(|e| DevnetError::L1(e.to_string()))?;
+    let relayer = Arc::new(devnet.relayer(&data.join("relayer.redb"), args.feed, provers).await?);
+    let feed = relayer.feed();
+    let listener = tokio::net::TcpListener::bind(args.feed).await.map_err(|e| DevnetError::L1(e.to_string()))?;
+    println!("proof feed: http://{0}/status  /proofs/{{block}}  /events  /metrics", args.feed);
+    let (stop, stopped) = watch::channel(false);
+    let server = {
+        let (feed, mut s) = (feed.clone(), stopped.clone());
+        tokio::spawn(async move {
+            feed.serve(listener, async move {
+                let _ = s.changed().await;
+            })
+            .await
+        })
+    };
+    let relaying = {
+        let (relayer, s) = (relayer.clone(), stopped.clone());
+        tokio::spawn(async move { relayer.run(s).await })
+    };
+    {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop.send(true);
+        });
+    }
+    let mut events = feed.subscribe();
+    println!("{:>6} {:>10} {:>9} {:>11} {:>8}  finalized", "block", "prover", "prove ms", "latency ms", "L1 gas");
+    let mut traffic = Traffic::new(&devnet.l2.url, DEV_KEY)?;
+    let mut ticker = tokio::time::interval(Duration::from_millis(args.interval_ms));
+    let (mut sent, mut latencies, mut gas) = (0u64, Vec::new(), 0u64);
+    let mut stopped_rx = stopped.clone();
+    loop {
+        tokio::select! {
+            _ = stopped_rx.changed() => break,
+            _ = ticker.tick(), if args.blocks == 0 || sent < args.blocks => {
+                traffic.step().await?;
+                sent += 1;
+            }
+            Ok(r) = events.recv() => {
+                println!("{:>6} {:>10} {:>9} {:>11} {:>8}  {}", r.block, r.prover, r.prove_ms, r.latency_ms, r.l1.gas, r.l1.finalized);
+                latencies.push(r.latency_ms);
+                gas += r.l1.gas;
+                if args.blocks > 0 && r.block >= args.blocks + 1 {
+                    let _ = stop.send(true);
+                }
+            }
+        }
+    }
+    let _ = stop.send(true);
+    relaying.await.map_err(|e| DevnetError::L1(e.to_string()))??;
+    let _ = server.await;
+    latencies.sort_unstable();
+    if !latencies.is_empty() {
+        println!(
+            "{} blocks relayed: latency p50 {} ms, p95 {} ms; L1 gas per block {}",
+            latencies.len(),
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.95),
+            gas / latencies.len() as u64
+        );
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
