@@ -1,5 +1,5 @@
 # Phat SGX-Prover — the two commands of the README, and the steps they are made of.
-#   make devnet   the main job: a local chain, proven block by block
+#   make devnet   the main job: L1 + L2, contracts, provers, relayer, proof feed (Ctrl-C stops)
 #   make test     every test (what CI runs)
 # Both install what they need, idempotently. Build output goes to CARGO_TARGET_DIR, by default a
 # persistent folder outside the clone so repeated runs reuse it.
@@ -10,12 +10,12 @@ FIXTURES ?= ../shared/fixtures
 CARGO ?= cargo
 PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 
-.PHONY: devnet test setup lint wasm build test-rust ethtest vectors-check test-evm
+.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm
 
-devnet: setup build
-	$(PROVER) devnet
+devnet: setup build evm-build
+	$(CARGO_TARGET_DIR)/release/phat-devnet
 
-test: setup lint wasm build test-rust ethtest vectors-check test-evm
+test: setup lint wasm build evm-build test-rust ethtest vectors-check test-evm
 	@echo "all checks passed"
 
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
@@ -36,6 +36,10 @@ wasm:
 
 build:
 	$(CARGO) build --workspace --release --locked
+
+# The L1 contracts, compiled once before the Rust tests that deploy them (devnet, e2e).
+evm-build: setup
+	cd evm-contracts && $(FORGE) build
 
 test-rust:
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(CARGO) test --workspace --release --locked

@@ -109,7 +109,8 @@ async fn run(args: Args) -> Result<(), DevnetError> {
                 println!("{:>6} {:>10} {:>9} {:>11} {:>8}  {}", r.block, r.prover, r.prove_ms, r.latency_ms, r.l1.gas, r.l1.finalized);
                 latencies.push(r.latency_ms);
                 gas += r.l1.gas;
-                if args.blocks > 0 && r.block >= args.blocks + 1 {
+                // Block 1 is the genesis; the traffic makes blocks 2..=blocks+1.
+                if args.blocks > 0 && r.block > args.blocks {
                     let _ = stop.send(true);
                 }
             }

@@ -1,0 +1,233 @@
+//! End to end on the devnet, asserting on L1 state: every L2 block finalized through the dual
+//! check and paid once; 1-of-N failover, a full outage that stalls and resumes; a relayer restart
+//! that neither repeats nor skips a block; a prover signing a wrong post-state root refused.
+
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use alloy::{
+    primitives::{Address, U256, keccak256},
+    providers::{Provider, ProviderBuilder},
+    sol,
+};
+use phat_e2e::{Devnet, l1};
+use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
+use phat_relayer::{
+    Relayer, RelayerError,
+    prover::{LocalProver, ProveFuture, TeeProver},
+};
+use tokio::{sync::watch, task::JoinHandle};
+
+sol! {
+    #[sol(rpc)]
+    interface ISettlement {
+        struct Proposal { uint64 lastBlock; bytes32 blockHash; bytes32 postStateRoot; }
+        struct TeeEvidence { bool batch; bytes32 commitment; bytes proof; }
+        function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot);
+        function proposalCount() external view returns (uint256);
+        function proposalOf(uint256 index) external view returns (Proposal memory);
+        function lastFinalized() external view returns (uint256);
+        function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
+        function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
+    }
+}
+
+/// 0.001 PHA per finalized block, as `deploy/l1.toml` sets.
+const REWARD_PER_BLOCK: u64 = 1_000_000_000_000_000;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A prover that can be taken down and brought back (the test's switch on a worker).
+struct Switchable {
+    inner: LocalProver,
+    up: AtomicBool,
+}
+
+impl TeeProver for Switchable {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn address(&self) -> Address {
+        self.inner.address()
+    }
+    fn prove_block(&self, n: u64) -> ProveFuture<'_> {
+        if self.up.load(Ordering::SeqCst) {
+            self.inner.prove_block(n)
+        } else {
+            let name = self.inner.name().to_string();
+            Box::pin(async move { Err(RelayerError::Prover { prover: name, reason: "worker down".into() }) })
+        }
+    }
+}
+
+struct Running {
+    relayer: Arc<Relayer>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<(), RelayerError>>,
+}
+
+async fn start_relayer(devnet: &Devnet, db: &std::path::Path, provers: Vec<Arc<dyn TeeProver>>) -> Running {
+    let feed = "127.0.0.1:0".parse().expect("addr");
+    let relayer = Arc::new(devnet.relayer(db, feed, provers).await.expect("relayer"));
+    let (stop, stopped) = watch::channel(false);
+    let task = {
+        let relayer = relayer.clone();
+        tokio::spawn(async move { relayer.run(stopped).await })
+    };
+    Running { relayer, stop, task }
+}
+
+impl Running {
+    async fn stop(self) {
+        self.stop.send(true).expect("stop");
+        self.task.await.expect("join").expect("relayer ended cleanly");
+    }
+}
+
+async fn finalized(devnet: &Devnet) -> u64 {
+    let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+    ISettlement::new(devnet.addresses.settlement, provider).finalizedHead().call().await.expect("head").blockNumber
+}
+
+/// Waits until L1 has finalized L2 block `block` (or panics after `secs`).
+async fn until_finalized(devnet: &Devnet, block: u64, secs: u64) {
+    for _ in 0..secs * 10 {
+        if finalized(devnet).await >= block {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("block {block} not finalized within {secs} s (finalized: {})", finalized(devnet).await);
+}
+
+async fn traffic(devnet: &Devnet, n: usize) -> u64 {
+    let mut t = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
+    for _ in 0..n {
+        t.step().await.expect("tx");
+    }
+    t.head().await.expect("head")
+}
+
+fn temp_db(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("phat-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir.join("relayer.redb")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_block_finalizes_once_paid_once_with_failover_outage_and_restart() {
+    let devnet = Devnet::start(&repo(), 3).await.expect("devnet");
+    let provers: Vec<Arc<Switchable>> = (0..3)
+        .map(|i| Arc::new(Switchable { inner: devnet.local_prover(i).expect("prover"), up: AtomicBool::new(true) }))
+        .collect();
+    let as_dyn = || provers.iter().map(|p| p.clone() as Arc<dyn TeeProver>).collect::<Vec<_>>();
+    let db = temp_db("happy");
+    let mut mine = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
+    let mut head = 0;
+
+    // Happy path: real transactions, every block final on L1.
+    let running = start_relayer(&devnet, &db, as_dyn()).await;
+    for _ in 0..10 {
+        mine.step().await.expect("tx");
+    }
+    head = head.max(mine.head().await.expect("head"));
+    until_finalized(&devnet, head, 60).await;
+
+    // Two of three provers down: 1-of-N carries on.
+    provers[0].up.store(false, Ordering::SeqCst);
+    provers[1].up.store(false, Ordering::SeqCst);
+    for _ in 0..4 {
+        mine.step().await.expect("tx");
+    }
+    head = mine.head().await.expect("head");
+    until_finalized(&devnet, head, 60).await;
+
+    // All down: finalization stalls on the next block, nothing is skipped …
+    provers[2].up.store(false, Ordering::SeqCst);
+    for _ in 0..3 {
+        mine.step().await.expect("tx");
+    }
+    let stalled_at = finalized(&devnet).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(finalized(&devnet).await, stalled_at, "nothing finalizes without a prover");
+    let status = running.relayer.feed().status.read().await.clone();
+    assert!(status.stalled.as_deref().is_some_and(|s| s.contains("no prover")), "{status:?}");
+    // … and resumes when one comes back.
+    provers[1].up.store(true, Ordering::SeqCst);
+    head = mine.head().await.expect("head");
+    until_finalized(&devnet, head, 60).await;
+
+    // Restart: a new relayer on the same store resumes without repeating or skipping.
+    running.stop().await;
+    for _ in 0..3 {
+        mine.step().await.expect("tx");
+    }
+    provers.iter().for_each(|p| p.up.store(true, Ordering::SeqCst));
+    let running = start_relayer(&devnet, &db, as_dyn()).await;
+    head = mine.head().await.expect("head");
+    until_finalized(&devnet, head, 60).await;
+    running.stop().await;
+    assert!(head >= 21, "at least 20 proven blocks (2..={head})");
+
+    // L1 state: one proposal per block, consecutive, each final and equal to the L2 node's block.
+    let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+    let settlement = ISettlement::new(devnet.addresses.settlement, provider);
+    let l2 = ProviderBuilder::new().connect_http(devnet.l2.url.parse().expect("url"));
+    let count: u64 = settlement.proposalCount().call().await.expect("count").saturating_to();
+    assert_eq!(count, head, "genesis + one proposal per block {}..={head}", 2);
+    assert_eq!(settlement.lastFinalized().call().await.expect("last").saturating_to::<u64>(), head - 1);
+    for index in 1..count {
+        let p = settlement.proposalOf(U256::from(index)).call().await.expect("proposal");
+        let block = l2.get_block_by_number(p.lastBlock.into()).await.expect("rpc").expect("block").header;
+        assert_eq!(p.lastBlock, index + 1);
+        assert_eq!((p.blockHash, p.postStateRoot), (block.hash, block.state_root));
+    }
+    // Rewards: each finalized block paid once, to the beneficiary of the prover that proved it.
+    let mut paid = U256::ZERO;
+    for b in &devnet.beneficiaries {
+        paid += l1::owed(&devnet.l1.url, &devnet.addresses, *b).await.expect("owed");
+    }
+    assert_eq!(paid, U256::from(REWARD_PER_BLOCK) * U256::from(head - 1));
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prover_signing_a_wrong_post_state_root_is_refused_on_l1() {
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let head = traffic(&devnet, 1).await;
+    let prover = devnet.local_prover(0).expect("prover");
+    let honest = prover.prove_block(head).await.expect("proof");
+    let p = &honest.public_input;
+    // The proposer proposes the true block; a compromised prover signs another post-state root.
+    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
+    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
+    settlement
+        .propose(head, p.block_hash, p.post_state_root)
+        .send()
+        .await
+        .expect("send")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    let mut forged = p.clone();
+    forged.post_state_root = keccak256("a state the block does not produce");
+    let digest = forged.to_sol().digest();
+    let key: alloy::signers::local::PrivateKeySigner = devnet.prover_keys[0].parse().expect("key");
+    let signature = alloy::signers::SignerSync::sign_hash_sync(&key, &digest).expect("sign");
+    let proof = [prover.address().as_slice(), &signature.as_bytes()].concat();
+    let evidence = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.into() };
+    let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("must be refused").to_string();
+    // TeeVerifier's custom error: the signature over the proposal's digest recovers to another key.
+    let selector = alloy::hex::encode(&keccak256("SignerMismatch(address,address)")[..4]);
+    assert!(refused.contains(&selector), "{refused}");
+    assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
+}
