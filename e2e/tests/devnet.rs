@@ -231,3 +231,110 @@ async fn a_prover_signing_a_wrong_post_state_root_is_refused_on_l1() {
     assert!(refused.contains(&selector), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
 }
+
+sol! {
+    #[sol(rpc)]
+    interface IGovernance {
+        struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot; bytes32 blockHash; bytes32 postStateRoot; }
+        struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; }
+        function transitionOf(uint256 index) external view returns (Transition memory);
+        function proveZk(uint256 index, bytes zkProof) external returns (bool);
+        function proofFor(uint256 l2ChainId, Transition t) external pure returns (bytes memory);
+        function slotOf(uint256 l2ChainId, Transition t) external pure returns (bytes32);
+        function rollupOf(uint256 l2ChainId) external view returns (Rollup memory);
+        function setZkVerifier(uint256 l2ChainId, address zkVerifier) external;
+        function resolveContest(uint256 l2ChainId, bytes32 slot) external;
+        function discardFrom(uint256 fromIndex) external;
+    }
+}
+
+/// Deploys a fresh `RollupZkVerifierStandIn` from its Foundry artifact.
+async fn deploy_zk_stand_in(admin: &alloy::providers::DynProvider) -> Address {
+    let artifact = repo().join("evm-contracts/out/RollupZkVerifierStandIn.sol/RollupZkVerifierStandIn.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(artifact).expect("artifact")).expect("json");
+    let code: alloy::primitives::Bytes = json["bytecode"]["object"].as_str().expect("bytecode").parse().expect("hex");
+    let tx =
+        alloy::network::TransactionBuilder::with_deploy_code(alloy::rpc::types::TransactionRequest::default(), code);
+    let receipt = admin.send_transaction(tx).await.expect("send").get_receipt().await.expect("receipt");
+    receipt.contract_address.expect("created")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let db = temp_db("contest");
+    let prover = || vec![Arc::new(devnet.local_prover(0).expect("prover")) as Arc<dyn TeeProver>];
+    let mut mine = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
+    for _ in 0..3 {
+        mine.step().await.expect("tx");
+    }
+    let running = start_relayer(&devnet, &db, prover()).await;
+    let honest_head = mine.head().await.expect("head");
+    until_finalized(&devnet, honest_head, 60).await;
+    running.stop().await;
+
+    // A faulty proposer claims a wrong post-state root for the next block, and the rollup's zk
+    // verifier (a soundness bug, played by the stand-in) says yes to it.
+    mine.step().await.expect("tx");
+    let bad_block = mine.head().await.expect("head");
+    let l2 = ProviderBuilder::new().connect_http(devnet.l2.url.parse().expect("url"));
+    let header = l2.get_block_by_number(bad_block.into()).await.expect("rpc").expect("block").header;
+    let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
+    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
+    let a = devnet.addresses;
+    ISettlement::new(a.settlement, proposer)
+        .propose(bad_block, header.hash, keccak256("a root the block does not produce"))
+        .send()
+        .await
+        .expect("send")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    let settlement = IGovernance::new(a.settlement, admin.clone());
+    let index = U256::from(bad_block - 1);
+    let claim = settlement.transitionOf(index).call().await.expect("transition");
+    let zk_proof = IGovernance::new(a.zk_stand_in, admin.clone())
+        .proofFor(U256::from(phat_e2e::devnet::L2_CHAIN_ID), claim.clone())
+        .call()
+        .await
+        .expect("proofFor");
+    settlement.proveZk(index, zk_proof).send().await.expect("send").get_receipt().await.expect("receipt");
+
+    // The relayer's TEE-proof of the true root contests it: finalization pauses.
+    let running = start_relayer(&devnet, &db, prover()).await;
+    for _ in 0..2 {
+        mine.step().await.expect("tx");
+    }
+    let multi = IGovernance::new(a.multi_proof, admin.clone());
+    let l2_id = U256::from(phat_e2e::devnet::L2_CHAIN_ID);
+    for _ in 0..100 {
+        if multi.rollupOf(l2_id).call().await.expect("rollup").openContests == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(multi.rollupOf(l2_id).call().await.expect("rollup").openContests, 1, "contested");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(finalized(&devnet).await, honest_head, "nothing finalizes while contested");
+    let status = running.relayer.feed().status.read().await.clone();
+    assert!(status.stalled.as_deref().is_some_and(|s| s.contains("contested")), "{status:?}");
+
+    // Governance: replace the faulty zk verifier, end the contest, drop the bad proposal. The
+    // relayer then proposes the true block and finalization resumes.
+    let fixed = deploy_zk_stand_in(&admin).await;
+    let slot = multi.slotOf(l2_id, claim).call().await.expect("slot");
+    let r = multi.setZkVerifier(l2_id, fixed).send().await.expect("send").get_receipt().await.expect("receipt");
+    assert!(r.status());
+    let r = multi.resolveContest(l2_id, slot).send().await.expect("send").get_receipt().await.expect("receipt");
+    assert!(r.status());
+    let r = settlement.discardFrom(index).send().await.expect("send").get_receipt().await.expect("receipt");
+    assert!(r.status());
+    let head = mine.head().await.expect("head");
+    until_finalized(&devnet, head, 60).await;
+    running.stop().await;
+    let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+    let s = ISettlement::new(a.settlement, provider);
+    let p = s.proposalOf(index).call().await.expect("proposal");
+    assert_eq!((p.lastBlock, p.blockHash, p.postStateRoot), (bad_block, header.hash, header.state_root));
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}

@@ -41,8 +41,12 @@ sol! {
 
     #[sol(rpc)]
     interface IMultiProofVerifier {
+        struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; }
         function teeVerifier() external view returns (address);
         function isFinal(uint256 l2ChainId, IRollupSettlement.Transition t) external view returns (bool);
+        function submitTeeProof(uint256 l2ChainId, IRollupSettlement.Transition t, IRollupSettlement.TeeEvidence tee) external returns (bool accepted);
+        function slotOf(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes32);
+        function rollupOf(uint256 l2ChainId) external view returns (Rollup memory);
     }
 
     /// The devnet's stand-in for the rollup's zk verifier (outside this system).
@@ -183,21 +187,40 @@ impl Settlement {
             return Ok(Some(out));
         }
         let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
-        if (t.firstBlock, t.parentHash, t.preStateRoot, t.blockHash, t.postStateRoot)
-            != (block, p.parent_hash, p.pre_state_root, p.block_hash, p.post_state_root)
+        let l2 = U256::from(self.l2_chain_id);
+        let tee = IRollupSettlement::TeeEvidence {
+            batch: false,
+            commitment: p.witness_commitment,
+            proof: proof.proof.clone(),
+        };
+        if (t.firstBlock, t.parentHash, t.preStateRoot, t.blockHash)
+            != (block, p.parent_hash, p.pre_state_root, p.block_hash)
         {
             return Err(RelayerError::Mismatch {
                 block,
-                reason: format!("proposal {index} on L1 is not the transition the TEE proved"),
+                reason: format!("proposal {index} on L1 is not of the block the TEE proved"),
             });
         }
-        let l2 = U256::from(self.l2_chain_id);
+        if t.postStateRoot != p.post_state_root {
+            // The proposal claims another result of the same block: put the TEE-proof of the true
+            // one on record. Against a zk proof of the claim this contests the transition and
+            // pauses finalization until governance resolves it; either way the claim cannot
+            // become final through a TEE.
+            let truth = IRollupSettlement::Transition { postStateRoot: p.post_state_root, ..t.clone() };
+            let contested = self.multi_proof.rollupOf(l2).call().await.map_err(l1)?.openContests > 0;
+            if !contested {
+                self.send(self.multi_proof.submitTeeProof(l2, truth, tee)).await?;
+            }
+            return Err(RelayerError::Mismatch {
+                block,
+                reason: format!(
+                    "contested: proposal {index} claims post-state root {}, the TEE proved {}; the TEE-proof is on \
+                     record and finalization waits for governance",
+                    t.postStateRoot, p.post_state_root
+                ),
+            });
+        }
         if !self.multi_proof.isFinal(l2, t.clone()).call().await.map_err(l1)? {
-            let tee = IRollupSettlement::TeeEvidence {
-                batch: false,
-                commitment: p.witness_commitment,
-                proof: proof.proof.clone(),
-            };
             let r = match &self.zk_stand_in {
                 Some(zk) => {
                     let zk_proof: Bytes = zk.proofFor(l2, t).call().await.map_err(l1)?;
