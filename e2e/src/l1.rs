@@ -22,6 +22,8 @@ pub mod keys {
     pub const ADMIN: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     /// Account 1: registry policy (trusts measurements).
     pub const POLICY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    /// Account 2: registry guardian (may only restrict: revoke, untrust).
+    pub const GUARDIAN: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
     /// Account 3: the rollup's proposer, the relayer's account in the devnet.
     pub const PROPOSER: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
     /// Accounts 7 and 6: two of the three attestation-quorum operators (k = 2), ascending by
@@ -43,6 +45,9 @@ sol! {
     interface IProverRegistry {
         struct Registration { address adapter; bytes evidence; address prover; address beneficiary; uint64 l1BlockNumber; }
         function register(Registration r) external returns (uint32 validSince);
+        function rotate(address oldProver, bytes handoverSignature, Registration r) external;
+        function handoverDigest(address oldProver, address newProver) external view returns (bytes32);
+        function untrustMeasurement(bytes32 measurement) external;
         function expectedReportData(address prover, address beneficiary, uint64 l1BlockNumber) external view returns (bytes32);
         function measurementHash(bytes32 mrEnclave, bytes32 mrSigner, uint16 isvProdId, uint16 isvSvn) external pure returns (bytes32);
         function trustMeasurement(bytes32 measurement) external returns (uint24 id);
@@ -154,6 +159,63 @@ pub async fn trust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<B256, 
 /// In the devnet no SGX quote is behind it — the operators sign the devnet enclave's identity.
 pub async fn register(rpc: &str, a: &Addresses, prover: Address, beneficiary: Address) -> Result<(), DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
+    let r = registration(&provider, a, prover, beneficiary).await?;
+    let registry = IProverRegistry::new(a.tee, provider);
+    let receipt = registry.register(r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+    if !receipt.status() {
+        return Err(DevnetError::L1(format!("registration of {prover} reverted")));
+    }
+    Ok(())
+}
+
+/// Hands over from the active instance of `old_key` to `new_prover`, newly attested: the new key is
+/// active at once and the old one retires.
+pub async fn rotate(
+    rpc: &str,
+    a: &Addresses,
+    old_key: &str,
+    new_prover: Address,
+    beneficiary: Address,
+) -> Result<(), DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    let old: PrivateKeySigner = old_key.parse().map_err(l1)?;
+    let registry = IProverRegistry::new(a.tee, provider.clone());
+    let digest = registry.handoverDigest(old.address(), new_prover).call().await.map_err(l1)?;
+    let handover = old.sign_hash_sync(&digest).map_err(l1)?.as_bytes();
+    let r = registration(&provider, a, new_prover, beneficiary).await?;
+    let receipt = registry
+        .rotate(old.address(), handover.to_vec().into(), r)
+        .send()
+        .await
+        .map_err(l1)?
+        .get_receipt()
+        .await
+        .map_err(l1)?;
+    if !receipt.status() {
+        return Err(DevnetError::L1(format!("rotation to {new_prover} reverted")));
+    }
+    Ok(())
+}
+
+/// Guardian: untrusts the devnet enclave's measurement (permanent).
+pub async fn untrust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<(), DevnetError> {
+    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::GUARDIAN)?);
+    let (mr_enclave, mr_signer, prod, svn) = devnet_enclave();
+    let m = registry.measurementHash(mr_enclave, mr_signer, prod, svn).call().await.map_err(l1)?;
+    let receipt = registry.untrustMeasurement(m).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+    if !receipt.status() {
+        return Err(DevnetError::L1("untrusting the measurement reverted".into()));
+    }
+    Ok(())
+}
+
+/// The registration request for `prover`: the devnet attestation, signed by the quorum.
+async fn registration(
+    provider: &DynProvider,
+    a: &Addresses,
+    prover: Address,
+    beneficiary: Address,
+) -> Result<IProverRegistry::Registration, DevnetError> {
     let registry = IProverRegistry::new(a.tee, provider.clone());
     let head = provider.get_block_number().await.map_err(l1)?;
     let anchor = head.saturating_sub(1);
@@ -190,18 +252,13 @@ pub async fn register(rpc: &str, a: &Addresses, prover: Address, beneficiary: Ad
         signatures.extend_from_slice(&signer.sign_hash_sync(&digest).map_err(l1)?.as_bytes());
     }
     let evidence = (attestation, Bytes::from(signatures)).abi_encode_params();
-    let r = IProverRegistry::Registration {
+    Ok(IProverRegistry::Registration {
         adapter: a.quorum,
         evidence: evidence.into(),
         prover,
         beneficiary,
         l1BlockNumber: anchor,
-    };
-    let receipt = registry.register(r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
-    if !receipt.status() {
-        return Err(DevnetError::L1(format!("registration of {prover} reverted")));
-    }
-    Ok(())
+    })
 }
 
 /// Moves L1 time past the registration delay (anvil time travel), so new instances are active.

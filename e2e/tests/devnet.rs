@@ -338,3 +338,73 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
     assert_eq!((p.lastBlock, p.blockHash, p.postStateRoot), (bad_block, header.hash, header.state_root));
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_refused() {
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let db = temp_db("rotate");
+    let old = Arc::new(Switchable { inner: devnet.local_prover(0).expect("prover"), up: AtomicBool::new(true) });
+    let new_key = keccak256("phat-sgx-prover devnet prover 0, epoch 2").to_string();
+    let new = Arc::new(Switchable {
+        inner: LocalProver::new("prover-0-epoch-2", &devnet.l2.url, &new_key, devnet.domain()).expect("prover"),
+        up: AtomicBool::new(false),
+    });
+    let running = start_relayer(&devnet, &db, vec![old.clone(), new.clone() as Arc<dyn TeeProver>]).await;
+    let mut mine = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
+    for _ in 0..3 {
+        mine.step().await.expect("tx");
+    }
+    until_finalized(&devnet, mine.head().await.expect("head"), 60).await;
+
+    // Rotation: the old key hands over to a newly attested one, active at once; the old retires.
+    l1::rotate(&devnet.l1.url, &devnet.addresses, &devnet.prover_keys[0], new.address(), devnet.beneficiaries[0])
+        .await
+        .expect("rotate");
+    new.up.store(true, Ordering::SeqCst);
+    assert!(l1::is_active(&devnet.l1.url, &devnet.addresses, new.address()).await.expect("active"));
+    assert!(!l1::is_active(&devnet.l1.url, &devnet.addresses, old.address()).await.expect("retired"));
+    for _ in 0..3 {
+        mine.step().await.expect("tx");
+    }
+    let head = mine.head().await.expect("head");
+    until_finalized(&devnet, head, 60).await; // no gap: every block after the rotation too
+    running.stop().await;
+
+    // A proof of the next block bound to another verifier, or to another L1 chain: refused.
+    mine.step().await.expect("tx");
+    let next = mine.head().await.expect("head");
+    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
+    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
+    let truth = new.prove_block(next).await.expect("proof");
+    let p = &truth.public_input;
+    settlement
+        .propose(next, p.block_hash, p.post_state_root)
+        .send()
+        .await
+        .expect("send")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    let index = U256::from(next - 1);
+    let selector = alloy::hex::encode(&keccak256("SignerMismatch(address,address)")[..4]);
+    for domain in [
+        phat_prover_core::ProofDomain { verifier: Address::repeat_byte(0x11), ..devnet.domain() },
+        phat_prover_core::ProofDomain { l1_chain_id: 1, ..devnet.domain() },
+        phat_prover_core::ProofDomain { l2_chain_id: 10, ..devnet.domain() },
+    ] {
+        let replay = LocalProver::new("replay", &devnet.l2.url, &new_key, domain).expect("prover");
+        let proof = replay.prove_block(next).await.expect("proof");
+        let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof };
+        let refused = settlement.proveTee(index, tee).send().await.expect_err("replay refused").to_string();
+        assert!(refused.contains(&selector), "{refused}");
+    }
+
+    // The guardian untrusts the enclave's measurement: even the right proof is refused now.
+    l1::untrust_devnet_measurement(&devnet.l1.url, &devnet.addresses).await.expect("untrust");
+    let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: truth.proof.clone() };
+    let refused = settlement.proveTee(index, tee).send().await.expect_err("untrusted refused").to_string();
+    let selector = alloy::hex::encode(&keccak256("ProverMeasurementUntrusted(address)")[..4]);
+    assert!(refused.contains(&selector), "{refused}");
+    assert_eq!(finalized(&devnet).await, head);
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}

@@ -47,6 +47,7 @@ sol! {
         function submitTeeProof(uint256 l2ChainId, IRollupSettlement.Transition t, IRollupSettlement.TeeEvidence tee) external returns (bool accepted);
         function slotOf(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes32);
         function rollupOf(uint256 l2ChainId) external view returns (Rollup memory);
+        event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
     }
 
     /// The devnet's stand-in for the rollup's zk verifier (outside this system).
@@ -230,6 +231,14 @@ impl Settlement {
             };
             out.prove_tx = Some(r.transaction_hash);
             out.gas += r.gas_used;
+            // `prove` records the zk proof even when the TEE-proof fails (and says so in an event):
+            // a refused TEE-proof is this block's failure, to retry with another prover.
+            if let Some(refused) = r.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
+                return Err(RelayerError::L1(format!(
+                    "TEE-proof of block {block} refused by the verifier (error data {})",
+                    refused.data.reason
+                )));
+            }
         }
         // Finalize what is final, in order; "nothing to finalize" (TEE-first, waiting) is no error.
         if let Ok(r) = self.send(self.settlement.finalize(U256::from(64))).await {
