@@ -201,7 +201,7 @@ async fn every_block_finalizes_once_paid_once_with_failover_outage_and_restart()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_prover_signing_a_wrong_post_state_root_is_refused_on_l1() {
+async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
     let head = traffic(&devnet, 1).await;
     let prover = devnet.local_prover(0).expect("prover");
@@ -228,6 +228,17 @@ async fn a_prover_signing_a_wrong_post_state_root_is_refused_on_l1() {
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("must be refused").to_string();
     // TeeVerifier's custom error: the signature over the proposal's digest recovers to another key.
     let selector = alloy::hex::encode(&keccak256("SignerMismatch(address,address)")[..4]);
+    assert!(refused.contains(&selector), "{refused}");
+    assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
+
+    // 90 days on, the instance has expired: even its honest proof is refused.
+    let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
+    admin.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (90u64 * 24 * 3600,)).await.expect("warp");
+    admin.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.expect("mine");
+    let evidence =
+        ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: honest.proof.clone() };
+    let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("expired").to_string();
+    let selector = alloy::hex::encode(&keccak256("ProverExpired(address,uint32)")[..4]);
     assert!(refused.contains(&selector), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
 }
