@@ -141,7 +141,17 @@ struct Node {
 }
 
 fn rpc_error(method: &str, e: RpcError<TransportErrorKind>) -> CliError {
-    CliError::Rpc(format!("{method}: {e}"))
+    CliError::Rpc(format!("{method}: {}", one_line(&e.to_string(), 240)))
+}
+
+/// Text a node sent (it may be hostile) as one printable line of at most `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let printable: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let line = printable.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
 }
 
 /// Whether the node answered that it does not serve the method.
@@ -198,8 +208,9 @@ impl Node {
         }
         let (rlp, block) = match self.optional::<_, Bytes>("debug_getRawBlock", (U64::from(number),)).await? {
             Some(raw) => {
-                let block = decode_exact::<L2Block>(&raw)
-                    .map_err(|e| CliError::Rpc(format!("debug_getRawBlock {number}: {e}")))?;
+                let block = decode_exact::<L2Block>(&raw).map_err(|e| {
+                    CliError::Rpc(format!("debug_getRawBlock {number}: {}", one_line(&e.to_string(), 240)))
+                })?;
                 (raw, block)
             }
             None => {
