@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {MultiProofVerifier} from "./MultiProofVerifier.sol";
 import {ProverRewards} from "./ProverRewards.sol";
 import {Transition} from "./interfaces/IRollupZkVerifier.sol";
@@ -11,7 +12,7 @@ import {Transition} from "./interfaces/IRollupZkVerifier.sol";
 /// proposal covers the blocks after the previous one), anyone proves them through the
 /// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final.
 /// Each finalized proposal credits its TEE prover's beneficiary in {ProverRewards}.
-contract RollupSettlement is AccessControl {
+contract RollupSettlement is AccessControl, Multicall {
     /// @notice Posts proposals.
     bytes32 public constant PROPOSER_ROLE = keccak256("PROPOSER_ROLE");
     /// @notice Discards pending proposals (after a contest showed them wrong).

@@ -69,6 +69,29 @@ contract RollupSettlementTest is MultiProofFixture {
         assertEq(token.balanceOf(beneficiary), REWARD);
     }
 
+    /// @notice A relayer settles a block in one transaction (one L1 block of latency): propose,
+    /// prove with both proofs and finalize, batched with `multicall` (roles still apply per call).
+    function test_proposeProveFinalize_inOneTransaction() public {
+        Transition memory t = _transition(10);
+        bytes[] memory calls = new bytes[](3);
+        calls[0] = abi.encodeCall(settlement.propose, (10, t.blockHash, t.postStateRoot));
+        calls[1] = abi.encodeCall(settlement.prove, (1, _zk(t), _tee(key, t)));
+        calls[2] = abi.encodeCall(settlement.finalize, (1));
+        vm.prank(proposer);
+        settlement.multicall(calls);
+        (uint64 n,, bytes32 root) = settlement.finalizedHead();
+        assertEq(n, 10);
+        assertEq(root, t.postStateRoot);
+        // Without the proposer role the batch reverts as a whole.
+        t = _transition(11);
+        calls[0] = abi.encodeCall(settlement.propose, (11, t.blockHash, t.postStateRoot));
+        calls[1] = abi.encodeCall(settlement.prove, (2, _zk(t), _tee(key, t)));
+        calls[2] = abi.encodeCall(settlement.finalize, (1));
+        vm.expectRevert();
+        settlement.multicall(calls);
+        assertEq(settlement.proposalCount(), 2);
+    }
+
     function test_genesisIsTheFirstFinalizedHead() public view {
         (uint64 n, bytes32 h, bytes32 root) = settlement.finalizedHead();
         assertEq(n, 9);

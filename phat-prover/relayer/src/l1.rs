@@ -37,6 +37,7 @@ sol! {
         function prove(uint256 index, bytes zkProof, TeeEvidence tee) external returns (bool);
         function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
         function finalize(uint256 maxCount) external returns (uint256 count);
+        function multicall(bytes[] data) external returns (bytes[] results);
     }
 
     #[sol(rpc)]
@@ -56,6 +57,9 @@ sol! {
         function proofFor(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes memory);
     }
 }
+
+/// Longest wait for a sent transaction's receipt before the block is retried.
+const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What the relayer did on L1 for one block.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -99,7 +103,13 @@ impl Settlement {
     ) -> Result<Self, RelayerError> {
         let signer: PrivateKeySigner = key.parse().map_err(|e| RelayerError::Config(format!("L1 key: {e}")))?;
         let url = rpc.parse().map_err(|e| RelayerError::Config(format!("L1 rpc url: {e}")))?;
-        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
+        // The nonce is asked of the node for every transaction: a transaction refused before it
+        // was sent (e.g. at gas estimation) must not leave a gap that stalls the next one.
+        let provider = ProviderBuilder::new()
+            .with_simple_nonce_management()
+            .wallet(EthereumWallet::from(signer))
+            .connect_http(url)
+            .erased();
         let instance = IRollupSettlement::new(settlement, provider.clone());
         let l2_chain_id = instance.l2ChainId().call().await.map_err(l1)?.saturating_to();
         let multi_proof = IMultiProofVerifier::new(instance.verifier().call().await.map_err(l1)?, provider.clone());
@@ -149,7 +159,8 @@ impl Settlement {
         &self,
         call: alloy::contract::SolCallBuilder<&DynProvider, C>,
     ) -> Result<TransactionReceipt, RelayerError> {
-        let receipt = call.send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
+        let receipt =
+            call.send().await.map_err(l1)?.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(l1)?;
         if !receipt.status() {
             return Err(RelayerError::L1(format!("transaction {} reverted", receipt.transaction_hash)));
         }
@@ -172,6 +183,9 @@ impl Settlement {
                     return Err(RelayerError::L1(format!(
                         "L1 has blocks up to {last} proposed, cannot propose {block}"
                     )));
+                }
+                if let Some(settled) = self.settle_in_one_transaction(proof).await? {
+                    return Ok(Some(settled));
                 }
                 let r = self.send(self.settlement.propose(block, p.block_hash, p.post_state_root)).await?;
                 out.propose_tx = Some(r.transaction_hash);
@@ -248,6 +262,68 @@ impl Settlement {
         let last_finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
         out.finalized = index <= last_finalized;
         Ok(Some(out))
+    }
+
+    /// With a zk source: propose, prove with both proofs and finalize in one transaction
+    /// (`multicall`), so a block is final one L1 block after it is relayed. `None` when that
+    /// transaction reverts (e.g. an earlier proposal is not final yet): the caller then takes the
+    /// step-by-step path, which says what is missing.
+    async fn settle_in_one_transaction(&self, proof: &ProofFile) -> Result<Option<Settled>, RelayerError> {
+        use alloy::sol_types::SolCall;
+        let Some(zk) = &self.zk_stand_in else {
+            return Ok(None);
+        };
+        let p = &proof.public_input;
+        let index: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
+        // The transition the proposal will make: from the last proposal to this block.
+        let t = IRollupSettlement::Transition {
+            firstBlock: p.block_number,
+            lastBlock: p.block_number,
+            parentHash: p.parent_hash,
+            preStateRoot: p.pre_state_root,
+            blockHash: p.block_hash,
+            postStateRoot: p.post_state_root,
+        };
+        let zk_proof: Bytes = zk.proofFor(U256::from(self.l2_chain_id), t).call().await.map_err(l1)?;
+        let tee = IRollupSettlement::TeeEvidence {
+            batch: false,
+            commitment: p.witness_commitment,
+            proof: proof.proof.clone(),
+        };
+        let calls = vec![
+            IRollupSettlement::proposeCall {
+                lastBlock: p.block_number,
+                blockHash: p.block_hash,
+                postStateRoot: p.post_state_root,
+            }
+            .abi_encode()
+            .into(),
+            IRollupSettlement::proveCall { index: U256::from(index), zkProof: zk_proof, tee }.abi_encode().into(),
+            IRollupSettlement::finalizeCall { maxCount: U256::from(64) }.abi_encode().into(),
+        ];
+        let receipt = match self.send(self.settlement.multicall(calls)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(block = p.block_number, "one-transaction settlement refused, step by step: {e}");
+                return Ok(None);
+            }
+        };
+        if let Some(refused) = receipt.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
+            return Err(RelayerError::L1(format!(
+                "TEE-proof of block {} refused by the verifier (error data {})",
+                p.block_number, refused.data.reason
+            )));
+        }
+        let finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
+        let tx = Some(receipt.transaction_hash);
+        Ok(Some(Settled {
+            proposal: index,
+            propose_tx: tx,
+            prove_tx: tx,
+            finalize_tx: tx,
+            gas: receipt.gas_used,
+            finalized: index <= finalized,
+        }))
     }
 
     /// The L1 block number (for the feed).
