@@ -123,6 +123,26 @@ fn temp_db(name: &str) -> PathBuf {
     dir.join("relayer.redb")
 }
 
+/// The settlement as the rollup's proposer, after proposing `block` with `hash` and `root`.
+async fn propose(
+    devnet: &Devnet,
+    block: u64,
+    hash: alloy::primitives::B256,
+    root: alloy::primitives::B256,
+) -> ISettlement::ISettlementInstance<alloy::providers::DynProvider> {
+    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
+    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
+    let receipt =
+        settlement.propose(block, hash, root).send().await.expect("send").get_receipt().await.expect("receipt");
+    assert!(receipt.status());
+    settlement
+}
+
+/// The 4-byte selector of a custom error, as it appears (hex) in a revert message.
+fn selector(error: &str) -> String {
+    alloy::hex::encode(&keccak256(error)[..4])
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_block_finalizes_once_paid_once_with_failover_outage_and_restart() {
     let devnet = Devnet::start(&repo(), 3).await.expect("devnet");
@@ -208,16 +228,7 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let honest = prover.prove_block(head).await.expect("proof");
     let p = &honest.public_input;
     // The proposer proposes the true block; a compromised prover signs another post-state root.
-    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
-    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
-    settlement
-        .propose(head, p.block_hash, p.post_state_root)
-        .send()
-        .await
-        .expect("send")
-        .get_receipt()
-        .await
-        .expect("receipt");
+    let settlement = propose(&devnet, head, p.block_hash, p.post_state_root).await;
     let mut forged = p.clone();
     forged.post_state_root = keccak256("a state the block does not produce");
     let digest = forged.to_sol().digest();
@@ -227,8 +238,7 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let evidence = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.into() };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("must be refused").to_string();
     // TeeVerifier's custom error: the signature over the proposal's digest recovers to another key.
-    let selector = alloy::hex::encode(&keccak256("SignerMismatch(address,address)")[..4]);
-    assert!(refused.contains(&selector), "{refused}");
+    assert!(refused.contains(&selector("SignerMismatch(address,address)")), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
 
     // 90 days on, the instance has expired: even its honest proof is refused.
@@ -238,8 +248,7 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let evidence =
         ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: honest.proof.clone() };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("expired").to_string();
-    let selector = alloy::hex::encode(&keccak256("ProverExpired(address,uint32)")[..4]);
-    assert!(refused.contains(&selector), "{refused}");
+    assert!(refused.contains(&selector("ProverExpired(address,uint32)")), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
 }
 
@@ -384,20 +393,11 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
     // A proof of the next block bound to another verifier, or to another L1 chain: refused.
     mine.step().await.expect("tx");
     let next = mine.head().await.expect("head");
-    let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
-    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
     let truth = new.prove_block(next).await.expect("proof");
     let p = &truth.public_input;
-    settlement
-        .propose(next, p.block_hash, p.post_state_root)
-        .send()
-        .await
-        .expect("send")
-        .get_receipt()
-        .await
-        .expect("receipt");
+    let settlement = propose(&devnet, next, p.block_hash, p.post_state_root).await;
     let index = U256::from(next - 1);
-    let selector = alloy::hex::encode(&keccak256("SignerMismatch(address,address)")[..4]);
+    let mismatch = selector("SignerMismatch(address,address)");
     for domain in [
         phat_prover_core::ProofDomain { verifier: Address::repeat_byte(0x11), ..devnet.domain() },
         phat_prover_core::ProofDomain { l1_chain_id: 1, ..devnet.domain() },
@@ -407,15 +407,14 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
         let proof = replay.prove_block(next).await.expect("proof");
         let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof };
         let refused = settlement.proveTee(index, tee).send().await.expect_err("replay refused").to_string();
-        assert!(refused.contains(&selector), "{refused}");
+        assert!(refused.contains(&mismatch), "{refused}");
     }
 
     // The guardian untrusts the enclave's measurement: even the right proof is refused now.
     l1::untrust_devnet_measurement(&devnet.l1.url, &devnet.addresses).await.expect("untrust");
     let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: truth.proof.clone() };
     let refused = settlement.proveTee(index, tee).send().await.expect_err("untrusted refused").to_string();
-    let selector = alloy::hex::encode(&keccak256("ProverMeasurementUntrusted(address)")[..4]);
-    assert!(refused.contains(&selector), "{refused}");
+    assert!(refused.contains(&selector("ProverMeasurementUntrusted(address)")), "{refused}");
     assert_eq!(finalized(&devnet).await, head);
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }
