@@ -143,6 +143,50 @@ contract GasTest is MultiProofFixture {
         _report("RollupSettlement.finalize (1 proposal, rewards credited), call frame", _lastCall(), 0);
     }
 
+    /// @notice What a relayer pays per L2 block when it settles in one transaction
+    /// (`multicall(propose, prove, finalize)`): one block per proposal with a block proof, against
+    /// 64 blocks per proposal with one batch proof. Everything starts cold.
+    function test_gas_settlementSingleVsBatch64() public {
+        uint256 single = _settleInOneTransaction(10, 10);
+        uint256 batch = _settleInOneTransaction(10, 73);
+        _report("settle 1 block in one transaction (propose+prove+finalize), as a transaction", single, 0);
+        _report("settle 64 blocks in one transaction with a batch proof, as a transaction", batch, 0);
+        _report("  per block", batch / 64, 0);
+        assertLt(batch / 64, single / 10, "per block, a 64-block batch costs under a tenth of a single block");
+    }
+
+    function _settleInOneTransaction(uint64 first, uint64 last) internal returns (uint256 txGas) {
+        TestToken token = new TestToken();
+        ProverRewards rewards = new ProverRewards(admin, token, tee);
+        BlockClaim memory genesis = _claim(first - 1);
+        RollupSettlement settlement = new RollupSettlement(
+            admin,
+            admin,
+            L2,
+            mpv,
+            rewards,
+            RollupSettlement.Proposal(first - 1, genesis.blockHash, genesis.postStateRoot)
+        );
+        vm.prank(admin);
+        rewards.createPool(L2, address(settlement), 1, 0);
+        token.mint(address(this), 1e18);
+        token.approve(address(rewards), 1e18);
+        rewards.fund(L2, 1e18);
+        BlockClaim memory b = _claim(last);
+        Transition memory t =
+            Transition(first, last, genesis.blockHash, genesis.postStateRoot, b.blockHash, b.postStateRoot);
+        bytes[] memory calls = new bytes[](3);
+        calls[0] = abi.encodeCall(settlement.propose, (last, b.blockHash, b.postStateRoot));
+        calls[1] = abi.encodeCall(settlement.prove, (1, _zk(t), first == last ? _tee(key, t) : _teeBatch(key, t)));
+        calls[2] = abi.encodeCall(settlement.finalize, (1));
+        _coolAll(address(settlement), address(rewards));
+        vm.prank(admin);
+        settlement.multicall(calls);
+        txGas = _lastCall() + _txOverhead(abi.encodeCall(settlement.multicall, (calls)));
+        (uint64 head,,) = settlement.finalizedHead();
+        assertEq(head, last);
+    }
+
     function _coolAll(address settlement, address rewards) internal {
         vm.cool(settlement);
         vm.cool(rewards);
