@@ -7,7 +7,9 @@
 //! - [`vectors`]: cross-language test vectors for the Solidity verifier.
 
 pub mod anvil;
+pub mod attest;
 pub mod bench;
+pub mod bundle;
 pub mod devnet;
 pub mod error;
 pub mod ethtest;

@@ -6,7 +6,7 @@ use alloy_primitives::{Address, B256};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use phat_prover_cli::{
-    bench, devnet,
+    attest, bench, bundle, devnet,
     error::CliError,
     ethtest,
     files::{ProofFile, WitnessFile},
@@ -23,6 +23,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// SGX attestation: verify a DCAP quote, or compute the report_data a prover must embed.
+    #[command(subcommand)]
+    Attest(AttestCommand),
+    /// Write witness bundles (the Phat contract's `prove` input): from a witness file, or for every
+    /// accepted block of a BlockchainTests file (into a folder, with index.json).
+    Bundle {
+        /// A witness file from `phat-prover witness`.
+        #[arg(long, conflicts_with = "ethtest", required_unless_present = "ethtest")]
+        witness: Option<PathBuf>,
+        /// A BlockchainTests JSON file.
+        #[arg(long)]
+        ethtest: Option<PathBuf>,
+        /// Output: a file (--witness) or a folder (--ethtest).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run Ethereum BlockchainTests (files or folders) through the stateless executor.
     Ethtest {
         /// JSON files or folders holding them.
@@ -117,6 +133,50 @@ struct OptionalRpcBlock {
     prague_time: Option<u64>,
 }
 
+#[derive(Subcommand)]
+enum AttestCommand {
+    /// Verify a quote against its collateral and the registry's policy; prints the fields and the
+    /// verdict as JSON (exit status 1 when refused).
+    Verify {
+        /// The quote (binary).
+        #[arg(long)]
+        quote: PathBuf,
+        /// The collateral (JSON: PEM chains and JSON bodies as strings, CRLs and signatures hex).
+        #[arg(long)]
+        collateral: PathBuf,
+        /// Verify as of this unix time (default: now). Collateral expires: pin it for old quotes.
+        #[arg(long)]
+        at: Option<u64>,
+        /// Policy file (TOML); default: the registry's defaults (UpToDate only).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Trust this root CA (DER) instead of Intel's: test PKIs only.
+        #[arg(long)]
+        test_root_ca: Option<PathBuf>,
+    },
+    /// Print the 64-byte report_data binding a prover key to a registration.
+    Binding {
+        /// The prover's address (its TEE-proof key).
+        #[arg(long)]
+        prover: Address,
+        /// Who is paid for its proofs (default: the prover).
+        #[arg(long)]
+        beneficiary: Option<Address>,
+        /// The L1 ProverRegistry (TeeVerifier) address.
+        #[arg(long)]
+        registry: Address,
+        /// L1 chain id.
+        #[arg(long)]
+        chain_id: u64,
+        /// A recent L1 block number (the registry accepts the last 256).
+        #[arg(long)]
+        block_number: u64,
+        /// That block's hash.
+        #[arg(long)]
+        block_hash: B256,
+    },
+}
+
 #[derive(Args)]
 struct DomainArgs {
     /// Chain id of L1.
@@ -143,7 +203,52 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Attest(AttestCommand::Verify { quote, collateral, at, policy, test_root_ca }) => {
+            let at = match at {
+                Some(at) => at,
+                None => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_err(|e| CliError::Input(e.to_string()))?
+                    .as_secs(),
+            };
+            let (report, accepted) =
+                attest::verify(&quote, &collateral, at, policy.as_deref(), test_root_ca.as_deref())?;
+            write_json(&report, None)?;
+            if accepted { Ok(()) } else { Err(CliError::Verify("attestation refused".into())) }
+        }
+        Command::Attest(AttestCommand::Binding {
+            prover,
+            beneficiary,
+            registry,
+            chain_id,
+            block_number,
+            block_hash,
+        }) => {
+            let binding = phat_attestation::Binding {
+                chain_id,
+                registry,
+                prover,
+                beneficiary: beneficiary.unwrap_or(prover),
+                l1_block_number: block_number,
+                l1_block_hash: block_hash,
+            };
+            write_json(&attest::binding(&binding), None)
+        }
         Command::Ethtest { paths } => run_ethtest(&paths),
+        Command::Bundle { witness, ethtest, out } => match (witness, ethtest) {
+            (Some(path), _) => {
+                let bytes = bundle::from_witness(&read_json::<WitnessFile>(&path)?).to_bytes();
+                std::fs::write(&out, &bytes).map_err(|e| CliError::io(out.display(), e))?;
+                eprintln!("{}: {} bytes", out.display(), bytes.len());
+                Ok(())
+            }
+            (None, Some(path)) => {
+                let entries = bundle::from_ethtest(&path, &out)?;
+                eprintln!("{} bundles in {}", entries.len(), out.display());
+                Ok(())
+            }
+            (None, None) => Err(CliError::Input("give --witness FILE or --ethtest FILE".into())),
+        },
         Command::Witness { source, out } => {
             let file =
                 runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;

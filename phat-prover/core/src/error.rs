@@ -16,6 +16,9 @@ pub enum WitnessError {
     /// An RLP item was followed by extra bytes.
     #[error("{0} trailing bytes after RLP item")]
     TrailingBytes(usize),
+    /// A witness bundle of a version this build does not know.
+    #[error("witness bundle version {0} is not supported")]
+    UnknownVersion(u8),
 }
 
 /// A state read during execution could not be answered from the witness.

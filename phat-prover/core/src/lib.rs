@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod bundle;
 pub mod chain;
 pub mod db;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod stf;
 pub mod trie;
 pub mod witness;
 
+pub use bundle::WitnessBundle;
 pub use chain::{ChainSpec, Fork};
 pub use error::{DbError, HeaderError, StfError, WitnessError};
 pub use stf::{BlockOutcome, execute};

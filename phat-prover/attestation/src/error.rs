@@ -1,0 +1,47 @@
+//! Why a quote, its collateral or its attestation is refused.
+
+use alloy_primitives::{B256, Bytes};
+use thiserror::Error;
+
+use crate::attestation::TcbStatus;
+
+/// A refusal: nothing is attested and nothing is signed.
+#[derive(Debug, Error)]
+pub enum AttestError {
+    /// The quote or its collateral failed DCAP verification (signatures, certificate chain, CRLs,
+    /// validity at the given time, TCB matching, DEBUG enclave, Revoked TCB, ...).
+    #[error("quote verification failed: {0}")]
+    Quote(String),
+    /// A verified quote that is not an SGX enclave quote (TDX quotes are out of scope).
+    #[error("not an SGX enclave quote")]
+    NotSgx,
+    /// The collateral document could not be read.
+    #[error("collateral: {0}")]
+    Collateral(String),
+    /// The policy document could not be read.
+    #[error("policy: {0}")]
+    PolicyFile(String),
+    /// The quote is genuine but the policy refuses it.
+    #[error(transparent)]
+    Policy(#[from] PolicyViolation),
+    /// report_data does not carry the registration binding.
+    #[error("report_data does not carry the binding: expected {expected} followed by 32 zero bytes, got {got}")]
+    Binding { expected: B256, got: Bytes },
+}
+
+/// A policy rule the attestation breaks (the same rules as `ProverRegistry`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PolicyViolation {
+    #[error("unsupported TEE type {0:#x} (only SGX enclaves prove)")]
+    UnsupportedTeeType(u8),
+    #[error("forbidden attributes {0} (DEBUG, PROVISION_KEY or EINITTOKEN_KEY set)")]
+    ForbiddenAttributes(String),
+    #[error("TCB status {status} not accepted (advisories: {advisories})")]
+    TcbStatusNotAccepted { status: TcbStatus, advisories: String },
+    #[error(
+        "measurement not allowed: mr_enclave {mr_enclave}, mr_signer {mr_signer}, isv_prod_id {isv_prod_id}, isv_svn {isv_svn}"
+    )]
+    MeasurementNotAllowed { mr_enclave: B256, mr_signer: B256, isv_prod_id: u16, isv_svn: u16 },
+    #[error("attestation verified at {verified_at}, older than {max_age} s at {now}")]
+    NotFresh { verified_at: u64, max_age: u64, now: u64 },
+}

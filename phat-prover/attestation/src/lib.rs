@@ -1,0 +1,27 @@
+//! From an SGX DCAP quote to the attestation the L1 prover registry accepts.
+//!
+//! ```text
+//! quote + collateral ──dcap-qvl──► VerifiedQuote ──► NormalizedAttestation ──EIP-712──► quorum signature
+//!        (Intel root CA, time)          │                    │
+//!                                       │                    └─ Policy (same rules as ProverRegistry)
+//!                                       └─ report_data == Binding (prover, beneficiary, registry, chain, L1 block)
+//! ```
+//!
+//! The registry on L1 applies the policy again; checking it here too means a quorum operator never
+//! signs what L1 would refuse, and a prover learns why before paying for a transaction.
+
+pub mod attestation;
+pub mod binding;
+pub mod collateral;
+pub mod error;
+pub mod policy;
+#[cfg(feature = "test-pki")]
+pub mod testkit;
+pub mod verify;
+
+pub use attestation::{NormalizedAttestation, TcbStatus, quorum_domain};
+pub use binding::Binding;
+pub use collateral::Collateral;
+pub use error::{AttestError, PolicyViolation};
+pub use policy::{Measurement, Policy};
+pub use verify::{VerifiedQuote, Verifier};
