@@ -1,0 +1,261 @@
+//! The service: configuration, the attest procedure and its HTTP routes.
+
+use std::{sync::Arc, time::Duration};
+
+use alloy::{
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::{SignerSync, local::PrivateKeySigner},
+};
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_sol_types::{Eip712Domain, SolStruct};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, State},
+    routing::{get, post},
+};
+use phat_attestation::{Binding, Collateral, NormalizedAttestation, Policy, Verifier, quorum_domain};
+use serde::{Deserialize, Serialize};
+
+use crate::{error::QuorumError, pccs::Pccs};
+
+/// How many L1 blocks back a binding may point (`ProverRegistry.MAX_L1_BLOCK_AGE`).
+pub const MAX_L1_BLOCK_AGE: u64 = 256;
+
+/// What an operator configures.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// L1 chain id.
+    pub chain_id: u64,
+    /// The `ProverRegistry` (TeeVerifier) registrations are for.
+    pub registry: Address,
+    /// The `QuorumAttestationVerifier` whose EIP-712 domain the signatures are for.
+    pub adapter: Address,
+    /// The operator's admission policy (what it refuses to sign).
+    pub policy: Policy,
+    /// A PCCS to fetch collateral from when a request brings none.
+    pub pccs_url: Option<String>,
+    /// An L1 JSON-RPC endpoint to check that the binding's block is canonical and recent.
+    pub l1_rpc: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a verification may take.
+    pub verify_timeout: Duration,
+    /// Where "now" comes from.
+    pub clock: Clock,
+}
+
+/// The time quotes are verified at (and `verifiedAt` says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// This machine's clock: production.
+    #[default]
+    System,
+    /// The timestamp of the L1 head (needs `l1_rpc`): for devnets that move L1 time forward,
+    /// so that `verifiedAt` is fresh by L1's clock.
+    L1Head,
+}
+
+impl Config {
+    /// A configuration with the default limits (256 KiB bodies, 10 s verification).
+    pub fn new(chain_id: u64, registry: Address, adapter: Address) -> Self {
+        Self {
+            chain_id,
+            registry,
+            adapter,
+            policy: Policy::default(),
+            pccs_url: None,
+            l1_rpc: None,
+            max_body_bytes: 256 * 1024,
+            verify_timeout: Duration::from_secs(10),
+            clock: Clock::System,
+        }
+    }
+}
+
+/// The registration a quote is for (its report_data must bind exactly this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub prover: Address,
+    pub beneficiary: Address,
+    pub l1_block_number: u64,
+    pub l1_block_hash: B256,
+}
+
+impl Registration {
+    /// What a quote for this registration on `registry` (chain `chain_id`) must bind.
+    pub fn binding(&self, chain_id: u64, registry: Address) -> Binding {
+        Binding {
+            chain_id,
+            registry,
+            prover: self.prover,
+            beneficiary: self.beneficiary,
+            l1_block_number: self.l1_block_number,
+            l1_block_hash: self.l1_block_hash,
+        }
+    }
+}
+
+/// `POST /v1/attest`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestRequest {
+    /// The DCAP quote, hex.
+    pub quote: Bytes,
+    /// Its collateral (Intel PCS / PCCS documents); fetched from the service's PCCS when absent.
+    #[serde(default)]
+    pub collateral: Option<Collateral>,
+    pub registration: Registration,
+}
+
+/// The operator's signature over the normalized attestation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttestResponse {
+    pub attestation: NormalizedAttestation,
+    /// The EIP-712 digest signed (`QuorumAttestationVerifier.attestationDigest`).
+    pub digest: B256,
+    pub signer: Address,
+    /// 65 bytes `r ‖ s ‖ v`, low s.
+    pub signature: Bytes,
+}
+
+/// One quorum operator's service.
+pub struct Quorum {
+    config: Config,
+    verifier: Arc<Verifier>,
+    signer: PrivateKeySigner,
+    domain: Eip712Domain,
+    l1: Option<DynProvider>,
+    pccs: Option<Pccs>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Quorum {
+    /// A service verifying with `verifier` and signing with `signer`.
+    pub fn new(config: Config, verifier: Verifier, signer: PrivateKeySigner) -> Result<Self, QuorumError> {
+        let l1 = match &config.l1_rpc {
+            Some(url) => {
+                let url = url.parse().map_err(|e| QuorumError::BadRequest(format!("L1 RPC URL {url}: {e}")))?;
+                Some(ProviderBuilder::new().connect_http(url).erased())
+            }
+            None => None,
+        };
+        if config.clock == Clock::L1Head && l1.is_none() {
+            return Err(QuorumError::BadRequest("the L1 head clock needs an L1 RPC endpoint".into()));
+        }
+        let pccs = config.pccs_url.as_deref().map(|url| Pccs::new(url, config.verify_timeout)).transpose()?;
+        let domain = quorum_domain(config.chain_id, config.adapter);
+        Ok(Self { config, verifier: Arc::new(verifier), signer, domain, l1, pccs })
+    }
+
+    /// The operator's signing address (as registered in the adapter).
+    pub fn signer(&self) -> Address {
+        self.signer.address()
+    }
+
+    /// Verifies `req` now and signs its attestation, or says why not.
+    pub async fn attest(&self, req: AttestRequest) -> Result<AttestResponse, QuorumError> {
+        let r = req.registration;
+        let binding = r.binding(self.config.chain_id, self.config.registry);
+        // One look at the L1 head serves both the binding's block window and the L1-head clock.
+        let head = match &self.l1 {
+            Some(l1) => Some(self.check_l1_block(l1, &r).await?),
+            None => None,
+        };
+        let collateral = match (&req.collateral, &self.pccs) {
+            (Some(c), _) => c.to_dcap()?,
+            (None, Some(pccs)) => pccs.fetch(&req.quote).await?,
+            (None, None) => {
+                return Err(QuorumError::BadRequest("no collateral given and no PCCS configured".into()));
+            }
+        };
+        let verifier = self.verifier.clone();
+        let at = match (self.config.clock, head) {
+            (Clock::L1Head, Some(timestamp)) => timestamp,
+            _ => now(),
+        };
+        let quote = req.quote;
+        let verified = tokio::time::timeout(
+            self.config.verify_timeout,
+            tokio::task::spawn_blocking(move || verifier.verify(&quote, &collateral, at)),
+        )
+        .await
+        .map_err(|_| QuorumError::Timeout)?
+        .map_err(|e| QuorumError::Internal(e.to_string()))??;
+        verified.check_binding(&binding)?;
+        let attestation = verified.normalized();
+        self.config.policy.check(&attestation, at).map_err(phat_attestation::AttestError::from)?;
+        let digest = attestation.eip712_signing_hash(&self.domain);
+        let signature = self.signer.sign_hash_sync(&digest).map_err(|e| QuorumError::Internal(e.to_string()))?;
+        tracing::info!(prover = %r.prover, mr_enclave = %attestation.mrEnclave, %digest, "attestation signed");
+        Ok(AttestResponse {
+            attestation,
+            digest,
+            signer: self.signer.address(),
+            signature: signature.as_bytes().to_vec().into(),
+        })
+    }
+
+    /// The binding's block must be canonical on `l1` and within the registry's window. Returns
+    /// the timestamp of the L1 head it was judged against.
+    async fn check_l1_block(&self, l1: &DynProvider, r: &Registration) -> Result<u64, QuorumError> {
+        let unavailable = |e: alloy::transports::TransportError| QuorumError::L1Unavailable(e.to_string());
+        let latest = l1
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| QuorumError::L1Unavailable("no head block".into()))?
+            .header;
+        let head = latest.number;
+        // The registration lands in a later block than `head`.
+        if r.l1_block_number > head || head + 1 - r.l1_block_number > MAX_L1_BLOCK_AGE {
+            return Err(QuorumError::L1Block(format!(
+                "block {} is not within the last {MAX_L1_BLOCK_AGE} blocks (head {head})",
+                r.l1_block_number
+            )));
+        }
+        let block = l1
+            .get_block_by_number(r.l1_block_number.into())
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| QuorumError::L1Block(format!("block {} not found", r.l1_block_number)))?;
+        if block.header.hash != r.l1_block_hash {
+            return Err(QuorumError::L1Block(format!(
+                "block {} has hash {}, not {}",
+                r.l1_block_number, block.header.hash, r.l1_block_hash
+            )));
+        }
+        Ok(latest.timestamp)
+    }
+
+    /// `GET /v1/info` and `POST /v1/attest`.
+    pub fn router(self: Arc<Self>) -> Router {
+        let limit = self.config.max_body_bytes;
+        Router::new()
+            .route("/v1/info", get(info))
+            .route("/v1/attest", post(attest))
+            .layer(DefaultBodyLimit::max(limit))
+            .with_state(self)
+    }
+}
+
+async fn info(State(q): State<Arc<Quorum>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "signer": q.signer.address(),
+        "chain_id": q.config.chain_id,
+        "registry": q.config.registry,
+        "adapter": q.config.adapter,
+        "root": q.verifier.root_description(),
+        "policy": q.config.policy,
+        "checks_l1_block": q.l1.is_some(),
+        "pccs": q.config.pccs_url,
+    }))
+}
+
+async fn attest(State(q): State<Arc<Quorum>>, body: axum::body::Bytes) -> Result<Json<AttestResponse>, QuorumError> {
+    let req: AttestRequest = serde_json::from_slice(&body).map_err(|e| QuorumError::BadRequest(e.to_string()))?;
+    q.attest(req).await.map(Json)
+}
