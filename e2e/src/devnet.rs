@@ -2,9 +2,9 @@
 //! registered through the attestation-gated registry, and the relayer settling every L2 block.
 //!
 //! What stands in for what is said on screen: the provers are the stateless STF of this process
-//! with development keys (the Phat contracts in the pink runtime replace them with issue #4), the
-//! attestations are signed by local quorum keys without an SGX quote behind them (issue #5), the
-//! rollup's zk verifier and PHA are stand-in contracts.
+//! with development keys (the Phat contracts in the pink runtime replace them with issue #4), their
+//! SGX quotes come from a test PKI (no SGX hardware here) and are verified by three real quorum
+//! services under that PKI's root, the rollup's zk verifier and PHA are stand-in contracts.
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
@@ -24,6 +24,7 @@ use phat_relayer::{
 use crate::{
     error::DevnetError,
     l1::{self, Addresses},
+    quorum::QuorumOperators,
 };
 
 /// L1 chain id (anvil's default).
@@ -43,6 +44,8 @@ pub struct Devnet {
     pub prover_keys: Vec<String>,
     /// Each prover's reward beneficiary.
     pub beneficiaries: Vec<Address>,
+    /// The attestation quorum operators (and the test PKI that quotes for the provers).
+    pub quorum: QuorumOperators,
 }
 
 impl Devnet {
@@ -66,10 +69,11 @@ impl Devnet {
         let beneficiaries: Vec<Address> = (0..provers)
             .map(|i| Address::from_slice(&keccak256(format!("phat-sgx-prover devnet beneficiary {i}"))[12..]))
             .collect();
-        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries };
+        let quorum = QuorumOperators::start(&l1.url, L1_CHAIN_ID, &addresses).await?;
+        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum };
         for (i, beneficiary) in devnet.beneficiaries.iter().enumerate() {
             let prover = devnet.local_prover(i)?;
-            l1::register(&devnet.l1.url, &devnet.addresses, prover.address(), *beneficiary).await?;
+            l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, prover.address(), *beneficiary).await?;
         }
         l1::pass_registration_delay(&devnet.l1.url, &devnet.addresses).await?;
         Ok(devnet)

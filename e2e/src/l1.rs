@@ -7,14 +7,16 @@ use std::{path::Path, process::Command};
 
 use alloy::{
     network::EthereumWallet,
-    primitives::{Address, B256, Bytes, FixedBytes, U256, keccak256},
+    primitives::{Address, B256, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::{SignerSync, local::PrivateKeySigner},
     sol,
     sol_types::SolValue,
 };
 
-use crate::error::DevnetError;
+use phat_attestation::TcbStatus;
+
+use crate::{error::DevnetError, quorum::QuorumOperators};
 
 /// anvil's well-known development keys, as `deploy/l1.toml` assigns their accounts.
 pub mod keys {
@@ -26,21 +28,15 @@ pub mod keys {
     pub const GUARDIAN: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
     /// Account 3: the rollup's proposer, the relayer's account in the devnet.
     pub const PROPOSER: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
-    /// Accounts 7 and 6: two of the three attestation-quorum operators (k = 2), ascending by
-    /// address as the adapter requires.
-    pub const QUORUM: [&str; 2] = [
-        "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    /// Accounts 5, 6 and 7: the three attestation-quorum operators (`[quorum] signers`, k = 2).
+    pub const QUORUM: [&str; 3] = [
+        "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
         "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+        "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
     ];
 }
 
 sol! {
-    struct NormalizedAttestation {
-        uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner;
-        uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes reportData; uint64 verifiedAt;
-        bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash;
-    }
-
     #[sol(rpc)]
     interface IProverRegistry {
         struct Registration { address adapter; bytes evidence; address prover; address beneficiary; uint64 l1BlockNumber; }
@@ -57,7 +53,7 @@ sol! {
 
     #[sol(rpc)]
     interface IQuorumAttestationVerifier {
-        function attestationDigest(NormalizedAttestation a) external view returns (bytes32);
+        function threshold() external view returns (uint128);
     }
 
     #[sol(rpc)]
@@ -154,12 +150,18 @@ pub async fn trust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<B256, 
     Ok(m)
 }
 
-/// Registers `prover` (paid to `beneficiary`) through the quorum adapter: the attestation binds
-/// its key, this registry, this chain and a recent L1 block, and two quorum operators sign it.
-/// In the devnet no SGX quote is behind it — the operators sign the devnet enclave's identity.
-pub async fn register(rpc: &str, a: &Addresses, prover: Address, beneficiary: Address) -> Result<(), DevnetError> {
+/// Registers `prover` (paid to `beneficiary`) through the quorum adapter: its quote binds its key,
+/// this registry, this chain and a recent L1 block; the quorum operators verify it and k of them
+/// sign. (The quote is the test PKI's: see [`crate::quorum`].)
+pub async fn register(
+    rpc: &str,
+    a: &Addresses,
+    quorum: &QuorumOperators,
+    prover: Address,
+    beneficiary: Address,
+) -> Result<(), DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
-    let r = registration(&provider, a, prover, beneficiary).await?;
+    let r = registration(&provider, a, quorum, prover, beneficiary).await?;
     let registry = IProverRegistry::new(a.tee, provider);
     let receipt = registry.register(r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
     if !receipt.status() {
@@ -173,6 +175,7 @@ pub async fn register(rpc: &str, a: &Addresses, prover: Address, beneficiary: Ad
 pub async fn rotate(
     rpc: &str,
     a: &Addresses,
+    quorum: &QuorumOperators,
     old_key: &str,
     new_prover: Address,
     beneficiary: Address,
@@ -182,7 +185,7 @@ pub async fn rotate(
     let registry = IProverRegistry::new(a.tee, provider.clone());
     let digest = registry.handoverDigest(old.address(), new_prover).call().await.map_err(l1)?;
     let handover = old.sign_hash_sync(&digest).map_err(l1)?.as_bytes();
-    let r = registration(&provider, a, new_prover, beneficiary).await?;
+    let r = registration(&provider, a, quorum, new_prover, beneficiary).await?;
     let receipt = registry
         .rotate(old.address(), handover.to_vec().into(), r)
         .send()
@@ -209,56 +212,42 @@ pub async fn untrust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<(), 
     Ok(())
 }
 
-/// The registration request for `prover`: the devnet attestation, signed by the quorum.
-async fn registration(
+/// The registration request for `prover`: a quote of the devnet enclave bound to it and to the
+/// previous L1 block, attested by k quorum operators.
+pub async fn registration(
     provider: &DynProvider,
     a: &Addresses,
+    quorum: &QuorumOperators,
     prover: Address,
     beneficiary: Address,
 ) -> Result<IProverRegistry::Registration, DevnetError> {
-    let registry = IProverRegistry::new(a.tee, provider.clone());
     let head = provider.get_block_number().await.map_err(l1)?;
     let anchor = head.saturating_sub(1);
-    let now = provider
-        .get_block_by_number(head.into())
+    let hash = provider
+        .get_block_by_number(anchor.into())
         .await
         .map_err(l1)?
-        .ok_or_else(|| DevnetError::L1("no L1 head".into()))?
+        .ok_or_else(|| DevnetError::L1(format!("no L1 block {anchor}")))?
         .header
-        .timestamp;
-    let binding = registry.expectedReportData(prover, beneficiary, anchor).call().await.map_err(l1)?;
-    let (mr_enclave, mr_signer, isv_prod_id, isv_svn) = devnet_enclave();
-    let attestation = NormalizedAttestation {
-        teeType: 0,
-        tcbStatus: 0,
-        advisoriesHash: B256::ZERO,
-        mrEnclave: mr_enclave,
-        mrSigner: mr_signer,
-        isvProdId: isv_prod_id,
-        isvSvn: isv_svn,
-        // INIT | MODE64BIT, XFRM x87+SSE: no DEBUG, PROVISION_KEY or EINITTOKEN.
-        attributes: FixedBytes::<16>::from_slice(&[5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]),
-        reportData: [binding.as_slice(), &[0u8; 32]].concat().into(),
-        verifiedAt: now,
-        tcbInfoHash: B256::ZERO,
-        qeIdentityHash: B256::ZERO,
-        crlsHash: B256::ZERO,
-    };
-    let quorum = IQuorumAttestationVerifier::new(a.quorum, provider.clone());
-    let digest = quorum.attestationDigest(attestation.clone()).call().await.map_err(l1)?;
-    let mut signatures = Vec::with_capacity(65 * keys::QUORUM.len());
-    for key in keys::QUORUM {
-        let signer: PrivateKeySigner = key.parse().map_err(l1)?;
-        signatures.extend_from_slice(&signer.sign_hash_sync(&digest).map_err(l1)?.as_bytes());
-    }
-    let evidence = (attestation, Bytes::from(signatures)).abi_encode_params();
+        .hash;
+    let r = crate::quorum::registration(prover, beneficiary, anchor, hash);
+    let enclave = crate::quorum::devnet_enclave().reporting(quorum.binding(&r).report_data());
+    let answers = quorum.ask(&quorum.request(&enclave, TcbStatus::UpToDate, r)?).await;
+    let k = threshold(provider, a).await?;
+    let (attestation, signatures) = crate::quorum::evidence(&answers, k)?;
     Ok(IProverRegistry::Registration {
         adapter: a.quorum,
-        evidence: evidence.into(),
+        evidence: (attestation, signatures).abi_encode_params().into(),
         prover,
         beneficiary,
         l1BlockNumber: anchor,
     })
+}
+
+/// k: how many quorum signatures the adapter needs.
+pub async fn threshold(provider: &DynProvider, a: &Addresses) -> Result<usize, DevnetError> {
+    let k = IQuorumAttestationVerifier::new(a.quorum, provider.clone()).threshold().call().await.map_err(l1)?;
+    usize::try_from(k).map_err(l1)
 }
 
 /// Moves L1 time past the registration delay (anvil time travel), so new instances are active.

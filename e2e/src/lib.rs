@@ -3,6 +3,7 @@
 pub mod devnet;
 pub mod error;
 pub mod l1;
+pub mod quorum;
 
 pub use devnet::Devnet;
 pub use error::DevnetError;

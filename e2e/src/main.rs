@@ -57,7 +57,11 @@ async fn run(args: Args) -> Result<(), DevnetError> {
     println!("    TeeVerifier {}  MultiProofVerifier {}  RollupSettlement {}", a.tee, a.multi_proof, a.settlement);
     println!("STAND-INS, not the real thing:");
     println!("  - provers: the stateless STF in this process with development keys (the Phat contracts replace them)");
-    println!("  - attestations: signed by local quorum keys, no SGX quote behind them");
+    println!(
+        "  - SGX quotes: issued by a TEST PKI (no SGX hardware here); the 3 quorum services {} verify",
+        devnet.quorum.urls.join(" ")
+    );
+    println!("    them with dcap-qvl under that test root (production trusts Intel's root only), 2 of 3 sign");
     println!("  - the rollup's zk verifier {} and PHA {} are stand-in contracts", a.zk_stand_in, a.token);
     let mut provers: Vec<Arc<dyn TeeProver>> = Vec::new();
     for i in 0..args.provers {

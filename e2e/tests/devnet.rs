@@ -377,9 +377,16 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
     until_finalized(&devnet, mine.head().await.expect("head"), 60).await;
 
     // Rotation: the old key hands over to a newly attested one, active at once; the old retires.
-    l1::rotate(&devnet.l1.url, &devnet.addresses, &devnet.prover_keys[0], new.address(), devnet.beneficiaries[0])
-        .await
-        .expect("rotate");
+    l1::rotate(
+        &devnet.l1.url,
+        &devnet.addresses,
+        &devnet.quorum,
+        &devnet.prover_keys[0],
+        new.address(),
+        devnet.beneficiaries[0],
+    )
+    .await
+    .expect("rotate");
     new.up.store(true, Ordering::SeqCst);
     assert!(l1::is_active(&devnet.l1.url, &devnet.addresses, new.address()).await.expect("active"));
     assert!(!l1::is_active(&devnet.l1.url, &devnet.addresses, old.address()).await.expect("retired"));
