@@ -1,0 +1,242 @@
+//! The real `phat_prover.wasm` in the real pink runtime (pink-drink): three instances with distinct
+//! TEE-derived keys, real Ethereum test blocks proven inside the runtime and checked with the core,
+//! key rotation, the transaction context refused, and the same blocks timed natively and in the
+//! runtime (printed, not asserted).
+
+use std::{path::PathBuf, time::Instant};
+
+use drink::session::Session;
+use ink::codegen::TraitCallBuilder;
+use phat_prover_contract::{Config, Error, PhatProverRef, Proved};
+use phat_prover_core::{BlockPublicInput, TeeProof, WitnessBundle, execute};
+use pink_drink::{Callable, DeployBundle, PinkRuntime};
+
+// wasmer_vm 3.3 (pink-drink's SideVM host) calls `__rust_probestack`, which Rust ≥ 1.89 no longer
+// provides: the x86_64 stack probe, touching each 4 KiB page of a frame of %rax bytes.
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".globl __rust_probestack",
+    "__rust_probestack:",
+    "push %rbp",
+    "mov %rsp, %rbp",
+    "mov %rax, %r11",
+    "cmp $0x1000, %r11",
+    "jna 3f",
+    "2:",
+    "sub $0x1000, %rsp",
+    "test %rsp, 8(%rsp)",
+    "sub $0x1000, %r11",
+    "cmp $0x1000, %r11",
+    "ja 2b",
+    "3:",
+    "sub %r11, %rsp",
+    "test %rsp, 8(%rsp)",
+    "add %rax, %rsp",
+    "leave",
+    "ret",
+    options(att_syntax)
+);
+
+const L1_CHAIN_ID: u64 = 31_337;
+const VERIFIER: [u8; 20] = [0x5f; 20];
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(
+        std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run through `make test-contracts`")),
+    )
+}
+
+fn wasm() -> Vec<u8> {
+    std::fs::read(env_path("PHAT_CONTRACT_WASM")).expect("contract wasm")
+}
+
+/// The block bundles `phat-prover bundle --ethtest` wrote into `PHAT_BLOCK_BUNDLES/set`, with
+/// what the STF proved natively.
+fn blocks(set: &str) -> Vec<(Vec<u8>, serde_json::Value)> {
+    let dir = env_path("PHAT_BLOCK_BUNDLES").join(set);
+    let index: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index")).expect("json");
+    index
+        .into_iter()
+        .map(|e| (std::fs::read(dir.join(e["file"].as_str().expect("file"))).expect("bundle"), e))
+        .collect()
+}
+
+fn config(l2_chain_id: u64) -> Config {
+    Config {
+        l2_rpcs: vec!["http://127.0.0.1:8545".into()],
+        l2_chain_id,
+        l1_chain_id: L1_CHAIN_ID,
+        l1_verifier: VERIFIER,
+    }
+}
+
+fn deploy(session: &mut Session<PinkRuntime>, wasm: &[u8], salt: u8) -> PhatProverRef {
+    PhatProverRef::new().salt_bytes(vec![salt]).deploy_wasm(wasm, session).expect("deploy")
+}
+
+/// Checks a proof the contract returned: the digest is the core's for these fields under the
+/// contract's domain, and the signature recovers to `prover`.
+fn check(proved: &Proved, prover: [u8; 20], l2_chain_id: u64) {
+    let input = BlockPublicInput {
+        tag: phat_prover_core::public_input::BLOCK_TAG,
+        l1ChainId: alloy_u256(L1_CHAIN_ID),
+        verifier: VERIFIER.into(),
+        l2ChainId: alloy_u256(l2_chain_id),
+        prover: prover.into(),
+        blockNumber: proved.block_number,
+        parentHash: proved.parent_hash.into(),
+        blockHash: proved.block_hash.into(),
+        preStateRoot: proved.pre_state_root.into(),
+        postStateRoot: proved.post_state_root.into(),
+        witnessCommitment: proved.witness_commitment.into(),
+    };
+    assert_eq!(input.digest().0, proved.digest);
+    let proof = TeeProof::from_bytes(&proved.proof).expect("85-byte proof");
+    assert_eq!(proof.prover.0.0, prover);
+    proof.verify(input.digest()).expect("signature recovers to the prover");
+}
+
+/// The secp256k1 secret the contract at `contract` uses in key epoch `epoch` under pink-drink, whose
+/// `derive_sr25519_key` is pink-chain-extension's default (an sr25519 pair seeded with the salt).
+fn drink_secret(contract: &[u8], epoch: u32) -> alloy_primitives::B256 {
+    use sp_core::Pair;
+    let salt =
+        alloy_primitives::keccak256([phat_prover_contract::PROVER_KEY_DOMAIN, contract, &epoch.to_be_bytes()].concat());
+    let pair = sp_core::sr25519::Pair::from_seed(&salt.0);
+    alloy_primitives::B256::from_slice(&pair.as_ref().secret.to_bytes()[..32])
+}
+
+fn alloy_u256(n: u64) -> alloy_primitives::U256 {
+    alloy_primitives::U256::from(n)
+}
+
+#[test]
+fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transactions() {
+    let wasm = wasm();
+    let blocks = blocks("wallet");
+    let mut session = Session::<PinkRuntime>::new().expect("session");
+    let mut provers: Vec<PhatProverRef> = (1..=3).map(|salt| deploy(&mut session, &wasm, salt)).collect();
+    let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
+
+    // Distinct derivations: three addresses.
+    let addresses: Vec<[u8; 20]> = provers
+        .iter_mut()
+        .map(|p| p.call().prover_address().query(&mut session).expect("query").expect("address"))
+        .collect();
+    assert!(addresses[0] != addresses[1] && addresses[1] != addresses[2] && addresses[0] != addresses[2]);
+
+    // Not configured yet; then configured by its owner; a stranger may not configure.
+    let first = &blocks[0].0;
+    assert_eq!(provers[0].call().prove(first.clone()).query(&mut session).expect("query"), Err(Error::NotConfigured));
+    for p in provers.iter_mut() {
+        p.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+    }
+    // Unusable configurations are refused.
+    let bad = [
+        Config { l2_chain_id: 0, ..config(chain_id) },
+        Config { l1_verifier: [0; 20], ..config(chain_id) },
+        Config { l2_rpcs: vec!["file:///etc/passwd".into()], ..config(chain_id) },
+    ];
+    for c in bad {
+        let refused = provers[0].call_mut().configure(c).submit_tx(&mut session).expect("tx");
+        assert!(matches!(refused, Err(Error::InvalidConfig(_))), "{refused:?}");
+    }
+    let owner = session.set_actor([7u8; 32].into());
+    let stranger = provers[0].call_mut().configure(config(chain_id + 1)).submit_tx(&mut session).expect("tx");
+    assert_eq!(stranger, Err(Error::NotOwner));
+    session.set_actor(owner);
+
+    // Every block proven by every prover inside the runtime, matching the native STF.
+    for (bundle, expected) in &blocks {
+        for (p, address) in provers.iter_mut().zip(&addresses) {
+            let proved = p.call().prove(bundle.clone()).query(&mut session).expect("query").expect("proved");
+            assert_eq!(
+                serde_json::to_value(alloy_primitives::B256::from(proved.block_hash)).unwrap(),
+                expected["block_hash"]
+            );
+            check(&proved, *address, chain_id);
+        }
+    }
+
+    // The key the runtime derived is the one the contract's derivation names, and the proof is
+    // byte for byte what the core's local signer makes with that key (RFC 6979 on both sides).
+    let contract = ink::ToAccountId::<pink::PinkEnvironment>::to_account_id(&provers[0]);
+    let secret = drink_secret(contract.as_ref(), 0);
+    let local = phat_prover_core::LocalSigner::from_bytes(&secret).expect("secret");
+    assert_eq!(phat_prover_core::Signer::address(&local).0.0, addresses[0]);
+    let proved = provers[0].call().prove(first.clone()).query(&mut session).expect("query").expect("proved");
+    let digest = alloy_primitives::B256::from(proved.digest);
+    assert_eq!(TeeProof::sign(&local, digest).expect("sign").to_bytes().to_vec(), proved.proof);
+
+    // In a transaction: refused, nothing signed.
+    let tx = provers[0].call().prove(first.clone()).submit_tx(&mut session).expect("tx");
+    assert_eq!(tx, Err(Error::TransactionContext));
+    // Bad input: refused with a reason, never a trap.
+    let garbage = provers[0].call().prove(vec![0xc0, 0x01]).query(&mut session).expect("query");
+    assert!(matches!(garbage, Err(Error::BadBundle(_))), "{garbage:?}");
+    let mut other_chain = WitnessBundle::from_bytes(first).expect("bundle");
+    other_chain.chain_id += 1;
+    let wrong = provers[0].call().prove(other_chain.to_bytes()).query(&mut session).expect("query");
+    assert_eq!(wrong, Err(Error::WrongChain { expected: chain_id, got: chain_id + 1 }));
+
+    // Rotation: a new address, whose proofs verify; the other provers keep theirs.
+    provers[0].call_mut().rotate_key().submit_tx(&mut session).expect("tx").expect("rotated");
+    let rotated = provers[0].call().prover_address().query(&mut session).expect("query").expect("address");
+    assert!(!addresses.contains(&rotated));
+    let proved = provers[0].call().prove(first.clone()).query(&mut session).expect("query").expect("proved");
+    check(&proved, rotated, chain_id);
+    assert_eq!(provers[1].call().prover_address().query(&mut session).expect("query").expect("address"), addresses[1]);
+}
+
+/// Each set of blocks proven natively and in the runtime: wall time, the weight the query used
+/// against pink's 10 s query budget, or why the runtime could not prove it (memory, weight).
+/// Figures are printed, not asserted; only agreement with the native STF is.
+#[test]
+fn the_same_blocks_natively_and_in_the_runtime() {
+    const QUERY_BUDGET_PS: u64 = 10_000_000_000_000; // 10 s of weight (ref_time is in picoseconds)
+    let wasm = wasm();
+    let mut session = Session::<PinkRuntime>::new().expect("session");
+    let mut prover = deploy(&mut session, &wasm, 9);
+    let sets = std::env::var("PHAT_BLOCK_SETS").unwrap_or_else(|_| "wallet".into());
+    println!("set | block | gas | witness bytes | native ms | runtime ms | ratio | weight (s) | result");
+    for set in sets.split(',') {
+        let blocks = blocks(set);
+        let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
+        prover.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+        for (bundle, _) in &blocks {
+            let start = Instant::now();
+            let (chain, input) = WitnessBundle::from_bytes(bundle).expect("bundle").into_input().expect("input");
+            let outcome = execute(&chain, &input).expect("native");
+            let native = start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            let raw = prover.call().prove(bundle.clone()).bare_query(&mut session);
+            let runtime = start.elapsed().as_secs_f64();
+            let weight = raw.gas_consumed.ref_time();
+            let result = match raw.result {
+                Ok(ret) => {
+                    match <Result<Result<Proved, Error>, ink::LangError> as parity_scale_codec::Decode>::decode(
+                        &mut &ret.data[..],
+                    ) {
+                        Ok(Ok(Ok(proved))) => {
+                            assert_eq!(proved.block_hash, outcome.block_hash.0, "runtime and native disagree");
+                            if weight <= QUERY_BUDGET_PS { "proved".to_string() } else { "proved, over budget".into() }
+                        }
+                        other => format!("refused: {other:?}"),
+                    }
+                }
+                Err(e) => format!("failed: {e:?}"),
+            };
+            println!(
+                "{set} | {} | {} | {} | {:.2} | {:.1} | {:.0}x | {:.2} | {result}",
+                outcome.number,
+                outcome.gas_used,
+                bundle.len(),
+                native * 1e3,
+                runtime * 1e3,
+                runtime / native,
+                weight as f64 / 1e12,
+            );
+        }
+    }
+}
