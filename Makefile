@@ -10,10 +10,12 @@ FIXTURES ?= ../shared/fixtures
 CARGO ?= cargo
 PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 
-.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm contracts test-contracts
+.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm bundles contracts cluster test-contracts
 
-devnet: setup build evm-build
-	$(CARGO_TARGET_DIR)/release/phat-devnet
+# The provers are phat-prover contracts in a local pink cluster (phat-cluster), with phat-registry.
+CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
+devnet: setup build evm-build cluster
+	$(CARGO_TARGET_DIR)/release/phat-devnet --pink-cluster $(CLUSTER) --bundles $(CARGO_TARGET_DIR)/bundles
 
 test: setup lint wasm build evm-build test-rust ethtest vectors-check test-evm contracts test-contracts
 	@echo "all checks passed"
@@ -62,29 +64,49 @@ test-evm: setup
 # The Phat contracts as the pink runtime loads them: wasm32 with core/alloc rebuilt for the MVP
 # feature set, imported memory (4 MiB max), then phat-contract-bundle (entry-point exports only,
 # unreachable float vtable slots stubbed, wasm-opt -Oz, MVP validation, 2 MiB limit) writes
-# $(CARGO_TARGET_DIR)/bundles/NAME.{wasm,contract} and prints the sizes.
+# $(CARGO_TARGET_DIR)/bundles/NAME.{wasm,contract} and prints the sizes. Both contracts share one
+# target folder and one set of dependency features (dlmalloc, host-keccak).
 CONTRACTS_TARGET := $(CARGO_TARGET_DIR)/contracts
-contracts: setup build
-	cd phat-prover/contract && $(CARGO) fmt --check && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) clippy --release --locked -- -D warnings
-	cd phat-prover/contract && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) \
-		CARGO_ENCODED_RUSTFLAGS=$$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory\x1f-Clink-arg=--max-memory=4194304\x1f-Ctarget-cpu=mvp' \
+WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory\x1f-Clink-arg=--max-memory=4194304\x1f-Ctarget-cpu=mvp'
+# $(call phat-bundle,crate dir,bundle name,wasm file stem,metadata binary)
+define phat-bundle
+	cd $(1) && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) CARGO_ENCODED_RUSTFLAGS=$(WASM_RUSTFLAGS) \
 		$(CARGO) build --release --locked --target wasm32-unknown-unknown -Zbuild-std=core,alloc --no-default-features --features dlmalloc,host-keccak
-	cd phat-prover/contract && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) run -q --release --locked --features metadata \
-		--bin phat-prover-contract-metadata > $(CONTRACTS_TARGET)/phat_prover.metadata.json
-	$(CARGO_TARGET_DIR)/release/phat-contract-bundle --name phat_prover --version 0.1.0 \
-		--wasm $(CONTRACTS_TARGET)/wasm32-unknown-unknown/release/phat_prover_contract.wasm \
-		--metadata $(CONTRACTS_TARGET)/phat_prover.metadata.json \
+	cd $(1) && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) run -q --release --locked --features metadata \
+		--bin $(4) > $(CONTRACTS_TARGET)/$(2).metadata.json
+	$(CARGO_TARGET_DIR)/release/phat-contract-bundle --name $(2) --version 0.1.0 \
+		--wasm $(CONTRACTS_TARGET)/wasm32-unknown-unknown/release/$(3).wasm \
+		--metadata $(CONTRACTS_TARGET)/$(2).metadata.json \
 		--out-dir $(CARGO_TARGET_DIR)/bundles --wasm-opt $(CURDIR)/node_modules/.bin/wasm-opt
+endef
+bundles: setup build
+	$(call phat-bundle,phat-prover/contract,phat_prover,phat_prover_contract,phat-prover-contract-metadata)
+	$(call phat-bundle,phat-registry,phat_registry,phat_registry,phat-registry-metadata)
 
-# The contract's release wasm in the real pink runtime (pink-drink, in its own crate: ~800 crates),
-# on real Ethereum test blocks: a multisig wallet, a 30 M-gas block, CREATE-heavy and 200 M-gas ones.
+# The contracts' checks (after their bundles): formatting, clippy, the registry's native tests.
+contracts: bundles
+	for c in phat-prover/contract phat-registry; do (cd $$c && $(CARGO) fmt --check && \
+		CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) clippy --release --locked --all-targets -- -D warnings) || exit 1; done
+	cd phat-registry && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) test --release --locked -q
+
+# The local pink cluster (pink-drink in its own crate: ~800 crates, built once).
+cluster: bundles
+	cd phat-prover/pink-cluster && CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) build --release --locked
+
+# The contracts' release wasm in the real pink runtime (pink-drink, in its own crate: ~800 crates):
+# the prover on real Ethereum test blocks (a multisig wallet, a 30 M-gas block, CREATE-heavy and
+# 200 M-gas ones), and the registry's flow beside real prover instances.
 BLOCK_SETS := wallet:bcWalletTest/wallet2outOf3txs2.json besu:bcEIP1559/besuBaseFeeBug.json \
 	create:bcStateTests/testOpcode_f0.json random:bcRandomBlockhashTest/randomStatetest101BC.json
-test-contracts: contracts
+test-contracts: contracts cluster evm-build
 	@for s in $(BLOCK_SETS); do \
 		$(PROVER) bundle --ethtest $(FIXTURES)/ethereum-tests/BlockchainTests/ValidBlocks/$${s#*:} \
 			--out $(CARGO_TARGET_DIR)/block-bundles/$${s%%:*} || exit 1; done
-	cd phat-prover/drink-tests && $(CARGO) fmt --check
-	cd phat-prover/drink-tests && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm \
+	cd phat-prover/pink-cluster && $(CARGO) fmt --check && \
+		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) clippy --release --locked --all-targets -- -D warnings
+	cd phat-prover/pink-cluster && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm \
+		PHAT_REGISTRY_WASM=$(CARGO_TARGET_DIR)/bundles/phat_registry.wasm \
 		PHAT_BLOCK_BUNDLES=$(CARGO_TARGET_DIR)/block-bundles PHAT_BLOCK_SETS=wallet,besu,create,random \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) test --release --locked -- --nocapture --test-threads 1
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PHAT_CLUSTER_BIN=$(CLUSTER) PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles \
+		$(CARGO) test --release --locked -p phat-e2e --test devnet -- --ignored

@@ -1,10 +1,12 @@
 //! The devnet: anvil as L1 and as L2, the L1 contracts deployed from `deploy/l1.toml`, N provers
 //! registered through the attestation-gated registry, and the relayer settling every L2 block.
 //!
-//! What stands in for what is said on screen: the provers are the stateless STF of this process
-//! with development keys (the Phat contracts in the pink runtime replace them with issue #4), their
-//! SGX quotes come from a test PKI (no SGX hardware here) and are verified by three real quorum
-//! services under that PKI's root, the rollup's zk verifier and PHA are stand-in contracts.
+//! The provers are either `phat-prover` contracts in a local pink cluster (the real release wasm in
+//! the real pink runtime, with `phat-registry` crediting each settled proof), or the stateless STF
+//! of this process with development keys (`Provers::Local`, what most end-to-end tests use: it
+//! lets a test stop, corrupt or rotate one prover). What stands in for what is said on screen:
+//! the SGX quotes come from a test PKI (no SGX hardware here) and are verified by three real quorum
+//! services under that PKI's root; the rollup's zk verifier and PHA are stand-in contracts.
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
@@ -17,11 +19,12 @@ use phat_prover_cli::anvil::Anvil;
 use phat_prover_core::ProofDomain;
 use phat_relayer::{
     Config, Relayer,
-    config::{L1Config, L2Config, ServiceConfig, ZkConfig},
-    prover::{LocalProver, TeeProver},
+    config::{L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
+    prover::{ClusterProver, LocalProver, TeeProver},
 };
 
 use crate::{
+    cluster::{ClusterFiles, PinkCluster},
     error::DevnetError,
     l1::{self, Addresses},
     quorum::QuorumOperators,
@@ -46,11 +49,37 @@ pub struct Devnet {
     pub beneficiaries: Vec<Address>,
     /// The attestation quorum operators (and the test PKI that quotes for the provers).
     pub quorum: QuorumOperators,
+    /// The pink cluster hosting the prover contracts, when the provers are contracts.
+    pub cluster: Option<PinkCluster>,
+}
+
+/// Who proves on the devnet.
+#[derive(Debug, Clone)]
+pub enum Provers {
+    /// N development provers in this process.
+    Local(usize),
+    /// N `phat-prover` contracts in a local pink cluster, with `phat-registry`.
+    Cluster(usize, ClusterFiles),
+}
+
+impl Provers {
+    fn count(&self) -> usize {
+        match self {
+            Provers::Local(n) | Provers::Cluster(n, _) => *n,
+        }
+    }
 }
 
 impl Devnet {
-    /// Starts both chains, deploys L1 from `repo`'s forge script and registers `provers` provers.
+    /// Starts both chains, deploys L1 from `repo`'s forge script and registers `provers`
+    /// development provers.
     pub async fn start(repo: &Path, provers: usize) -> Result<Self, DevnetError> {
+        Self::start_with(repo, Provers::Local(provers)).await
+    }
+
+    /// Starts both chains, deploys L1, starts the provers and registers each on L1 through the
+    /// attestation path.
+    pub async fn start_with(repo: &Path, provers: Provers) -> Result<Self, DevnetError> {
         let l1 = Anvil::spawn(&["--chain-id", &L1_CHAIN_ID.to_string()])?;
         let l2 = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &L2_CHAIN_ID.to_string()])?;
         let l2_provider = ProviderBuilder::new().connect_http(l2.url.parse().map_err(l1_err)?);
@@ -64,16 +93,23 @@ impl Devnet {
         let fund = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
         let addresses = l1::deploy(repo, &l1.url, (GENESIS_BLOCK, genesis.hash, genesis.state_root), fund)?;
         l1::trust_devnet_measurement(&l1.url, &addresses).await?;
+        let n = provers.count();
         let prover_keys: Vec<String> =
-            (0..provers).map(|i| keccak256(format!("phat-sgx-prover devnet prover {i}")).to_string()).collect();
-        let beneficiaries: Vec<Address> = (0..provers)
+            (0..n).map(|i| keccak256(format!("phat-sgx-prover devnet prover {i}")).to_string()).collect();
+        let beneficiaries: Vec<Address> = (0..n)
             .map(|i| Address::from_slice(&keccak256(format!("phat-sgx-prover devnet beneficiary {i}"))[12..]))
             .collect();
         let quorum = QuorumOperators::start(&l1.url, L1_CHAIN_ID, &addresses).await?;
-        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum };
-        for (i, beneficiary) in devnet.beneficiaries.iter().enumerate() {
-            let prover = devnet.local_prover(i)?;
-            l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, prover.address(), *beneficiary).await?;
+        let cluster = match &provers {
+            Provers::Local(_) => None,
+            Provers::Cluster(_, files) => {
+                Some(PinkCluster::spawn(files, n, &l2.url, L2_CHAIN_ID, L1_CHAIN_ID, addresses.tee)?)
+            }
+        };
+        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum, cluster };
+        for (i, p) in devnet.provers()?.iter().enumerate() {
+            l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p.address(), devnet.beneficiaries[i])
+                .await?;
         }
         l1::pass_registration_delay(&devnet.l1.url, &devnet.addresses).await?;
         Ok(devnet)
@@ -95,6 +131,25 @@ impl Devnet {
         Ok(LocalProver::new(&format!("prover-{i}"), &self.l2.url, key, self.domain())?)
     }
 
+    /// Every prover of this devnet: the cluster's contracts, or the development provers.
+    pub fn provers(&self) -> Result<Vec<Arc<dyn TeeProver>>, DevnetError> {
+        match &self.cluster {
+            Some(c) => Ok(c
+                .provers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let name = format!("contract-{i}");
+                    Arc::new(ClusterProver::new(&name, &self.l2.url, &c.url, i, p.address, self.domain()))
+                        as Arc<dyn TeeProver>
+                })
+                .collect()),
+            None => {
+                (0..self.prover_keys.len()).map(|i| Ok(Arc::new(self.local_prover(i)?) as Arc<dyn TeeProver>)).collect()
+            }
+        }
+    }
+
     /// The relayer's config for this devnet.
     pub fn relayer_config(&self, db: &Path, feed: SocketAddr) -> Config {
         Config {
@@ -108,6 +163,7 @@ impl Devnet {
             zk: ZkConfig { stand_in: Some(self.addresses.zk_stand_in) },
             provers: Vec::new(),
             relayer: ServiceConfig { db: db.to_path_buf(), feed, poll_ms: 100, prover_timeout_ms: 10_000 },
+            registry: self.cluster.as_ref().map(|c| RegistryConfig { url: c.url.clone(), rollup: c.rollup }),
         }
     }
 

@@ -8,6 +8,8 @@ pub enum DevnetError {
     Deploy(String),
     #[error("L1: {0}")]
     L1(String),
+    #[error("pink cluster: {0}")]
+    Cluster(String),
     #[error("relayer: {0}")]
     Relayer(#[from] phat_relayer::RelayerError),
 }

@@ -1,5 +1,6 @@
 //! The local devnet of Phat SGX-Prover and what the end-to-end tests drive.
 
+pub mod cluster;
 pub mod devnet;
 pub mod error;
 pub mod l1;

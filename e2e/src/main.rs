@@ -1,13 +1,13 @@
-//! `phat-devnet`: the main job. L1 and L2 on anvil, the L1 contracts, three registered provers,
-//! real L2 traffic, and the relayer settling every block through the dual check, with the proof
-//! feed on HTTP. Ctrl-C stops everything.
+//! `phat-devnet`: the main job. L1 and L2 on anvil, the L1 contracts, three registered provers
+//! (`phat-prover` contracts in a local pink cluster with `phat-registry`, or development provers
+//! without `--pink-cluster`), real L2 traffic, and the relayer settling every block through the
+//! dual check, with the proof feed on HTTP. Ctrl-C stops everything.
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use clap::Parser;
-use phat_e2e::{Devnet, DevnetError};
+use phat_e2e::{Devnet, DevnetError, cluster::ClusterFiles, devnet::Provers};
 use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
-use phat_relayer::prover::TeeProver;
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -25,6 +25,13 @@ struct Args {
     /// Where the proof feed listens
     #[arg(long, default_value = "127.0.0.1:8600")]
     feed: SocketAddr,
+    /// The `phat-cluster` binary: the provers are `phat-prover` contracts in a local pink cluster
+    /// (with `phat-registry`). Without it: development provers in this process.
+    #[arg(long, requires = "bundles")]
+    pink_cluster: Option<PathBuf>,
+    /// The folder with `phat_prover.wasm` and `phat_registry.wasm` (`make contracts`).
+    #[arg(long)]
+    bundles: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -50,24 +57,45 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 
 async fn run(args: Args) -> Result<(), DevnetError> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let provers = match (&args.pink_cluster, &args.bundles) {
+        (Some(bin), Some(bundles)) => {
+            Provers::Cluster(args.provers, ClusterFiles { bin: bin.clone(), bundles: bundles.clone() })
+        }
+        _ => Provers::Local(args.provers),
+    };
     println!("starting: L1 and L2 (anvil), L1 contracts from deploy/l1.toml, {} provers …", args.provers);
-    let devnet = Devnet::start(&repo, args.provers).await?;
+    let devnet = Devnet::start_with(&repo, provers).await?;
     let a = &devnet.addresses;
     println!("L1  {} (chain 31337)   L2  {} (chain 167001, Prague)", devnet.l1.url, devnet.l2.url);
     println!("    TeeVerifier {}  MultiProofVerifier {}  RollupSettlement {}", a.tee, a.multi_proof, a.settlement);
-    println!("STAND-INS, not the real thing:");
-    println!("  - provers: the stateless STF in this process with development keys (the Phat contracts replace them)");
+    match &devnet.cluster {
+        Some(c) => {
+            println!(
+                "provers: phat-prover contracts (release wasm) in a local pink cluster {}, keys derived in the runtime;",
+                c.url
+            );
+            println!("         phat-registry credits each settled proof to the prover's pool (rollup {})", c.rollup);
+            println!("STAND-INS, not the real thing:");
+            println!(
+                "  - the pink cluster is pink-drink in one process (the Phala parachain was sunset on 2025-11-20)"
+            );
+        }
+        None => {
+            println!("STAND-INS, not the real thing:");
+            println!(
+                "  - provers: the stateless STF in this process with development keys (run with --pink-cluster for the contracts)"
+            );
+        }
+    }
     println!(
         "  - SGX quotes: issued by a TEST PKI (no SGX hardware here); the 3 quorum services {} verify",
         devnet.quorum.urls.join(" ")
     );
     println!("    them with dcap-qvl under that test root (production trusts Intel's root only), 2 of 3 sign");
     println!("  - the rollup's zk verifier {} and PHA {} are stand-in contracts", a.zk_stand_in, a.token);
-    let mut provers: Vec<Arc<dyn TeeProver>> = Vec::new();
-    for i in 0..args.provers {
-        let p = devnet.local_prover(i)?;
-        println!("  prover-{i} {} → rewards to {}", p.address(), devnet.beneficiaries[i]);
-        provers.push(Arc::new(p));
+    let provers = devnet.provers()?;
+    for (p, beneficiary) in provers.iter().zip(&devnet.beneficiaries) {
+        println!("  {} {} → L1 rewards to {beneficiary}", p.name(), p.address());
     }
     let data = std::env::temp_dir().join(format!("phat-devnet-{}", std::process::id()));
     std::fs::create_dir_all(&data).map_err(|e| DevnetError::L1(e.to_string()))?;
@@ -131,6 +159,14 @@ async fn run(args: Args) -> Result<(), DevnetError> {
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.95),
             gas / latencies.len() as u64
+        );
+    }
+    if devnet.cluster.is_some() {
+        let status = feed.status.read().await;
+        println!(
+            "phat-registry credited {} blocks to the provers' pools{}",
+            status.registry_credited,
+            status.registry_error.as_ref().map(|e| format!(" (last error: {e})")).unwrap_or_default()
         );
     }
     let _ = std::fs::remove_dir_all(&data);

@@ -1,6 +1,7 @@
 //! End to end on the devnet, asserting on L1 state: every L2 block finalized through the dual
 //! check and paid once; 1-of-N failover, a full outage that stalls and resumes; a relayer restart
-//! that neither repeats nor skips a block; a prover signing a wrong post-state root refused.
+//! that neither repeats nor skips a block; a prover signing a wrong post-state root refused; and
+//! the provers as `phat-prover` contracts in a local pink cluster, with `phat-registry` crediting.
 
 use std::{
     path::PathBuf,
@@ -16,11 +17,13 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     sol,
 };
-use phat_e2e::{Devnet, l1};
+use phat_e2e::{Devnet, cluster::ClusterFiles, devnet::Provers, l1};
 use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
 use phat_relayer::{
     Relayer, RelayerError,
+    config::RegistryConfig,
     prover::{LocalProver, ProveFuture, TeeProver},
+    registry::{RegistryReporter, Reported},
 };
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -423,5 +426,50 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
     let refused = settlement.proveTee(index, tee).send().await.expect_err("untrusted refused").to_string();
     assert!(refused.contains(&selector("ProverMeasurementUntrusted(address)")), "{refused}");
     assert_eq!(finalized(&devnet).await, head);
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}
+
+/// The devnet as `make devnet` runs it: the provers are `phat-prover` contracts (release wasm) in
+/// a local pink cluster, and `phat-registry` credits every settled proof once. Needs the cluster's
+/// binary and bundles: `make test-contracts` runs it (`--ignored`) after building them.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs phat-cluster and the contract bundles: run by `make test-contracts`"]
+async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credits_each_once() {
+    let env = |name: &str| PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set")));
+    let files = ClusterFiles { bin: env("PHAT_CLUSTER_BIN"), bundles: env("PHAT_BUNDLES") };
+    let devnet = Devnet::start_with(&repo(), Provers::Cluster(3, files)).await.expect("devnet");
+    let cluster = devnet.cluster.as_ref().expect("cluster");
+    let addresses: Vec<Address> = cluster.provers.iter().map(|p| p.address).collect();
+    assert_eq!(addresses.len(), 3);
+    assert!(addresses[0] != addresses[1] && addresses[1] != addresses[2] && addresses[0] != addresses[2]);
+    for a in &addresses {
+        assert!(l1::is_active(&devnet.l1.url, &devnet.addresses, *a).await.expect("active"), "{a} registered on L1");
+    }
+    let rollup_url = format!("{}/v1/registry/rollups/{}", cluster.url, cluster.rollup);
+    let rollup =
+        || async { reqwest::get(&rollup_url).await.expect("get").json::<serde_json::Value>().await.expect("json") };
+    let before = rollup().await;
+    assert_eq!(before["proven"], 0);
+
+    let db = temp_db("cluster");
+    let running = start_relayer(&devnet, &db, devnet.provers().expect("provers")).await;
+    let head = traffic(&devnet, 6).await;
+    until_finalized(&devnet, head, 120).await;
+    let status = running.relayer.feed().status.read().await.clone();
+    running.stop().await;
+
+    // Every block from 2 to head was proven by a contract, settled on L1, and credited once.
+    let blocks = head - 1;
+    assert_eq!(status.provers.iter().map(|p| p.proofs).sum::<u64>(), blocks, "{status:?}");
+    assert_eq!(status.registry_credited, blocks, "{status:?}");
+    let after = rollup().await;
+    assert_eq!(after["proven"], blocks);
+    let fee: u128 = after["feePerBlock"].as_str().expect("fee").parse().expect("fee");
+    let deposit = |v: &serde_json::Value| v["deposit"].as_str().expect("deposit").parse::<u128>().expect("deposit");
+    assert_eq!(deposit(&before) - deposit(&after), fee * u128::from(blocks));
+    // A repeated report (a relayer restarted before it recorded the credit) is refused, not paid.
+    let reporter = RegistryReporter::new(&RegistryConfig { url: cluster.url.clone(), rollup: cluster.rollup });
+    assert_eq!(reporter.report(2, addresses[0], Default::default()).await.expect("report"), Reported::AlreadyCredited);
+    assert_eq!(deposit(&rollup().await), deposit(&after));
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

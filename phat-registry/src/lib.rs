@@ -585,6 +585,10 @@ mod phat_registry {
             if self.prover_by_contract.contains(contract) {
                 return Err(Error::AlreadyRegistered);
             }
+            // A call into itself would be refused by the runtime (re-entrance) as a trap.
+            if contract == self.env().account_id() {
+                return Err(Error::NotAProver);
+            }
             let (owner, eth_address, key_epoch) = Self::read_prover(contract)?;
             if owner != caller {
                 return Err(Error::ProverOwnerMismatch);

@@ -11,31 +11,10 @@ use phat_prover_contract::{Config, Error, PhatProverRef, Proved};
 use phat_prover_core::{BlockPublicInput, TeeProof, WitnessBundle, execute};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
-// wasmer_vm 3.3 (pink-drink's SideVM host) calls `__rust_probestack`, which Rust ≥ 1.89 no longer
-// provides: the x86_64 stack probe, touching each 4 KiB page of a frame of %rax bytes.
-#[cfg(target_arch = "x86_64")]
-core::arch::global_asm!(
-    ".globl __rust_probestack",
-    "__rust_probestack:",
-    "push %rbp",
-    "mov %rsp, %rbp",
-    "mov %rax, %r11",
-    "cmp $0x1000, %r11",
-    "jna 3f",
-    "2:",
-    "sub $0x1000, %rsp",
-    "test %rsp, 8(%rsp)",
-    "sub $0x1000, %r11",
-    "cmp $0x1000, %r11",
-    "ja 2b",
-    "3:",
-    "sub %r11, %rsp",
-    "test %rsp, 8(%rsp)",
-    "add %rax, %rsp",
-    "leave",
-    "ret",
-    options(att_syntax)
-);
+phat_pink_cluster::probestack!();
+
+#[path = "runtime/registry.rs"]
+mod registry;
 
 const L1_CHAIN_ID: u64 = 31_337;
 const VERIFIER: [u8; 20] = [0x5f; 20];

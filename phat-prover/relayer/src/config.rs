@@ -21,6 +21,20 @@ pub struct Config {
     #[serde(default)]
     pub provers: Vec<ProverConfig>,
     pub relayer: ServiceConfig,
+    /// The Phala-side `phat-registry` to report each settled proof to (rewards for the prover's
+    /// pool and stakers); none: no reporting.
+    #[serde(default)]
+    pub registry: Option<RegistryConfig>,
+}
+
+/// Where accepted proofs are reported: a pink cluster's `phat-cluster` service hosting
+/// `phat-registry`, which acts as the registry's appointed relayer account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    pub url: String,
+    /// The rollup's id in the registry.
+    pub rollup: u32,
 }
 
 /// The rollup's L2 node.
@@ -72,6 +86,9 @@ pub enum ProverConfig {
     /// The stateless STF in this process, signing with a key from the environment: a development
     /// prover, not a TEE (its key is not attested unless registered like any other).
     Local { name: String, key_env: String },
+    /// A `phat-prover` contract in a pink cluster (`phat-cluster` at `url`, contract `index`),
+    /// whose current key has `address`.
+    PhatCluster { name: String, url: String, index: usize, address: Address },
 }
 
 /// The service itself.

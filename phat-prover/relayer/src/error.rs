@@ -23,6 +23,8 @@ pub enum RelayerError {
     Store(String),
     #[error("feed: {0}")]
     Feed(String),
+    #[error("registry: {0}")]
+    Registry(String),
 }
 
 impl From<redb::Error> for RelayerError {

@@ -46,6 +46,9 @@ pub struct Status {
     /// The block the relayer is stuck on, and why (no prover answered, L1 refused, …).
     pub stalled: Option<String>,
     pub provers: Vec<ProverStats>,
+    /// Blocks credited by the Phala-side registry in this run, and its last refusal or failure.
+    pub registry_credited: u64,
+    pub registry_error: Option<String>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -10,10 +10,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
-use phat_prover_cli::{files::ProofFile, rpc};
-use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof};
+use phat_prover_cli::{
+    files::{ProofFile, PublicInputJson},
+    rpc,
+};
+use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof, public_input::BLOCK_TAG};
 use serde::Serialize;
 
 use crate::error::RelayerError;
@@ -76,6 +79,93 @@ impl TeeProver for LocalProver {
             .await
             .map_err(|e| fail(e.to_string()))?
             .map_err(fail)
+        })
+    }
+}
+
+/// A `phat-prover` contract in a pink cluster, reached through the cluster's HTTP service
+/// (`phat-cluster`): the relayer fetches the witness from the L2 node, sends the bundle to the
+/// contract's `prove` query, and rebuilds the public input from its own domain and the answer —
+/// so a contract configured for another chain or verifier is refused by the digest check.
+pub struct ClusterProver {
+    name: String,
+    rpc: String,
+    prove_url: String,
+    address: Address,
+    domain: ProofDomain,
+    http: reqwest::Client,
+}
+
+/// What `POST /v1/provers/{i}/prove` answers (the contract's `Proved`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProvedJson {
+    block_number: u64,
+    parent_hash: B256,
+    block_hash: B256,
+    pre_state_root: B256,
+    post_state_root: B256,
+    witness_commitment: B256,
+    digest: B256,
+    proof: Bytes,
+}
+
+impl ClusterProver {
+    /// Contract `index` of the cluster at `url`, whose key has `address`, proving for `domain`.
+    pub fn new(name: &str, rpc: &str, url: &str, index: usize, address: Address, mut domain: ProofDomain) -> Self {
+        domain.prover = address;
+        Self {
+            name: name.into(),
+            rpc: rpc.into(),
+            prove_url: format!("{}/v1/provers/{index}/prove", url.trim_end_matches('/')),
+            address,
+            domain,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl TeeProver for ClusterProver {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn address(&self) -> Address {
+        self.address
+    }
+
+    fn prove_block(&self, number: u64) -> ProveFuture<'_> {
+        Box::pin(async move {
+            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
+            let file = rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
+            let bundle = phat_prover_cli::bundle::from_witness(&file).to_bytes();
+            let response =
+                self.http.post(&self.prove_url).body(bundle).send().await.map_err(|e| fail(e.to_string()))?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(|e| fail(e.to_string()))?;
+            if !status.is_success() {
+                return Err(fail(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body))));
+            }
+            let p: ProvedJson = serde_json::from_slice(&body).map_err(|e| fail(format!("cluster answer: {e}")))?;
+            Ok(ProofFile {
+                public_input: PublicInputJson {
+                    tag: BLOCK_TAG,
+                    l1_chain_id: self.domain.l1_chain_id,
+                    verifier: self.domain.verifier,
+                    l2_chain_id: self.domain.l2_chain_id,
+                    prover: self.address,
+                    block_number: p.block_number,
+                    parent_hash: p.parent_hash,
+                    block_hash: p.block_hash,
+                    pre_state_root: p.pre_state_root,
+                    post_state_root: p.post_state_root,
+                    witness_commitment: p.witness_commitment,
+                },
+                digest: p.digest,
+                proof: p.proof,
+                // The contract answers with the public input's fields and the gas used only.
+                outcome: None,
+            })
         })
     }
 }

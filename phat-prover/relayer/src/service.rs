@@ -17,7 +17,8 @@ use crate::{
     error::RelayerError,
     feed::Feed,
     l1::Settlement,
-    prover::{LocalProver, ProverPool, TeeProver},
+    prover::{ClusterProver, LocalProver, ProverPool, TeeProver},
+    registry::{RegistryReporter, Reported},
     store::{BlockRecord, Store},
 };
 
@@ -31,6 +32,7 @@ pub struct Relayer {
     pool: ProverPool,
     store: Arc<Store>,
     feed: Arc<Feed>,
+    registry: Option<RegistryReporter>,
     poll: Duration,
     first_block: u64,
 }
@@ -54,6 +56,9 @@ impl Relayer {
                 ProverConfig::Local { name, key_env } => {
                     provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &secret(key_env)?, domain)?));
                 }
+                ProverConfig::PhatCluster { name, url, index, address } => {
+                    provers.push(Arc::new(ClusterProver::new(name, &config.l2.rpc, url, *index, *address, domain)));
+                }
             }
         }
         let pool = ProverPool::new(provers, config.relayer.prover_timeout())?;
@@ -61,7 +66,17 @@ impl Relayer {
         let l2 = ProviderBuilder::new().connect_http(url).erased();
         let store = Arc::new(Store::open(&config.relayer.db)?);
         let feed = Feed::new(store.clone());
-        Ok(Self { l2, settlement, pool, store, feed, poll: config.relayer.poll(), first_block: config.l2.first_block })
+        let registry = config.registry.as_ref().map(RegistryReporter::new);
+        Ok(Self {
+            l2,
+            settlement,
+            pool,
+            store,
+            feed,
+            registry,
+            poll: config.relayer.poll(),
+            first_block: config.l2.first_block,
+        })
     }
 
     /// The feed this relayer publishes to.
@@ -118,6 +133,7 @@ impl Relayer {
                     Ok(Some((record, finalized))) => {
                         self.store.put(&record)?;
                         self.feed.publish(&record, finalized);
+                        self.report(&record).await;
                         tracing::info!(
                             block = next,
                             prover = record.prover,
@@ -148,6 +164,26 @@ impl Relayer {
         }
         tracing::info!(next, "relayer stopped");
         Ok(())
+    }
+
+    /// Reports a settled proof to the registry, if one is configured. A failure does not stop
+    /// relaying (L1 settlement does not depend on it): it is logged and shown in the status.
+    async fn report(&self, record: &BlockRecord) {
+        let Some(registry) = &self.registry else { return };
+        let l1_tx = record.l1.prove_tx.or(record.l1.finalize_tx).unwrap_or_default();
+        let result = registry.report(record.block, record.proof.public_input.prover, l1_tx).await;
+        let mut status = self.feed.status.write().await;
+        match result {
+            Ok(Reported::Credited(fee)) => {
+                tracing::debug!(block = record.block, fee, "credited by the registry");
+                status.registry_credited += 1;
+            }
+            Ok(Reported::AlreadyCredited) => tracing::debug!(block = record.block, "already credited"),
+            Err(e) => {
+                tracing::warn!("{e}");
+                status.registry_error = Some(e.to_string());
+            }
+        }
     }
 
     async fn stall(&self, block: u64, e: &RelayerError) {
