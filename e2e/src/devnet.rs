@@ -74,13 +74,20 @@ impl Devnet {
     /// Starts both chains, deploys L1 from `repo`'s forge script and registers `provers`
     /// development provers.
     pub async fn start(repo: &Path, provers: usize) -> Result<Self, DevnetError> {
-        Self::start_with(repo, Provers::Local(provers)).await
+        Self::start_with(repo, Provers::Local(provers), None).await
     }
 
     /// Starts both chains, deploys L1, starts the provers and registers each on L1 through the
-    /// attestation path.
-    pub async fn start_with(repo: &Path, provers: Provers) -> Result<Self, DevnetError> {
-        let l1 = Anvil::spawn(&["--chain-id", &L1_CHAIN_ID.to_string()])?;
+    /// attestation path. With `l1_block_time` (seconds) L1 mines on that interval, as a real
+    /// chain does; without it, a block per transaction (anvil's automining).
+    pub async fn start_with(repo: &Path, provers: Provers, l1_block_time: Option<u64>) -> Result<Self, DevnetError> {
+        let chain_id = L1_CHAIN_ID.to_string();
+        let block_time = l1_block_time.map(|t| t.to_string());
+        let mut l1_args = vec!["--chain-id", &chain_id];
+        if let Some(t) = &block_time {
+            l1_args.extend(["--block-time", t]);
+        }
+        let l1 = Anvil::spawn(&l1_args)?;
         let l2 = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &L2_CHAIN_ID.to_string()])?;
         let l2_provider = ProviderBuilder::new().connect_http(l2.url.parse().map_err(l1_err)?);
         l2_provider.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.map_err(l1_err)?;

@@ -32,20 +32,15 @@ struct Args {
     /// The folder with `phat_prover.wasm` and `phat_registry.wasm` (`make contracts`).
     #[arg(long)]
     bundles: Option<PathBuf>,
+    /// L1 block time in seconds (0: a block per transaction, anvil's automining)
+    #[arg(long, default_value_t = 0)]
+    l1_block_time: u64,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .init();
-    match run(Args::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    phat_prover_cli::process::init_tracing("warn");
+    phat_prover_cli::process::exit_code(run(Args::parse()).await)
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {
@@ -64,7 +59,7 @@ async fn run(args: Args) -> Result<(), DevnetError> {
         _ => Provers::Local(args.provers),
     };
     println!("starting: L1 and L2 (anvil), L1 contracts from deploy/l1.toml, {} provers …", args.provers);
-    let devnet = Devnet::start_with(&repo, provers).await?;
+    let devnet = Devnet::start_with(&repo, provers, (args.l1_block_time > 0).then_some(args.l1_block_time)).await?;
     let a = &devnet.addresses;
     println!("L1  {} (chain 31337)   L2  {} (chain 167001, Prague)", devnet.l1.url, devnet.l2.url);
     println!("    TeeVerifier {}  MultiProofVerifier {}  RollupSettlement {}", a.tee, a.multi_proof, a.settlement);
@@ -125,10 +120,13 @@ async fn run(args: Args) -> Result<(), DevnetError> {
         });
     }
     let mut events = feed.subscribe();
-    println!("{:>6} {:>10} {:>9} {:>11} {:>8}  finalized", "block", "prover", "prove ms", "latency ms", "L1 gas");
+    println!(
+        "{:>6} {:>10} {:>9} {:>11} {:>10} {:>8}  finalized",
+        "block", "prover", "prove ms", "latency ms", "L1 blocks", "L1 gas"
+    );
     let mut traffic = Traffic::new(&devnet.l2.url, DEV_KEY)?;
     let mut ticker = tokio::time::interval(Duration::from_millis(args.interval_ms));
-    let (mut sent, mut latencies, mut gas) = (0u64, Vec::new(), 0u64);
+    let (mut sent, mut latencies, mut l1_blocks, mut gas) = (0u64, Vec::new(), Vec::new(), 0u64);
     let mut stopped_rx = stopped.clone();
     loop {
         tokio::select! {
@@ -138,8 +136,13 @@ async fn run(args: Args) -> Result<(), DevnetError> {
                 sent += 1;
             }
             Ok(r) = events.recv() => {
-                println!("{:>6} {:>10} {:>9} {:>11} {:>8}  {}", r.block, r.prover, r.prove_ms, r.latency_ms, r.l1.gas, r.l1.finalized);
+                let blocks = r.latency_l1_blocks.map(|b| b.to_string()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:>6} {:>10} {:>9} {:>11} {:>10} {:>8}  {}",
+                    r.block, r.prover, r.prove_ms, r.latency_ms, blocks, r.l1.gas, r.l1.finalized
+                );
                 latencies.push(r.latency_ms);
+                l1_blocks.extend(r.latency_l1_blocks);
                 gas += r.l1.gas;
                 // Block 1 is the genesis; the traffic makes blocks 2..=blocks+1.
                 if args.blocks > 0 && r.block > args.blocks {
@@ -152,12 +155,16 @@ async fn run(args: Args) -> Result<(), DevnetError> {
     relaying.await.map_err(|e| DevnetError::L1(e.to_string()))??;
     let _ = server.await;
     latencies.sort_unstable();
+    l1_blocks.sort_unstable();
     if !latencies.is_empty() {
         println!(
-            "{} blocks relayed: latency p50 {} ms, p95 {} ms; L1 gas per block {}",
+            "{} blocks relayed: latency p50 {} ms, p95 {} ms; in L1 blocks p50 {}, p95 {}{}; L1 gas per block {}",
             latencies.len(),
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.95),
+            percentile(&l1_blocks, 0.5),
+            percentile(&l1_blocks, 0.95),
+            if args.l1_block_time > 0 { format!(" ({} s blocks)", args.l1_block_time) } else { " (automining)".into() },
             gas / latencies.len() as u64
         );
     }

@@ -437,7 +437,7 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
 async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credits_each_once() {
     let env = |name: &str| PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set")));
     let files = ClusterFiles { bin: env("PHAT_CLUSTER_BIN"), bundles: env("PHAT_BUNDLES") };
-    let devnet = Devnet::start_with(&repo(), Provers::Cluster(3, files)).await.expect("devnet");
+    let devnet = Devnet::start_with(&repo(), Provers::Cluster(3, files), None).await.expect("devnet");
     let cluster = devnet.cluster.as_ref().expect("cluster");
     let addresses: Vec<Address> = cluster.provers.iter().map(|p| p.address).collect();
     assert_eq!(addresses.len(), 3);

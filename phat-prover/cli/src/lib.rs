@@ -14,6 +14,7 @@ pub mod devnet;
 pub mod error;
 pub mod ethtest;
 pub mod files;
+pub mod process;
 pub mod rpc;
 pub mod state;
 pub mod traffic;

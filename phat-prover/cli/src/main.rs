@@ -10,7 +10,7 @@ use phat_prover_cli::{
     error::CliError,
     ethtest,
     files::{ProofFile, WitnessFile},
-    rpc, vectors,
+    process, rpc, vectors,
 };
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
 
@@ -188,17 +188,8 @@ struct DomainArgs {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    process::init_tracing("info");
+    process::exit_code(run(Cli::parse()))
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {

@@ -151,7 +151,9 @@ mod tests {
     #[test]
     fn example_config_parses() {
         let c = Config::parse(EXAMPLE).expect("example parses");
-        assert_eq!(c.provers.len(), 1);
+        assert_eq!(c.provers.len(), 2);
+        assert!(matches!(&c.provers[0], ProverConfig::PhatCluster { index: 0, .. }));
+        assert_eq!(c.registry.as_ref().map(|r| r.rollup), Some(0));
         assert!(c.l1.propose);
         assert_eq!(c.relayer.prover_timeout(), Duration::from_secs(10));
     }

@@ -74,6 +74,9 @@ pub struct Settled {
     pub gas: u64,
     /// Whether the block is final on L1 (finalized through the dual check).
     pub finalized: bool,
+    /// The L1 block of the last of those transactions.
+    #[serde(default)]
+    pub l1_block: Option<u64>,
 }
 
 /// The settlement contracts of one rollup, seen from the relayer's account.
@@ -190,6 +193,7 @@ impl Settlement {
                 let r = self.send(self.settlement.propose(block, p.block_hash, p.post_state_root)).await?;
                 out.propose_tx = Some(r.transaction_hash);
                 out.gas += r.gas_used;
+                out.l1_block = r.block_number;
                 self.proposal_ending_at(block)
                     .await?
                     .ok_or_else(|| RelayerError::L1(format!("proposal of block {block} not found after proposing")))?
@@ -245,6 +249,7 @@ impl Settlement {
             };
             out.prove_tx = Some(r.transaction_hash);
             out.gas += r.gas_used;
+            out.l1_block = r.block_number;
             // `prove` records the zk proof even when the TEE-proof fails (and says so in an event):
             // a refused TEE-proof is this block's failure, to retry with another prover.
             if let Some(refused) = r.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
@@ -258,6 +263,7 @@ impl Settlement {
         if let Ok(r) = self.send(self.settlement.finalize(U256::from(64))).await {
             out.finalize_tx = Some(r.transaction_hash);
             out.gas += r.gas_used;
+            out.l1_block = r.block_number;
         }
         let last_finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
         out.finalized = index <= last_finalized;
@@ -323,6 +329,7 @@ impl Settlement {
             finalize_tx: tx,
             gas: receipt.gas_used,
             finalized: index <= finalized,
+            l1_block: receipt.block_number,
         }))
     }
 

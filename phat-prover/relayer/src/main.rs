@@ -17,18 +17,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "phat_relayer=info".into()),
-        )
-        .init();
-    match run(Args::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    phat_prover_cli::process::init_tracing("phat_relayer=info");
+    phat_prover_cli::process::exit_code(run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> Result<(), RelayerError> {

@@ -7,6 +7,8 @@ use serde_json::json;
 
 use crate::{config::RegistryConfig, error::RelayerError};
 
+const REPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct RegistryReporter {
     url: String,
     rollup: u32,
@@ -27,7 +29,8 @@ impl RegistryReporter {
         Self {
             url: format!("{}/v1/registry/report", config.url.trim_end_matches('/')),
             rollup: config.rollup,
-            http: reqwest::Client::new(),
+            // A registry that does not answer must not hold up relaying for long.
+            http: reqwest::Client::builder().timeout(REPORT_TIMEOUT).build().unwrap_or_default(),
         }
     }
 

@@ -24,6 +24,8 @@ use crate::{
 
 /// Longest wait between retries of a stalled block.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Unacknowledged blocks reported to the registry per round.
+const REPORT_BATCH: usize = 32;
 
 /// A running relayer for one rollup.
 pub struct Relayer {
@@ -105,7 +107,8 @@ impl Relayer {
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), RelayerError> {
         let mut next = self.start_block().await?;
         tracing::info!(next, provers = self.pool.stats().len(), "relayer started");
-        let mut seen: BTreeMap<u64, Instant> = BTreeMap::new();
+        // When each L2 block was first seen, and the L1 head then.
+        let mut seen: BTreeMap<u64, (Instant, Option<u64>)> = BTreeMap::new();
         let mut backoff = self.poll;
         {
             let mut status = self.feed.status.write().await;
@@ -124,16 +127,19 @@ impl Relayer {
                 }
             };
             let now = Instant::now();
-            for b in next..=head {
-                seen.entry(b).or_insert(now);
+            if next <= head && !seen.contains_key(&head) {
+                let l1_head = self.settlement.block_number().await.ok();
+                for b in next..=head {
+                    seen.entry(b).or_insert((now, l1_head));
+                }
             }
             self.feed.status.write().await.l2_head = head;
             while next <= head && !*shutdown.borrow() {
-                match self.relay(next, seen.get(&next).copied().unwrap_or(now)).await {
+                match self.relay(next, seen.get(&next).copied().unwrap_or((now, None))).await {
                     Ok(Some((record, finalized))) => {
-                        self.store.put(&record)?;
+                        self.store.put(&record, self.registry.is_some())?;
                         self.feed.publish(&record, finalized);
-                        self.report(&record).await;
+                        self.report_pending().await?;
                         tracing::info!(
                             block = next,
                             prover = record.prover,
@@ -160,30 +166,44 @@ impl Relayer {
                     }
                 }
             }
+            self.report_pending().await?;
             head_wait(&mut shutdown, if next <= head { backoff } else { self.poll }).await;
         }
         tracing::info!(next, "relayer stopped");
         Ok(())
     }
 
-    /// Reports a settled proof to the registry, if one is configured. A failure does not stop
-    /// relaying (L1 settlement does not depend on it): it is logged and shown in the status.
-    async fn report(&self, record: &BlockRecord) {
-        let Some(registry) = &self.registry else { return };
-        let l1_tx = record.l1.prove_tx.or(record.l1.finalize_tx).unwrap_or_default();
-        let result = registry.report(record.block, record.proof.public_input.prover, l1_tx).await;
-        let mut status = self.feed.status.write().await;
-        match result {
-            Ok(Reported::Credited(fee)) => {
-                tracing::debug!(block = record.block, fee, "credited by the registry");
-                status.registry_credited += 1;
-            }
-            Ok(Reported::AlreadyCredited) => tracing::debug!(block = record.block, "already credited"),
-            Err(e) => {
-                tracing::warn!("{e}");
-                status.registry_error = Some(e.to_string());
+    /// Reports settled blocks the registry has not acknowledged yet, oldest first, if a registry
+    /// is configured. The store keeps a block until the registry credits it (or says it already
+    /// did), so a registry that is down or a relayer restart delays a credit but never loses it.
+    /// A failure does not stop relaying (L1 settlement does not depend on it): it is logged,
+    /// shown in the status, and retried with the next block or idle round.
+    async fn report_pending(&self) -> Result<(), RelayerError> {
+        let Some(registry) = &self.registry else { return Ok(()) };
+        for block in self.store.unreported(REPORT_BATCH)? {
+            let Some(record) = self.store.get(block)? else {
+                self.store.mark_reported(block)?;
+                continue;
+            };
+            let l1_tx = record.l1.prove_tx.or(record.l1.finalize_tx).unwrap_or_default();
+            let result = registry.report(block, record.proof.public_input.prover, l1_tx).await;
+            let mut status = self.feed.status.write().await;
+            match result {
+                Ok(reported) => {
+                    tracing::debug!(block, ?reported, "registry acknowledged");
+                    if matches!(reported, Reported::Credited(_)) {
+                        status.registry_credited += 1;
+                    }
+                    self.store.mark_reported(block)?;
+                }
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    status.registry_error = Some(e.to_string());
+                    break;
+                }
             }
         }
+        Ok(())
     }
 
     async fn stall(&self, block: u64, e: &RelayerError) {
@@ -194,7 +214,11 @@ impl Relayer {
     }
 
     /// Proves and settles one block; returns its record and the finalized L2 block.
-    async fn relay(&self, block: u64, seen: Instant) -> Result<Option<(BlockRecord, u64)>, RelayerError> {
+    async fn relay(
+        &self,
+        block: u64,
+        (seen, seen_l1): (Instant, Option<u64>),
+    ) -> Result<Option<(BlockRecord, u64)>, RelayerError> {
         let answer = self.pool.prove(block).await?;
         let p = &answer.proof.public_input;
         // The proof must speak of the block the L2 node has, for the L1 that will check it.
@@ -224,6 +248,7 @@ impl Relayer {
             prover: answer.prover,
             prove_ms: answer.latency.as_millis() as u64,
             latency_ms: seen.elapsed().as_millis() as u64,
+            latency_l1_blocks: settled.l1_block.zip(seen_l1).map(|(done, then)| done.saturating_sub(then)),
             proof: answer.proof,
             l1: settled,
         };

@@ -13,6 +13,8 @@ use crate::{error::RelayerError, l1::Settled};
 
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Settled blocks not yet acknowledged by the Phala-side registry (reported until it does).
+const UNREPORTED: TableDefinition<u64, ()> = TableDefinition::new("unreported");
 const NEXT: &str = "next_block";
 
 /// One relayed block.
@@ -26,6 +28,9 @@ pub struct BlockRecord {
     pub prove_ms: u64,
     /// Time from seeing the block on L2 to the end of its L1 settlement.
     pub latency_ms: u64,
+    /// L1 blocks from seeing the block on L2 (the L1 head then) to the L1 block of its settlement.
+    #[serde(default)]
+    pub latency_l1_blocks: Option<u64>,
     pub proof: ProofFile,
     pub l1: Settled,
 }
@@ -42,6 +47,7 @@ impl Store {
         let tx = db.begin_write()?;
         tx.open_table(BLOCKS)?;
         tx.open_table(META)?;
+        tx.open_table(UNREPORTED)?;
         tx.commit()?;
         Ok(Self { db })
     }
@@ -52,13 +58,17 @@ impl Store {
         Ok(tx.open_table(META)?.get(NEXT)?.map(|v| v.value()))
     }
 
-    /// Records `record` and moves the next block past it, atomically.
-    pub fn put(&self, record: &BlockRecord) -> Result<(), RelayerError> {
+    /// Records `record` and moves the next block past it, atomically; with `to_report`, the block
+    /// also waits in the same transaction for the registry's acknowledgement.
+    pub fn put(&self, record: &BlockRecord, to_report: bool) -> Result<(), RelayerError> {
         let bytes = serde_json::to_vec(record)?;
         let tx = self.db.begin_write()?;
         {
             tx.open_table(BLOCKS)?.insert(record.block, bytes.as_slice())?;
             tx.open_table(META)?.insert(NEXT, record.block + 1)?;
+            if to_report {
+                tx.open_table(UNREPORTED)?.insert(record.block, ())?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -72,6 +82,25 @@ impl Store {
             None => Ok(None),
             Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
         }
+    }
+
+    /// Up to `limit` settled blocks the registry has not acknowledged, oldest first.
+    pub fn unreported(&self, limit: usize) -> Result<Vec<u64>, RelayerError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(UNREPORTED)?;
+        let mut blocks = Vec::new();
+        for entry in redb::ReadableTable::iter(&table)?.take(limit) {
+            blocks.push(entry?.0.value());
+        }
+        Ok(blocks)
+    }
+
+    /// The registry acknowledged `block` (credited now or before).
+    pub fn mark_reported(&self, block: u64) -> Result<(), RelayerError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(UNREPORTED)?.remove(block)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// How many blocks are recorded.

@@ -127,6 +127,7 @@ fn record(block: u64, proof: phat_prover_cli::files::ProofFile) -> BlockRecord {
         prover: "good".into(),
         prove_ms: 3,
         latency_ms: 40,
+        latency_l1_blocks: Some(1),
         proof,
         l1: Settled {
             proposal: block - 1,
@@ -151,13 +152,17 @@ async fn store_survives_a_restart_and_the_feed_serves_and_streams() {
     {
         let store = Store::open(&path).expect("open");
         assert_eq!(store.next_block().expect("read"), None);
-        store.put(&record(2, proof2.clone())).expect("put");
+        store.put(&record(2, proof2.clone()), true).expect("put");
     }
-    // Reopened, as after a restart: the next block and the record are there.
+    // Reopened, as after a restart: the next block and the record are there, and block 2 still
+    // waits for the registry's acknowledgement until it is marked.
     let store = Arc::new(Store::open(&path).expect("reopen"));
     assert_eq!(store.next_block().expect("read"), Some(3));
     assert_eq!(store.get(2).expect("read").expect("record").proof.digest, proof2.digest);
     assert_eq!(store.len().expect("len"), 1);
+    assert_eq!(store.unreported(10).expect("read"), vec![2]);
+    store.mark_reported(2).expect("mark");
+    assert_eq!(store.unreported(10).expect("read"), Vec::<u64>::new());
 
     let feed = Feed::new(store.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -186,7 +191,8 @@ async fn store_survives_a_restart_and_the_feed_serves_and_streams() {
     let mut events = get("/events").await.expect("sse").bytes_stream();
     let proof3 = prover.prove_block(3).await.expect("proof");
     let rec3 = record(3, proof3.clone());
-    store.put(&rec3).expect("put");
+    store.put(&rec3, false).expect("put");
+    assert!(store.unreported(10).expect("read").is_empty(), "no registry: nothing to report");
     // The subscription is live once the response started; publish until the event arrives.
     let mut seen = String::new();
     for _ in 0..50 {
