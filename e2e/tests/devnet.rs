@@ -430,7 +430,8 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
 }
 
 /// The devnet as `make devnet` runs it: the provers are `phat-prover` contracts (release wasm) in
-/// a local pink cluster, and `phat-registry` credits every settled proof once. Needs the cluster's
+/// a local pink cluster, and `phat-registry` credits every settled proof once — also those settled
+/// while the registry was out of reach, after a relayer restart. Needs the cluster's
 /// binary and bundles: `make test-contracts` runs it (`--ignored`) after building them.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs phat-cluster and the contract bundles: run by `make test-contracts`"]
@@ -452,15 +453,44 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     assert_eq!(before["proven"], 0);
 
     let db = temp_db("cluster");
+    // First with the registry out of reach: L1 settlement goes on, the credits wait in the store.
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    config.registry = Some(RegistryConfig { url: "http://127.0.0.1:9".into(), rollup: cluster.rollup });
+    let relayer = Arc::new(
+        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
+    );
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn({
+        let relayer = relayer.clone();
+        async move { relayer.run(stopped).await }
+    });
+    let first = traffic(&devnet, 3).await;
+    until_finalized(&devnet, first, 120).await;
+    let unreachable = relayer.feed().status.read().await.clone();
+    stop.send(true).expect("stop");
+    task.await.expect("join").expect("relayer ended cleanly");
+    drop(relayer); // closes its store
+    assert_eq!(unreachable.registry_credited, 0);
+    assert!(unreachable.registry_error.is_some(), "{unreachable:?}");
+    assert_eq!(rollup().await["proven"], 0, "nothing credited while the registry was out of reach");
+
+    // Restarted with the registry: the waiting credits are paid, then the new blocks'.
     let running = start_relayer(&devnet, &db, devnet.provers().expect("provers")).await;
-    let head = traffic(&devnet, 6).await;
+    let head = traffic(&devnet, 3).await;
     until_finalized(&devnet, head, 120).await;
+    let blocks = head - 1;
+    for _ in 0..100 {
+        if running.relayer.feed().status.read().await.registry_credited == blocks {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let status = running.relayer.feed().status.read().await.clone();
     running.stop().await;
 
     // Every block from 2 to head was proven by a contract, settled on L1, and credited once.
-    let blocks = head - 1;
-    assert_eq!(status.provers.iter().map(|p| p.proofs).sum::<u64>(), blocks, "{status:?}");
+    let proofs = unreachable.provers.iter().chain(&status.provers).map(|p| p.proofs).sum::<u64>();
+    assert_eq!(proofs, blocks, "{unreachable:?} {status:?}");
     assert_eq!(status.registry_credited, blocks, "{status:?}");
     let after = rollup().await;
     assert_eq!(after["proven"], blocks);
