@@ -127,6 +127,7 @@ async fn run(args: Args) -> Result<(), DevnetError> {
     let mut traffic = Traffic::new(&devnet.l2.url, DEV_KEY)?;
     let mut ticker = tokio::time::interval(Duration::from_millis(args.interval_ms));
     let (mut sent, mut latencies, mut l1_blocks, mut gas) = (0u64, Vec::new(), Vec::new(), 0u64);
+    let (mut first, mut last) = (None, std::time::Instant::now());
     let mut stopped_rx = stopped.clone();
     loop {
         tokio::select! {
@@ -143,6 +144,8 @@ async fn run(args: Args) -> Result<(), DevnetError> {
                 );
                 latencies.push(r.latency_ms);
                 l1_blocks.extend(r.latency_l1_blocks);
+                first.get_or_insert_with(std::time::Instant::now);
+                last = std::time::Instant::now();
                 gas += r.l1.gas;
                 // Block 1 is the genesis; the traffic makes blocks 2..=blocks+1.
                 if args.blocks > 0 && r.block > args.blocks {
@@ -167,6 +170,14 @@ async fn run(args: Args) -> Result<(), DevnetError> {
             if args.l1_block_time > 0 { format!(" ({} s blocks)", args.l1_block_time) } else { " (automining)".into() },
             gas / latencies.len() as u64
         );
+        if let Some(first) = first.filter(|_| latencies.len() > 1) {
+            let secs = last.duration_since(first).as_secs_f64();
+            println!(
+                "throughput: {:.1} blocks/s ({} blocks in {secs:.2} s)",
+                (latencies.len() - 1) as f64 / secs,
+                latencies.len() - 1
+            );
+        }
     }
     if devnet.cluster.is_some() {
         let status = feed.status.read().await;
