@@ -98,18 +98,20 @@ cluster: bundles
 
 # The contracts' release wasm in the real pink runtime (pink-drink, in its own crate: ~800 crates):
 # the prover on real Ethereum test blocks (a multisig wallet, a 30 M-gas block, CREATE-heavy and
-# 200 M-gas ones), and the registry's flow beside real prover instances.
+# 200 M-gas ones) and on heavy anvil blocks (keccak loops of 5–30 M gas, storage writes of 10 and
+# 30 M gas: witness bundles up to 48 KB), and the registry's flow beside real prover instances.
 BLOCK_SETS := wallet:bcWalletTest/wallet2outOf3txs2.json besu:bcEIP1559/besuBaseFeeBug.json \
 	create:bcStateTests/testOpcode_f0.json random:bcRandomBlockhashTest/randomStatetest101BC.json
 test-contracts: contracts cluster evm-build
 	@for s in $(BLOCK_SETS); do \
 		$(PROVER) bundle --ethtest $(FIXTURES)/ethereum-tests/BlockchainTests/ValidBlocks/$${s#*:} \
 			--out $(CARGO_TARGET_DIR)/block-bundles/$${s%%:*} || exit 1; done
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(PROVER) bundle --heavy --out $(CARGO_TARGET_DIR)/block-bundles/heavy
 	cd phat-prover/pink-cluster && $(CARGO) fmt --check && \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) clippy --release --locked --all-targets -- -D warnings
 	cd phat-prover/pink-cluster && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm \
 		PHAT_REGISTRY_WASM=$(CARGO_TARGET_DIR)/bundles/phat_registry.wasm \
-		PHAT_BLOCK_BUNDLES=$(CARGO_TARGET_DIR)/block-bundles PHAT_BLOCK_SETS=wallet,besu,create,random \
+		PHAT_BLOCK_BUNDLES=$(CARGO_TARGET_DIR)/block-bundles PHAT_BLOCK_SETS=wallet,besu,create,random,heavy \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) test --release --locked -- --nocapture --test-threads 1
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PHAT_CLUSTER_BIN=$(CLUSTER) PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles \
 		$(CARGO) test --release --locked -p phat-e2e --test devnet -- --ignored

@@ -7,7 +7,14 @@ use alloy_primitives::{B256, Bytes};
 use phat_prover_core::WitnessBundle;
 use serde::Serialize;
 
-use crate::{error::CliError, ethtest, files::WitnessFile};
+use crate::{
+    anvil::{Anvil, DEV_KEY},
+    error::CliError,
+    ethtest,
+    files::WitnessFile,
+    rpc,
+    traffic::{KECCAK_LOOP_INIT, SSTORE_LOOP_INIT, Traffic},
+};
 
 /// One bundle written, and what the STF proved from it.
 #[derive(Debug, Clone, Serialize)]
@@ -60,8 +67,54 @@ pub fn from_ethtest(path: &Path, out: &Path) -> Result<Vec<BundleEntry>, CliErro
         }
         verdict.map_err(|e| CliError::Input(format!("{case}: {e}")))?;
     }
+    write_index(out, &entries)?;
+    Ok(entries)
+}
+
+fn write_index(out: &Path, entries: &[BundleEntry]) -> Result<(), CliError> {
     let index = out.join("index.json");
-    let json = serde_json::to_vec_pretty(&entries).map_err(|e| CliError::Input(e.to_string()))?;
-    std::fs::write(&index, json).map_err(|e| CliError::io(index.display(), e))?;
+    let json = serde_json::to_vec_pretty(entries).map_err(|e| CliError::Input(e.to_string()))?;
+    std::fs::write(&index, json).map_err(|e| CliError::io(index.display(), e))
+}
+
+/// Heavy blocks made on a fresh anvil (Prague, 60 M gas limit), one transaction each: a keccak loop
+/// of 5, 10, 20 and 30 M gas and a storage-writing loop of 10 and 30 M gas. Writes their bundles
+/// (witness from the node, as `phat-prover witness` fetches it) and `index.json` into `out`; each
+/// block is proven natively first, so only blocks the STF accepts are written.
+pub async fn heavy_blocks(out: &Path) -> Result<Vec<BundleEntry>, CliError> {
+    std::fs::create_dir_all(out).map_err(|e| CliError::io(out.display(), e))?;
+    let anvil = Anvil::spawn(&["--hardfork", "prague", "--gas-limit", "60000000"])?;
+    let mut traffic = Traffic::new(&anvil.url, DEV_KEY)?;
+    // Block 1 first: anvil's genesis header does not follow Ethereum's base fee rule.
+    traffic.step().await?;
+    let loads: [(&[u8], u64); 6] = [
+        (&KECCAK_LOOP_INIT, 5_000_000),
+        (&KECCAK_LOOP_INIT, 10_000_000),
+        (&KECCAK_LOOP_INIT, 20_000_000),
+        (&KECCAK_LOOP_INIT, 30_000_000),
+        (&SSTORE_LOOP_INIT, 10_000_000),
+        (&SSTORE_LOOP_INIT, 30_000_000),
+    ];
+    let mut entries = Vec::new();
+    for (init, gas) in loads {
+        let (number, _) = traffic.create(init, gas).await?;
+        let witness = rpc::fetch_witness(&anvil.url, number, None).await?;
+        let (chain, input) = witness.input()?;
+        let outcome =
+            phat_prover_core::execute(&chain, &input).map_err(|e| CliError::Input(format!("block {number}: {e}")))?;
+        let bundle = from_witness(&witness).to_bytes();
+        let name = format!("{:03}-{number}.bundle", entries.len());
+        let file = out.join(&name);
+        std::fs::write(&file, &bundle).map_err(|e| CliError::io(file.display(), e))?;
+        entries.push(BundleEntry {
+            file: name,
+            block_number: number,
+            block_hash: outcome.block_hash,
+            post_state_root: outcome.post_state_root,
+            gas_used: outcome.gas_used,
+            bytes: bundle.len(),
+        });
+    }
+    write_index(out, &entries)?;
     Ok(entries)
 }

@@ -30,11 +30,15 @@ enum Command {
     /// accepted block of a BlockchainTests file (into a folder, with index.json).
     Bundle {
         /// A witness file from `phat-prover witness`.
-        #[arg(long, conflicts_with = "ethtest", required_unless_present = "ethtest")]
+        #[arg(long, conflicts_with_all = ["ethtest", "heavy"], required_unless_present_any = ["ethtest", "heavy"])]
         witness: Option<PathBuf>,
         /// A BlockchainTests JSON file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "heavy")]
         ethtest: Option<PathBuf>,
+        /// Make heavy blocks on a fresh anvil (keccak loops of 5–30 M gas, storage writes of 10
+        /// and 30 M gas) and write their bundles into the --out folder.
+        #[arg(long)]
+        heavy: bool,
         /// Output: a file (--witness) or a folder (--ethtest).
         #[arg(long)]
         out: PathBuf,
@@ -226,7 +230,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             write_json(&attest::binding(&binding), None)
         }
         Command::Ethtest { paths } => run_ethtest(&paths),
-        Command::Bundle { witness, ethtest, out } => match (witness, ethtest) {
+        Command::Bundle { witness, ethtest, heavy, out } => match (witness, ethtest) {
             (Some(path), _) => {
                 let bytes = bundle::from_witness(&read_json::<WitnessFile>(&path)?).to_bytes();
                 std::fs::write(&out, &bytes).map_err(|e| CliError::io(out.display(), e))?;
@@ -238,7 +242,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 eprintln!("{} bundles in {}", entries.len(), out.display());
                 Ok(())
             }
-            (None, None) => Err(CliError::Input("give --witness FILE or --ethtest FILE".into())),
+            (None, None) if heavy => {
+                for e in runtime()?.block_on(bundle::heavy_blocks(&out))? {
+                    eprintln!("block {}: {} gas, {} bytes", e.block_number, e.gas_used, e.bytes);
+                }
+                Ok(())
+            }
+            (None, None) => Err(CliError::Input("give --witness FILE, --ethtest FILE or --heavy".into())),
         },
         Command::Witness { source, out } => {
             let file =

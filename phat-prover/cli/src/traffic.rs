@@ -26,6 +26,22 @@ pub const STORE_INIT_CODE: [u8; 26] = [
     0x60, 0x20, 0x35, 0x60, 0x00, 0x35, 0x80, 0x60, 0x00, 0x60, 0x00, 0xa1, 0x55, 0x00,
 ];
 
+/// Init code that hashes 32 bytes in a loop until less than 50 000 gas is left, then stops
+/// (deploys nothing): compute-heavy blocks. `JUMPDEST PUSH2 50000 GAS LT PUSH1 18 JUMPI
+/// PUSH1 32 PUSH1 0 KECCAK256 POP PUSH1 0 JUMP JUMPDEST STOP`.
+pub const KECCAK_LOOP_INIT: [u8; 20] = [
+    0x5b, 0x61, 0xc3, 0x50, 0x5a, 0x10, 0x60, 0x12, 0x57, 0x60, 0x20, 0x60, 0x00, 0x20, 0x50, 0x60, 0x00, 0x56, 0x5b,
+    0x00,
+];
+
+/// Init code that writes slot i = i for i = 1, 2, … until less than 50 000 gas is left: blocks
+/// heavy in storage writes (and in witness and trie work). `PUSH1 1 JUMPDEST PUSH2 50000 GAS LT
+/// PUSH1 20 JUMPI DUP1 DUP1 SSTORE PUSH1 1 ADD PUSH1 2 JUMP JUMPDEST STOP`.
+pub const SSTORE_LOOP_INIT: [u8; 22] = [
+    0x60, 0x01, 0x5b, 0x61, 0xc3, 0x50, 0x5a, 0x10, 0x60, 0x14, 0x57, 0x80, 0x80, 0x55, 0x60, 0x01, 0x01, 0x60, 0x02,
+    0x56, 0x5b, 0x00,
+];
+
 /// Sends one transaction per step, cycling through the kinds of state change.
 pub struct Traffic {
     provider: DynProvider,
@@ -84,6 +100,20 @@ impl Traffic {
             self.stores.push(address);
         }
         Ok(what)
+    }
+
+    /// Sends `init_code` as a contract creation with `gas` gas, alone in its block; returns the
+    /// block number and the gas it used.
+    pub async fn create(&mut self, init_code: &[u8], gas: u64) -> Result<(u64, u64), CliError> {
+        let tx = TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(init_code)).with_gas_limit(gas);
+        self.next_timestamp().await?;
+        let receipt =
+            self.provider.send_transaction(tx).await.map_err(rpc_err)?.get_receipt().await.map_err(rpc_err)?;
+        if !receipt.status() {
+            return Err(CliError::Rpc(format!("transaction {} reverted", receipt.transaction_hash)));
+        }
+        let block = receipt.block_number.ok_or_else(|| CliError::Rpc("receipt without a block".into()))?;
+        Ok((block, receipt.gas_used))
     }
 
     /// anvil may mine two blocks in the same second with equal timestamps, which Ethereum's header

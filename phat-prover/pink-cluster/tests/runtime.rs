@@ -168,9 +168,10 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     assert_eq!(provers[1].call().prover_address().query(&mut session).expect("query").expect("address"), addresses[1]);
 }
 
-/// Each set of blocks proven natively and in the runtime: wall time, the weight the query used
-/// against pink's 10 s query budget, or why the runtime could not prove it (memory, weight).
-/// Figures are printed, not asserted; only agreement with the native STF is.
+/// Each set of blocks proven natively and in the runtime: wall time and the weight the query used
+/// against pink's 10 s query budget. Figures are printed, not asserted; what is asserted is that
+/// the runtime proves every block (the local runtime lets a query run past the budget, which is
+/// reported) and agrees with the native STF.
 #[test]
 fn the_same_blocks_natively_and_in_the_runtime() {
     const QUERY_BUDGET_PS: u64 = 10_000_000_000_000; // 10 s of weight (ref_time is in picoseconds)
@@ -216,6 +217,7 @@ fn the_same_blocks_natively_and_in_the_runtime() {
                 runtime / native,
                 weight as f64 / 1e12,
             );
+            assert!(result.starts_with("proved"), "{set} block {}: {result}", outcome.number);
         }
     }
 }
