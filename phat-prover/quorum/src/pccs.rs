@@ -106,10 +106,16 @@ impl Pccs {
             None if headers.is_empty() => String::new(),
             None => return Err(pccs_err(&url, format!("no {} header", headers.join(" / ")))),
         };
-        let body = res.bytes().await.map_err(|e| pccs_err(&url, e))?;
-        if body.len() > MAX_RESPONSE_BYTES {
-            return Err(pccs_err(&url, "response too large"));
+        // Read chunk by chunk: a body without (or with a false) length stops at the cap, not
+        // after it has all been buffered.
+        let mut res = res;
+        let mut body = Vec::new();
+        while let Some(chunk) = res.chunk().await.map_err(|e| pccs_err(&url, e))? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(pccs_err(&url, "response too large"));
+            }
+            body.extend_from_slice(&chunk);
         }
-        Ok((body.to_vec(), chain))
+        Ok((body, chain))
     }
 }

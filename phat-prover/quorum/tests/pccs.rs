@@ -123,3 +123,23 @@ async fn a_pccs_serving_revoked_tampered_or_nothing_yields_no_signature() {
     assert_eq!(status, 400, "{body}");
     assert!(body["error"].as_str().unwrap().contains("no collateral"), "{body}");
 }
+
+#[tokio::test]
+async fn a_pccs_streaming_an_endless_body_is_cut_off_at_the_cap() {
+    let pki = TestPki::new(now() - 3600, now() + 3600).expect("pki");
+    // 32 KiB chunks without end and without a content-length: only a running count stops it
+    // (reading the whole body first would wait until the verify timeout, 503).
+    let endless = serve(Router::new().fallback(|| async {
+        let mut h = HeaderMap::new();
+        for name in ["SGX-PCK-CRL-Issuer-Chain", "TCB-Info-Issuer-Chain", "SGX-Enclave-Identity-Issuer-Chain"] {
+            h.insert(name, "x".parse().expect("header"));
+        }
+        let chunks = futures_util::stream::repeat_with(|| Ok::<_, std::io::Error>(vec![b'0'; 32 * 1024]));
+        (h, axum::body::Body::from_stream(chunks))
+    }))
+    .await;
+    let (status, body) = post(&quorum(&pki, Some(endless)).await, &request(&pki)).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("too large"), "{body}");
+    assert!(body.get("signature").is_none());
+}
