@@ -67,10 +67,11 @@ test-evm: setup
 # $(CARGO_TARGET_DIR)/bundles/NAME.{wasm,contract} and prints the sizes. Both contracts share one
 # target folder and one set of dependency features (dlmalloc, host-keccak).
 CONTRACTS_TARGET := $(CARGO_TARGET_DIR)/contracts
-# Paths are remapped so that the code hash does not depend on where the clone or the cargo home is
-# (panic locations are compiled into the wasm): the same commit gives the same code hash anywhere.
+# Local paths (clone, cargo home, sysroot, target folder) are remapped out of the wasm, where panic
+# locations would carry them. (The code hash still differs between checkout locations: the data
+# layout does; cargo's trim-paths would be the next thing to try.)
 CARGO_HOME ?= $(HOME)/.cargo
-WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory\x1f-Clink-arg=--max-memory=4194304\x1f-Ctarget-cpu=mvp\x1f--remap-path-prefix=$(CURDIR)=/phat-sgx-prover\x1f--remap-path-prefix=$(CARGO_HOME)=/cargo\x1f--remap-path-prefix=$(shell rustc --print sysroot)=/rust'
+WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory\x1f-Clink-arg=--max-memory=4194304\x1f-Ctarget-cpu=mvp\x1f--remap-path-prefix=$(CURDIR)=/phat-sgx-prover\x1f--remap-path-prefix=$(CARGO_HOME)=/cargo\x1f--remap-path-prefix=$(shell rustc --print sysroot)=/rust\x1f--remap-path-prefix=$(CARGO_TARGET_DIR)=/target'
 # $(call phat-bundle,crate dir,bundle name,wasm file stem,metadata binary)
 define phat-bundle
 	cd $(1) && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) CARGO_ENCODED_RUSTFLAGS=$(WASM_RUSTFLAGS) \

@@ -111,6 +111,21 @@ async fn until_finalized(devnet: &Devnet, block: u64, secs: u64) {
     panic!("block {block} not finalized within {secs} s (finalized: {})", finalized(devnet).await);
 }
 
+/// The relayer's status once `done` holds of it (or as it is after 10 s).
+async fn until_status(
+    relayer: &Relayer,
+    done: impl Fn(&phat_relayer::feed::Status) -> bool,
+) -> phat_relayer::feed::Status {
+    for _ in 0..100 {
+        let status = relayer.feed().status.read().await.clone();
+        if done(&status) {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    relayer.feed().status.read().await.clone()
+}
+
 async fn traffic(devnet: &Devnet, n: usize) -> u64 {
     let mut t = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
     for _ in 0..n {
@@ -466,7 +481,8 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     });
     let first = traffic(&devnet, 3).await;
     until_finalized(&devnet, first, 120).await;
-    let unreachable = relayer.feed().status.read().await.clone();
+    // L1 finalizes a block before the relayer has recorded it: wait for the record.
+    let unreachable = until_status(&relayer, |s| s.relayed == first - 1).await;
     stop.send(true).expect("stop");
     task.await.expect("join").expect("relayer ended cleanly");
     drop(relayer); // closes its store
@@ -479,13 +495,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let head = traffic(&devnet, 3).await;
     until_finalized(&devnet, head, 120).await;
     let blocks = head - 1;
-    for _ in 0..100 {
-        if running.relayer.feed().status.read().await.registry_credited == blocks {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let status = running.relayer.feed().status.read().await.clone();
+    let status = until_status(&running.relayer, |s| s.relayed == blocks && s.registry_credited == blocks).await;
     running.stop().await;
 
     // Every block from 2 to head was proven by a contract, settled on L1, and credited once.
