@@ -101,7 +101,8 @@ pub struct ProverInfo {
 /// The contracts of one local cluster, in one pink runtime.
 pub struct Cluster {
     session: Session<PinkRuntime>,
-    provers: Vec<PhatProverRef>,
+    /// The prover contracts and the account that deployed (owns) each.
+    provers: Vec<(PhatProverRef, [u8; 32])>,
     registry: Option<PhatRegistryRef>,
 }
 
@@ -147,7 +148,8 @@ impl Cluster {
             .configure(config)
             .submit_tx(&mut self.session)?
             .map_err(|e| RuntimeError(format!("configure: {e:?}")))?;
-        self.provers.push(prover);
+        let owner = *pink_drink::SessionExt::actor(&mut self.session).as_ref();
+        self.provers.push((prover, owner));
         Ok(self.provers.len() - 1)
     }
 
@@ -155,14 +157,17 @@ impl Cluster {
         self.provers.len()
     }
 
-    fn prover_ref(&mut self, i: usize) -> Result<&mut PhatProverRef> {
-        self.provers.get_mut(i).ok_or_else(|| RuntimeError(format!("no prover {i}")))
+    /// Prover `i`, its owner, and the session to call it in.
+    fn prover(&mut self, i: usize) -> Result<(&mut PhatProverRef, [u8; 32], &mut Session<PinkRuntime>)> {
+        match self.provers.get_mut(i) {
+            Some((prover, owner)) => Ok((prover, *owner, &mut self.session)),
+            None => Err(RuntimeError(format!("no prover {i}"))),
+        }
     }
 
     /// Contract address, current key address and epoch of prover `i` (queries).
     pub fn prover_info(&mut self, i: usize) -> Result<ProverInfo> {
-        let session = &mut self.session;
-        let prover = self.provers.get_mut(i).ok_or_else(|| RuntimeError(format!("no prover {i}")))?;
+        let (prover, _, session) = self.prover(i)?;
         let contract = *ToAccountId::<pink::PinkEnvironment>::to_account_id(prover).as_ref();
         let address = prover
             .call()
@@ -170,6 +175,7 @@ impl Cluster {
             .query(session)?
             .map_err(|e| RuntimeError(format!("prover_address: {e:?}")))?;
         let key_epoch = prover.call().key_epoch().query(session)?;
+        let session = &mut self.session;
         let registry_id = match self.registry.as_mut() {
             Some(r) => r.call().prover_by_address(address).query(session)?,
             None => None,
@@ -180,16 +186,17 @@ impl Cluster {
     /// Query: prover `i` proves the block of a witness bundle. `Ok(Err(_))` is the contract's
     /// own refusal (nothing signed).
     pub fn prove(&mut self, i: usize, bundle: Vec<u8>) -> Result<std::result::Result<Proved, ProverError>> {
-        let session = &mut self.session;
-        let prover = self.provers.get_mut(i).ok_or_else(|| RuntimeError(format!("no prover {i}")))?;
+        let (prover, _, session) = self.prover(i)?;
         Ok(prover.call().prove(bundle).query(session)?)
     }
 
-    /// Transaction (as prover `i`'s owner): moves its key to the next epoch.
+    /// Transaction, as prover `i`'s owner: moves its key to the next epoch.
     pub fn rotate_key(&mut self, i: usize) -> Result<()> {
-        let session = &mut self.session;
-        let prover = self.provers.get_mut(i).ok_or_else(|| RuntimeError(format!("no prover {i}")))?;
-        prover.call_mut().rotate_key().submit_tx(session)?.map_err(|e| RuntimeError(format!("rotate_key: {e:?}")))
+        let owner = self.prover(i)?.1;
+        self.as_actor(owner, |c| {
+            let (prover, _, session) = c.prover(i)?;
+            prover.call_mut().rotate_key().submit_tx(session)?.map_err(|e| RuntimeError(format!("rotate_key: {e:?}")))
+        })
     }
 
     /// Deploys `phat-registry` as [`accounts::GOVERNANCE`] and appoints [`accounts::RELAYER`].
@@ -215,10 +222,10 @@ impl Cluster {
         }
     }
 
-    /// Transaction (as `owner`): opens a pool for a worker and registers prover `i` in it;
-    /// `owner` must own prover `i`.
-    pub fn open_pool(&mut self, owner: [u8; 32], worker: [u8; 32], commission_ppm: u32, i: usize) -> Result<PoolId> {
-        let contract: AccountId = ToAccountId::<pink::PinkEnvironment>::to_account_id(self.prover_ref(i)?);
+    /// Transaction, as prover `i`'s owner: opens a pool for a worker and registers prover `i` in it.
+    pub fn open_pool(&mut self, worker: [u8; 32], commission_ppm: u32, i: usize) -> Result<PoolId> {
+        let (prover, owner, _) = self.prover(i)?;
+        let contract: AccountId = ToAccountId::<pink::PinkEnvironment>::to_account_id(prover);
         self.as_actor(owner, |c| {
             let (registry, session) = c.registry()?;
             let pool = registry
@@ -277,7 +284,7 @@ impl Cluster {
     }
 }
 
-/// The devnet's registry set-up: one pool per prover (owner `worker_owner(i)`, 10 % commission)
+/// The devnet's registry set-up: one pool per prover (owned by the prover's owner, 10 % commission)
 /// with two stakers each, and the rollup subscribed with a deposit for `blocks` proofs.
 pub struct Economy {
     pub fee_per_block: u128,
@@ -295,10 +302,9 @@ impl Economy {
     pub fn set_up(&self, cluster: &mut Cluster, sub_template: Subscription, blocks: u128) -> Result<RollupId> {
         let deposit = self.fee_per_block.checked_mul(blocks).ok_or_else(|| RuntimeError("deposit overflows".into()))?;
         for i in 0..cluster.prover_count() {
-            let owner = accounts::worker_owner(i);
             let mut worker = [0xee; 32];
             worker[31] = i as u8;
-            let pool = cluster.open_pool(owner, worker, 100_000, i)?;
+            let pool = cluster.open_pool(worker, 100_000, i)?;
             for s in 0..2 {
                 let staker = accounts::staker(i * 2 + s);
                 cluster.mint(staker, self.stake * 2)?;

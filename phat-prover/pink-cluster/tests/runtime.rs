@@ -221,3 +221,19 @@ fn the_same_blocks_natively_and_in_the_runtime() {
         }
     }
 }
+
+/// The `Cluster` wrapper (what `phat-cluster` serves): a prover deployed by a worker owner is
+/// rotated as that owner, whoever the cluster's current actor is.
+#[test]
+fn the_cluster_rotates_a_prover_key_as_its_owner() {
+    let owner = phat_pink_cluster::accounts::worker_owner(0);
+    let mut cluster = phat_pink_cluster::Cluster::new().expect("cluster");
+    cluster.mint(owner, 1_000_000_000_000).expect("mint");
+    let i = cluster.as_actor(owner, |c| c.deploy_prover(&wasm(), &[7], config(1))).expect("deploy");
+    let before = cluster.prover_info(i).expect("info");
+    cluster.rotate_key(i).expect("rotated");
+    let after = cluster.prover_info(i).expect("info");
+    assert_eq!((before.key_epoch, after.key_epoch), (0, 1));
+    assert_ne!(before.address, after.address);
+    assert!(cluster.rotate_key(i + 1).is_err(), "no such prover");
+}
