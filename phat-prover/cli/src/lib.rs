@@ -19,3 +19,4 @@ pub mod rpc;
 pub mod state;
 pub mod traffic;
 pub mod vectors;
+pub mod witness_rpc;

@@ -57,6 +57,16 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Serve the witness calls a Phat prover contract's `prove_block` makes (debug_executionWitness,
+    /// debug_getRawBlock, debug_getRawHeader, eth_chainId) for a node that lacks them (anvil).
+    WitnessRpc {
+        /// The L2 node's JSON-RPC endpoint.
+        #[arg(long, env = "PHAT_L2_RPC", default_value = "http://127.0.0.1:8545")]
+        rpc: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8547")]
+        listen: std::net::SocketAddr,
+    },
     /// Execute a block statelessly and sign a TEE-proof (JSON to stdout or --out).
     Prove {
         /// Witness file from `phat-prover witness`.
@@ -255,6 +265,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
             write_json(&file, out)
         }
+        Command::WitnessRpc { rpc, listen } => runtime()?.block_on(phat_prover_cli::witness_rpc::run(listen, rpc)),
         Command::Prove { witness, source, domain, key, out } => {
             let file = match (witness, source.rpc, source.block) {
                 (Some(path), _, _) => read_json::<WitnessFile>(&path)?,

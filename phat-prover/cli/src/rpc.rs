@@ -76,8 +76,7 @@ pub async fn fetch_witness(
     number: u64,
     prague_time: Option<Option<u64>>,
 ) -> Result<WitnessFile, CliError> {
-    let url = rpc_url.parse().map_err(|e| CliError::Input(format!("RPC URL {rpc_url}: {e}")))?;
-    let node = Node { client: RpcClient::new_http(url) };
+    let node = Node::connect(rpc_url)?;
     if number == 0 {
         return Err(CliError::Input("block 0 has no parent: nothing to prove".into()));
     }
@@ -127,6 +126,17 @@ pub async fn fetch_witness(
     Ok(WitnessFile { chain_id, prague_time, block: block_rlp, witness })
 }
 
+/// The chain id of the node at `rpc_url`.
+pub async fn chain_id(rpc_url: &str) -> Result<u64, CliError> {
+    Ok(Node::connect(rpc_url)?.call::<_, U64>("eth_chainId", ()).await?.to::<u64>())
+}
+
+/// The RLP of block `number`'s header, checked against the node's block hash.
+pub async fn raw_header(rpc_url: &str, number: u64) -> Result<Bytes, CliError> {
+    let header = Node::connect(rpc_url)?.headers(&[number]).await?.remove(0);
+    Ok(alloy_rlp::encode(&header).into())
+}
+
 /// Parameters of a JSON-RPC call (alloy's `RpcSend`, which the `alloy` facade does not export).
 trait RpcSend: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin {}
 impl<T: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin> RpcSend for T {}
@@ -167,6 +177,11 @@ fn unsupported(e: &RpcError<TransportErrorKind>) -> bool {
 }
 
 impl Node {
+    fn connect(rpc_url: &str) -> Result<Self, CliError> {
+        let url = rpc_url.parse().map_err(|e| CliError::Input(format!("RPC URL {rpc_url}: {e}")))?;
+        Ok(Self { client: RpcClient::new_http(url) })
+    }
+
     async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, CliError> {
         self.client.request(method, params).await.map_err(|e| rpc_error(method, e))
     }

@@ -43,7 +43,7 @@ mod phat_prover {
     use alloy_primitives::{Address, B256};
     use k256::ecdsa::VerifyingKey;
     use phat_prover_core::{
-        execute,
+        execute, rpc,
         signature::{from_rsy, SignatureError, Signer},
         BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
     };
@@ -89,6 +89,10 @@ mod phat_prover {
         Signing(String),
         /// The key epoch cannot advance further.
         EpochExhausted,
+        /// No L2 RPC endpoint answered usefully: each endpoint's failure, in the order tried.
+        L2Rpc(Vec<String>),
+        /// `prove_blocks` was asked for an empty or too long range, or one starting at block 0.
+        InvalidRange(String),
     }
 
     /// A TEE-proof and what it proves.
@@ -263,11 +267,74 @@ mod phat_prover {
         /// and signs its public input with the TEE key.
         #[ink(message)]
         pub fn prove(&self, bundle: Vec<u8>) -> Result<Proved, Error> {
+            let config = self.query_config()?;
+            let bundle = WitnessBundle::from_bytes(&bundle).map_err(|e| Error::BadBundle(format!("{e}")))?;
+            self.prove_bundle(config, bundle)
+        }
+
+        /// Query: fetches block `number`, its parent header and its execution witness from the
+        /// configured L2 RPC endpoints (one JSON-RPC batch, endpoints tried in order) and proves it.
+        /// Nothing the node says is trusted: the STF checks it all, and nothing is signed on error.
+        #[ink(message)]
+        pub fn prove_block(&self, number: u64) -> Result<Proved, Error> {
+            let mut proved = self.prove_blocks(number, 1)?;
+            proved.pop().ok_or_else(|| Error::L2Rpc(alloc::vec!["no block in the answer".into()]))
+        }
+
+        /// Query: [`Self::prove_block`] for `count` consecutive blocks from `first` (at most
+        /// `phat_prover_core::rpc::MAX_BLOCKS_PER_REQUEST`), fetched in one request. All or nothing:
+        /// the first block that fails to prove fails the call.
+        #[ink(message)]
+        pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
+            let config = self.query_config()?;
+            let request = rpc::witness_request(first, count).map_err(|e| Error::InvalidRange(format!("{e}")))?;
+            if config.l2_rpcs.is_empty() {
+                return Err(Error::InvalidConfig("no L2 RPC endpoint is configured".into()));
+            }
+            let mut failures = Vec::new();
+            for url in &config.l2_rpcs {
+                let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
+                let response = pink::http_req!("POST", url.as_str(), request.clone(), headers);
+                if response.status_code != 200 {
+                    failures.push(format!("{url}: HTTP {}", response.status_code));
+                    continue;
+                }
+                match rpc::witness_bundles(&response.body, first, count, config.l2_chain_id) {
+                    Ok(bundles) => return bundles.into_iter().map(|b| self.prove_bundle(config, b)).collect(),
+                    Err(e) => failures.push(format!("{url}: {e}")),
+                }
+            }
+            Err(Error::L2Rpc(failures))
+        }
+
+        /// Query: the worker's SGX quote and what the registration binds.
+        #[ink(message)]
+        pub fn attestation(&self) -> Result<Attestation, Error> {
             if pink::ext().is_in_transaction() {
                 return Err(Error::TransactionContext);
             }
-            let config = self.config.as_ref().ok_or(Error::NotConfigured)?;
-            let bundle = WitnessBundle::from_bytes(&bundle).map_err(|e| Error::BadBundle(format!("{e}")))?;
+            let key = self.key(self.key_epoch)?;
+            let mut code_hash = [0u8; 32];
+            let own = self.env().own_code_hash().map_err(|_| Error::Signing("no code hash".into()))?;
+            code_hash.copy_from_slice(own.as_ref());
+            Ok(Attestation {
+                worker_quote: pink::ext().worker_sgx_quote().map(|q| q.quote),
+                prover: key.address.0 .0,
+                key_epoch: self.key_epoch,
+                code_hash,
+            })
+        }
+
+        /// The configuration, in a query only (proving signs, and HTTP is for queries).
+        fn query_config(&self) -> Result<&Config, Error> {
+            if pink::ext().is_in_transaction() {
+                return Err(Error::TransactionContext);
+            }
+            self.config.as_ref().ok_or(Error::NotConfigured)
+        }
+
+        /// Runs the STF on `bundle` and signs its public input under `config`'s domain.
+        fn prove_bundle(&self, config: &Config, bundle: WitnessBundle) -> Result<Proved, Error> {
             if bundle.chain_id != config.l2_chain_id {
                 return Err(Error::WrongChain { expected: config.l2_chain_id, got: bundle.chain_id });
             }
@@ -292,24 +359,6 @@ mod phat_prover {
                 gas_used: outcome.gas_used,
                 digest: digest.0,
                 proof: proof.to_bytes().to_vec(),
-            })
-        }
-
-        /// Query: the worker's SGX quote and what the registration binds.
-        #[ink(message)]
-        pub fn attestation(&self) -> Result<Attestation, Error> {
-            if pink::ext().is_in_transaction() {
-                return Err(Error::TransactionContext);
-            }
-            let key = self.key(self.key_epoch)?;
-            let mut code_hash = [0u8; 32];
-            let own = self.env().own_code_hash().map_err(|_| Error::Signing("no code hash".into()))?;
-            code_hash.copy_from_slice(own.as_ref());
-            Ok(Attestation {
-                worker_quote: pink::ext().worker_sgx_quote().map(|q| q.quote),
-                prover: key.address.0 .0,
-                key_epoch: self.key_epoch,
-                code_hash,
             })
         }
 

@@ -116,3 +116,22 @@ pub enum StfError {
     #[error("post-state update: {0}")]
     Trie(#[from] TrieError),
 }
+
+/// An L2 node's JSON-RPC answer could not be turned into a witness bundle (see [`crate::rpc`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RpcError {
+    #[error("block range: {0}")]
+    Range(String),
+    #[error("request encoding: {0}")]
+    Encode(String),
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    #[error("no answer to {0}")]
+    Missing(String),
+    #[error("the node refused {call}: {message}")]
+    Node { call: String, message: String },
+    #[error("the node serves chain {got}, expected {expected}")]
+    WrongChain { expected: u64, got: u64 },
+    #[error("inconsistent answer: {0}")]
+    Inconsistent(String),
+}

@@ -20,10 +20,12 @@ pub mod witness;
 
 pub use bundle::WitnessBundle;
 pub use chain::{ChainSpec, Fork};
-pub use error::{DbError, HeaderError, StfError, WitnessError};
+pub use error::{DbError, HeaderError, RpcError, StfError, WitnessError};
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};
 pub mod public_input;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 pub mod signature;
 
 pub use public_input::{BatchPublicInput, BlockPublicInput, ProofDomain};

@@ -190,6 +190,13 @@ impl Cluster {
         Ok(prover.call().prove(bundle).query(session)?)
     }
 
+    /// Query: prover `i` fetches block `number` and its witness from its L2 RPC (pink HTTP) and
+    /// proves it.
+    pub fn prove_block(&mut self, i: usize, number: u64) -> Result<std::result::Result<Proved, ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        Ok(prover.call().prove_block(number).query(session)?)
+    }
+
     /// Transaction, as prover `i`'s owner: moves its key to the next epoch.
     pub fn rotate_key(&mut self, i: usize) -> Result<()> {
         let owner = self.prover(i)?.1;

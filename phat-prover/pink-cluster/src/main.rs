@@ -9,6 +9,8 @@
 //! - `GET  /v1/provers`                         the provers, as above
 //! - `POST /v1/provers/{i}/prove`               body: a witness bundle → the contract's `Proved`,
 //!   or 422 `{"error"}` when the contract refuses (nothing signed)
+//! - `POST /v1/provers/{i}/prove-block/{n}`     the contract fetches block n and its witness from
+//!   its L2 RPC itself (pink HTTP) → `Proved`, or 422
 //! - `POST /v1/provers/{i}/rotate-key`          → the prover's new `{address, keyEpoch}`
 //! - `POST /v1/registry/report`                 `{rollup, block, signer, l1Tx}` → `{fee}` or 422
 //! - `GET  /v1/registry/rollups/{id}`           the subscription and its deposit
@@ -120,6 +122,14 @@ fn handle(cluster: &mut Cluster, request: &mut Request) -> Result<Value, Reply> 
             let i = prover_index(cluster, i)?;
             let bundle = body(request)?;
             match cluster.prove(i, bundle)? {
+                Ok(proved) => Ok(proved_json(&proved)),
+                Err(e) => Err(Reply(422, format!("{e:?}"))),
+            }
+        }
+        (Method::Post, ["v1", "provers", i, "prove-block", n]) => {
+            let i = prover_index(cluster, i)?;
+            let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
+            match cluster.prove_block(i, n)? {
                 Ok(proved) => Ok(proved_json(&proved)),
                 Err(e) => Err(Reply(422, format!("{e:?}"))),
             }

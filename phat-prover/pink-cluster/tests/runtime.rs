@@ -13,6 +13,8 @@ use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
 phat_pink_cluster::probestack!();
 
+#[path = "runtime/prove_block.rs"]
+mod prove_block;
 #[path = "runtime/registry.rs"]
 mod registry;
 

@@ -189,3 +189,85 @@ fn registry_pools_provers_subscriptions_and_rewards_end_to_end() {
     let owed = 300_000 + info.deposit;
     assert!(held >= owed && held - owed <= 1, "held {held}, owed {owed}");
 }
+
+/// Retiring a prover: only its pool's owner or governance may, once; a retired prover's proofs are
+/// no longer credited and its key no longer followed.
+#[test]
+fn registry_retires_provers_for_good() {
+    let registry_wasm = std::fs::read(env_path("PHAT_REGISTRY_WASM")).expect("registry wasm");
+    let prover_wasm = super::wasm();
+    let chain_id = 1;
+    let mut session = Session::<PinkRuntime>::new().expect("session");
+    for who in [POOL_OWNER, OTHER_OWNER, ROLLUP_ADMIN, RELAYER] {
+        session.sandbox().mint_into(Account::new(who), FUNDS).expect("mint");
+    }
+    let mut registry: PhatRegistryRef =
+        PhatRegistryRef::new().salt_bytes(vec![0]).deploy_wasm(&registry_wasm, &mut session).expect("deploy");
+    registry.call_mut().set_relayer(ink_id(RELAYER), true).submit_tx(&mut session).expect("tx").expect("relayer");
+    let pool = as_actor(&mut session, POOL_OWNER, |s| {
+        registry.call_mut().create_pool([0xaa; 32], 0).submit_tx(s).expect("tx").expect("pool")
+    });
+    as_actor(&mut session, OTHER_OWNER, |s| {
+        registry.call_mut().create_pool([0xbb; 32], 0).submit_tx(s).expect("tx").expect("pool")
+    });
+    let register = |session: &mut Session<PinkRuntime>, registry: &mut PhatRegistryRef, salt: u8| {
+        as_actor(session, POOL_OWNER, |s| {
+            let mut p = deploy(s, &prover_wasm, salt);
+            p.call_mut().configure(config(chain_id)).submit_tx(s).expect("tx").expect("configured");
+            let contract = ToAccountId::<pink::PinkEnvironment>::to_account_id(&p);
+            let id = registry.call_mut().register_prover(pool, contract).submit_tx(s).expect("tx").expect("registered");
+            let address = p.call().prover_address().query(s).expect("query").expect("address");
+            (p, id, address)
+        })
+    };
+    let (mut first, first_id, first_address) = register(&mut session, &mut registry, 1);
+    let (_, second_id, second_address) = register(&mut session, &mut registry, 2);
+    let sub = Subscription {
+        l2_chain_id: chain_id,
+        rpc: "http://127.0.0.1:8546".into(),
+        l1_verifier: [0x5f; 20],
+        policy: ProofMix { zk_share_bps: 0, tee_finality_delay_s: 0 },
+        fee_per_block: FEE,
+    };
+    let rollup = as_actor(&mut session, ROLLUP_ADMIN, |s| {
+        registry.call_mut().subscribe(sub).transferred_value(10 * FEE).submit_tx(s).expect("tx").expect("rollup")
+    });
+    let report = |session: &mut Session<PinkRuntime>, registry: &mut PhatRegistryRef, block: u64, signer: [u8; 20]| {
+        as_actor(session, RELAYER, |s| {
+            registry.call_mut().report_proof(rollup, block, signer, [0; 32]).submit_tx(s).expect("tx")
+        })
+    };
+    assert_eq!(report(&mut session, &mut registry, 1, first_address), Ok(FEE));
+
+    // Another pool's owner and a stranger may not retire it; nothing changes.
+    for who in [OTHER_OWNER, RELAYER] {
+        let refused =
+            as_actor(&mut session, who, |s| registry.call_mut().retire_prover(first_id).submit_tx(s).expect("tx"));
+        assert_eq!(refused, Err(Error::NotPoolOwner));
+    }
+    assert_eq!(registry.call().prover_by_address(first_address).query(&mut session).expect("query"), Some(first_id));
+
+    // Its pool's owner retires it once; a second time is refused.
+    let retire = |session: &mut Session<PinkRuntime>, registry: &mut PhatRegistryRef, who: [u8; 32], id| {
+        as_actor(session, who, |s| registry.call_mut().retire_prover(id).submit_tx(s).expect("tx"))
+    };
+    assert_eq!(retire(&mut session, &mut registry, POOL_OWNER, first_id), Ok(()));
+    assert_eq!(retire(&mut session, &mut registry, POOL_OWNER, first_id), Err(Error::ProverRetired));
+    let info = registry.call().prover_info(first_id).query(&mut session).expect("query").expect("prover");
+    assert_eq!((info.status, info.proofs), (phat_registry::ProverStatus::Retired, 1));
+    assert_eq!(registry.call().prover_by_address(first_address).query(&mut session).expect("query"), None);
+
+    // Its proofs are no longer credited; the deposit stays where it was.
+    assert_eq!(report(&mut session, &mut registry, 2, first_address), Err(Error::UnknownProver));
+    let deposit = registry.call().rollup_info(rollup).query(&mut session).expect("query").expect("rollup").deposit;
+    assert_eq!(deposit, 9 * FEE);
+
+    // A rotation of the retired contract is not followed.
+    as_actor(&mut session, POOL_OWNER, |s| first.call_mut().rotate_key().submit_tx(s).expect("tx").expect("rotated"));
+    let synced = registry.call_mut().sync_prover_key(first_id).submit_tx(&mut session).expect("tx");
+    assert_eq!(synced, Err(Error::ProverRetired));
+
+    // Governance (the registry's owner, the default actor) may retire any prover.
+    assert_eq!(registry.call_mut().retire_prover(second_id).submit_tx(&mut session).expect("tx"), Ok(()));
+    assert_eq!(report(&mut session, &mut registry, 2, second_address), Err(Error::UnknownProver));
+}

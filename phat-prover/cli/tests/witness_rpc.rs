@@ -1,0 +1,70 @@
+//! `phat-prover witness-rpc` in front of a real anvil, read with the core's JSON-RPC witness path —
+//! the very request and parsing the Phat contract's `prove_block` uses: every block of real traffic
+//! comes back as a bundle the STF proves to the node's own block hash and state root; batches of
+//! several blocks work; anvil itself (no `debug_executionWitness`), a node of another chain and
+//! garbage are refused with the reason.
+
+use alloy::providers::{Provider, ProviderBuilder};
+use phat_prover_cli::{
+    anvil::{Anvil, DEV_KEY},
+    traffic::Traffic,
+    witness_rpc,
+};
+use phat_prover_core::{
+    RpcError, execute,
+    rpc::{witness_bundles, witness_request},
+};
+
+const CHAIN_ID: u64 = 167_002;
+
+async fn post(url: &str, body: Vec<u8>) -> Vec<u8> {
+    let client = reqwest::Client::new();
+    let response = client.post(url).header("content-type", "application/json").body(body).send().await.expect("post");
+    response.bytes().await.expect("body").to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_witness_rpc_serves_what_prove_block_needs() {
+    let anvil = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &CHAIN_ID.to_string()]).expect("anvil");
+    let mut traffic = Traffic::new(&anvil.url, DEV_KEY).expect("traffic");
+    for _ in 0..7 {
+        traffic.step().await.expect("tx");
+    }
+    let head = traffic.head().await.expect("head");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(witness_rpc::serve(listener, anvil.url.clone()));
+
+    // One block per request, then the rest in one batch: each proves to the node's own block
+    // (from block 2: anvil seals block 1 with a base fee of its own choosing).
+    let node = ProviderBuilder::new().connect_http(anvil.url.parse().expect("url"));
+    let mut bundles = Vec::new();
+    for n in 2..=3 {
+        let answer = post(&url, witness_request(n, 1).expect("request")).await;
+        bundles.extend(witness_bundles(&answer, n, 1, CHAIN_ID).expect("bundle"));
+    }
+    let answer = post(&url, witness_request(4, head - 3).expect("request")).await;
+    bundles.extend(witness_bundles(&answer, 4, head - 3, CHAIN_ID).expect("bundles"));
+    assert_eq!(bundles.len() as u64, head - 1);
+    for (n, bundle) in (2..).zip(bundles) {
+        let (chain, input) = bundle.into_input().expect("input");
+        let outcome = execute(&chain, &input).expect("proves");
+        let block = node.get_block_by_number(n.into()).await.expect("rpc").expect("block");
+        assert_eq!((outcome.number, outcome.block_hash), (n, block.header.hash));
+        assert_eq!(outcome.post_state_root, block.header.state_root);
+    }
+
+    // Refusals, each with its reason.
+    let at_anvil = post(&anvil.url, witness_request(1, 1).expect("request")).await;
+    let err = witness_bundles(&at_anvil, 1, 1, CHAIN_ID).expect_err("anvil has no witness calls");
+    assert!(matches!(&err, RpcError::Node { message, .. } if message.contains("not found")), "{err}");
+    let err = witness_bundles(&post(&url, witness_request(1, 1).expect("request")).await, 1, 1, 1).expect_err("chain");
+    assert_eq!(err, RpcError::WrongChain { expected: 1, got: CHAIN_ID });
+    let beyond = post(&url, witness_request(head + 1, 1).expect("request")).await;
+    let err = witness_bundles(&beyond, head + 1, 1, CHAIN_ID).expect_err("no such block");
+    assert!(matches!(&err, RpcError::Node { message, .. } if message.contains("not found")), "{err}");
+    // An answer for other blocks than asked is refused, not misread.
+    let err = witness_bundles(&post(&url, witness_request(2, 1).expect("request")).await, 1, 1, CHAIN_ID)
+        .expect_err("other block");
+    assert!(matches!(err, RpcError::Missing(_)), "{err}");
+}

@@ -1,0 +1,137 @@
+//! `prove_block` / `prove_blocks`: the contract in the pink runtime fetches a block and its witness
+//! over pink HTTP (one JSON-RPC batch) and proves it. The L2 node is outside our system; here it is
+//! `FixtureNode`, a JSON-RPC server answering the four witness calls from the Ethereum test blocks
+//! (what reth and geth serve; `phat-prover witness-rpc` serves the same for anvil, tested in the
+//! CLI). Asserted: the same proof bytes as `prove` on the same bundle, a batch, endpoint failover,
+//! and refusals — a dead endpoint, garbage, another chain, a transaction — with nothing signed.
+
+use std::{collections::BTreeMap, sync::Arc, thread};
+
+use drink::session::Session;
+use ink::codegen::TraitCallBuilder;
+use phat_prover_contract::{Config, Error};
+use phat_prover_core::WitnessBundle;
+use pink_drink::{Callable, PinkRuntime};
+use serde_json::{Value, json};
+
+use super::{blocks, config, deploy};
+
+/// What a fixture node answers.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    Honest,
+    Garbage,
+    ChainId(u64),
+}
+
+/// An L2 node serving `eth_chainId`, `debug_getRawBlock`, `debug_getRawHeader` and
+/// `debug_executionWitness` for a set of test blocks, on a local port.
+struct FixtureNode {
+    url: String,
+}
+
+impl FixtureNode {
+    fn start(bundles: &[WitnessBundle], behaviour: Behaviour) -> Self {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
+        let chain_id = bundles[0].chain_id;
+        let by_number: BTreeMap<u64, WitnessBundle> =
+            bundles.iter().map(|b| (b.clone().into_input().expect("input").1.block.header.number, b.clone())).collect();
+        thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                let mut body = Vec::new();
+                request.as_reader().read_to_end(&mut body).expect("body");
+                let answer = match behaviour {
+                    Behaviour::Garbage => b"<html>502 Bad Gateway</html>".to_vec(),
+                    Behaviour::Honest => answer(&by_number, chain_id, &body),
+                    Behaviour::ChainId(id) => answer(&by_number, id, &body),
+                };
+                let _ = request.respond(tiny_http::Response::from_data(answer));
+            }
+        });
+        Self { url }
+    }
+}
+
+fn hex0x(b: &[u8]) -> Value {
+    json!(format!("0x{}", hex::encode(b)))
+}
+
+fn answer(blocks: &BTreeMap<u64, WitnessBundle>, chain_id: u64, request: &[u8]) -> Vec<u8> {
+    let calls: Vec<Value> = serde_json::from_slice(request).expect("a JSON-RPC batch");
+    let answers: Vec<Value> = calls
+        .iter()
+        .map(|call| {
+            let at = call["params"][0].as_str().map(|n| u64::from_str_radix(&n[2..], 16).expect("hex number"));
+            let result = match (call["method"].as_str().expect("method"), at) {
+                ("eth_chainId", _) => json!(format!("{chain_id:#x}")),
+                ("debug_getRawBlock", Some(n)) => hex0x(&blocks[&n].block),
+                ("debug_getRawHeader", Some(n)) => {
+                    let (_, input) = blocks[&(n + 1)].clone().into_input().expect("input");
+                    let parent = input.block.header.parent_hash;
+                    let header = input.witness.headers.iter().find(|h| alloy_primitives::keccak256(h) == parent);
+                    hex0x(header.expect("parent among the headers"))
+                }
+                ("debug_executionWitness", Some(n)) => {
+                    let b = &blocks[&n];
+                    let all = |items: &[alloy_primitives::Bytes]| items.iter().map(|i| hex0x(i)).collect::<Vec<_>>();
+                    json!({"state": all(&b.state), "codes": all(&b.codes), "keys": all(&b.keys), "headers": all(&b.headers)})
+                }
+                (method, _) => panic!("unexpected call {method}"),
+            };
+            json!({"jsonrpc": "2.0", "id": call["id"], "result": result})
+        })
+        .collect();
+    serde_json::to_vec(&answers).expect("json")
+}
+
+#[test]
+fn prove_block_fetches_its_witness_over_pink_http() {
+    let wasm = super::wasm();
+    let bundles: Vec<WitnessBundle> =
+        blocks("wallet").iter().map(|(b, _)| WitnessBundle::from_bytes(b).expect("bundle")).collect();
+    let chain_id = bundles[0].chain_id;
+    let numbers: Vec<u64> =
+        bundles.iter().map(|b| b.clone().into_input().expect("input").1.block.header.number).collect();
+    let node = FixtureNode::start(&bundles, Behaviour::Honest);
+    let mut session = Session::<PinkRuntime>::new().expect("session");
+    let mut prover = deploy(&mut session, &wasm, 21);
+    // The first endpoint is dead: the contract moves on to the next.
+    let dead = "http://127.0.0.1:9".to_string();
+    let configure = |session: &mut Session<PinkRuntime>, prover: &mut phat_prover_contract::PhatProverRef, rpcs| {
+        let c = Config { l2_rpcs: rpcs, ..config(chain_id) };
+        prover.call_mut().configure(c).submit_tx(session).expect("tx").expect("configured");
+    };
+    configure(&mut session, &mut prover, vec![dead.clone(), node.url.clone()]);
+
+    // Block by block: the very proof `prove` gives for the same bundle.
+    for (bundle, &n) in bundles.iter().zip(&numbers).skip(1) {
+        let fetched = prover.call().prove_block(n).query(&mut session).expect("query").expect("proved");
+        let given = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
+        assert_eq!(fetched, given);
+    }
+    // A batch in one request.
+    let first = numbers[1];
+    let batch = prover.call().prove_blocks(first, 3).query(&mut session).expect("query").expect("proved");
+    assert_eq!(batch.iter().map(|p| p.block_number).collect::<Vec<_>>(), vec![first, first + 1, first + 2]);
+    let single = prover.call().prove_block(first + 2).query(&mut session).expect("query").expect("proved");
+    assert_eq!(batch[2], single);
+
+    // Refusals, nothing signed: every endpoint's failure is named.
+    let refused = prover.call().prove_block(first).submit_tx(&mut session).expect("tx");
+    assert_eq!(refused, Err(Error::TransactionContext));
+    let range = prover.call().prove_blocks(first, 0).query(&mut session).expect("query");
+    assert!(matches!(range, Err(Error::InvalidRange(_))), "{range:?}");
+    let garbage = FixtureNode::start(&bundles, Behaviour::Garbage);
+    let other_chain = FixtureNode::start(&bundles, Behaviour::ChainId(chain_id + 1));
+    configure(&mut session, &mut prover, vec![dead.clone(), garbage.url.clone(), other_chain.url.clone()]);
+    match prover.call().prove_block(first).query(&mut session).expect("query") {
+        Err(Error::L2Rpc(failures)) => {
+            assert_eq!(failures.len(), 3, "{failures:?}");
+            assert!(failures[0].starts_with(&dead), "{failures:?}");
+            assert!(failures[1].contains("malformed answer"), "{failures:?}");
+            assert!(failures[2].contains(&format!("serves chain {}", chain_id + 1)), "{failures:?}");
+        }
+        other => panic!("expected L2Rpc, got {other:?}"),
+    }
+}
