@@ -20,7 +20,7 @@ use phat_prover_core::ProofDomain;
 use phat_relayer::{
     Config, Relayer,
     config::{L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
-    prover::{ClusterProver, LocalProver, TeeProver},
+    prover::{ClusterProver, LocalProver, TeeProver, WitnessSource},
 };
 
 use crate::{
@@ -51,6 +51,38 @@ pub struct Devnet {
     pub quorum: QuorumOperators,
     /// The pink cluster hosting the prover contracts, when the provers are contracts.
     pub cluster: Option<PinkCluster>,
+    /// `phat-prover witness-rpc` in front of L2 (anvil lacks `debug_executionWitness`): the
+    /// contracts' L2 RPC, from which they fetch their witnesses themselves. Stopped on drop.
+    pub witness_rpc: Option<WitnessRpc>,
+}
+
+/// A `phat-prover witness-rpc` task of this process.
+pub struct WitnessRpc {
+    /// Its `http://host:port`.
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl WitnessRpc {
+    /// Serves the witness calls for the node at `l2_rpc` on a free local port.
+    pub async fn start(l2_rpc: &str) -> Result<Self, DevnetError> {
+        let fail = |e: std::io::Error| DevnetError::Cluster(format!("witness-rpc: {e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(fail)?;
+        let url = format!("http://{}", listener.local_addr().map_err(fail)?);
+        let l2_rpc = l2_rpc.to_string();
+        let task = tokio::spawn(async move {
+            if let Err(e) = phat_prover_cli::witness_rpc::serve(listener, l2_rpc).await {
+                tracing::error!("witness-rpc stopped: {e}");
+            }
+        });
+        Ok(Self { url, task })
+    }
+}
+
+impl Drop for WitnessRpc {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Who proves on the devnet.
@@ -107,13 +139,15 @@ impl Devnet {
             .map(|i| Address::from_slice(&keccak256(format!("phat-sgx-prover devnet beneficiary {i}"))[12..]))
             .collect();
         let quorum = QuorumOperators::start(&l1.url, L1_CHAIN_ID, &addresses).await?;
-        let cluster = match &provers {
-            Provers::Local(_) => None,
+        let (cluster, witness_rpc) = match &provers {
+            Provers::Local(_) => (None, None),
             Provers::Cluster(_, files) => {
-                Some(PinkCluster::spawn(files, n, &l2.url, L2_CHAIN_ID, L1_CHAIN_ID, addresses.tee)?)
+                let witness_rpc = WitnessRpc::start(&l2.url).await?;
+                let cluster = PinkCluster::spawn(files, n, &witness_rpc.url, L2_CHAIN_ID, L1_CHAIN_ID, addresses.tee)?;
+                (Some(cluster), Some(witness_rpc))
             }
         };
-        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum, cluster };
+        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum, cluster, witness_rpc };
         for (i, p) in devnet.provers()?.iter().enumerate() {
             l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p.address(), devnet.beneficiaries[i])
                 .await?;
@@ -138,8 +172,14 @@ impl Devnet {
         Ok(LocalProver::new(&format!("prover-{i}"), &self.l2.url, key, self.domain())?)
     }
 
-    /// Every prover of this devnet: the cluster's contracts, or the development provers.
+    /// Every prover of this devnet: the cluster's contracts (fetching their witnesses themselves),
+    /// or the development provers.
     pub fn provers(&self) -> Result<Vec<Arc<dyn TeeProver>>, DevnetError> {
+        self.provers_with(WitnessSource::Contract)
+    }
+
+    /// [`Self::provers`], the contracts' witnesses fetched by `source`.
+    pub fn provers_with(&self, source: WitnessSource) -> Result<Vec<Arc<dyn TeeProver>>, DevnetError> {
         match &self.cluster {
             Some(c) => Ok(c
                 .provers
@@ -147,7 +187,8 @@ impl Devnet {
                 .enumerate()
                 .map(|(i, p)| {
                     let name = format!("contract-{i}");
-                    Arc::new(ClusterProver::new(&name, &self.l2.url, &c.url, i, p.address, self.domain()))
+                    let witness = (source, self.l2.url.as_str());
+                    Arc::new(ClusterProver::new(&name, (&c.url, i), p.address, self.domain(), witness))
                         as Arc<dyn TeeProver>
                 })
                 .collect()),

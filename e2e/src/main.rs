@@ -69,6 +69,12 @@ async fn run(args: Args) -> Result<(), DevnetError> {
                 "provers: phat-prover contracts (release wasm) in a local pink cluster {}, keys derived in the runtime;",
                 c.url
             );
+            if let Some(w) = &devnet.witness_rpc {
+                println!(
+                    "         each contract fetches its block's witness itself over pink HTTP from {} (witness-rpc)",
+                    w.url
+                );
+            }
             println!("         phat-registry credits each settled proof to the prover's pool (rollup {})", c.rollup);
             println!("STAND-INS, not the real thing:");
             println!(

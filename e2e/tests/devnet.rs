@@ -22,7 +22,7 @@ use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
 use phat_relayer::{
     Relayer, RelayerError,
     config::RegistryConfig,
-    prover::{LocalProver, ProveFuture, TeeProver},
+    prover::{LocalProver, ProveFuture, TeeProver, WitnessSource},
     registry::{RegistryReporter, Reported},
 };
 use tokio::{sync::watch, task::JoinHandle};
@@ -490,8 +490,11 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     assert!(unreachable.registry_error.is_some(), "{unreachable:?}");
     assert_eq!(rollup().await["proven"], 0, "nothing credited while the registry was out of reach");
 
-    // Restarted with the registry: the waiting credits are paid, then the new blocks'.
-    let running = start_relayer(&devnet, &db, devnet.provers().expect("provers")).await;
+    // Restarted with the registry: the waiting credits are paid, then the new blocks'. Until here
+    // the contracts fetched each block's witness themselves over pink HTTP (`prove_block`, through
+    // witness-rpc); from here the relayer fetches it and sends the bundle (`prove`).
+    let provers = devnet.provers_with(WitnessSource::Relayer).expect("provers");
+    let running = start_relayer(&devnet, &db, provers).await;
     let head = traffic(&devnet, 3).await;
     until_finalized(&devnet, head, 120).await;
     let blocks = head - 1;

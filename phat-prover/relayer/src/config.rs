@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use alloy_primitives::Address;
 use serde::Deserialize;
 
-use crate::error::RelayerError;
+use crate::{error::RelayerError, prover::WitnessSource};
 
 /// The whole config file.
 #[derive(Debug, Clone, Deserialize)]
@@ -87,8 +87,16 @@ pub enum ProverConfig {
     /// prover, not a TEE (its key is not attested unless registered like any other).
     Local { name: String, key_env: String },
     /// A `phat-prover` contract in a pink cluster (`phat-cluster` at `url`, contract `index`),
-    /// whose current key has `address`.
-    PhatCluster { name: String, url: String, index: usize, address: Address },
+    /// whose current key has `address`. `witness`: `"contract"` (default: the contract fetches
+    /// it from its own L2 RPC) or `"relayer"` (the relayer fetches it and sends the bundle).
+    PhatCluster {
+        name: String,
+        url: String,
+        index: usize,
+        address: Address,
+        #[serde(default)]
+        witness: WitnessSource,
+    },
 }
 
 /// The service itself.
@@ -152,7 +160,7 @@ mod tests {
     fn example_config_parses() {
         let c = Config::parse(EXAMPLE).expect("example parses");
         assert_eq!(c.provers.len(), 2);
-        assert!(matches!(&c.provers[0], ProverConfig::PhatCluster { index: 0, .. }));
+        assert!(matches!(&c.provers[0], ProverConfig::PhatCluster { index: 0, witness: WitnessSource::Relayer, .. }));
         assert_eq!(c.registry.as_ref().map(|r| r.rollup), Some(0));
         assert!(c.l1.propose);
         assert_eq!(c.relayer.prover_timeout(), Duration::from_secs(10));

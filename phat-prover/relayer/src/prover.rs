@@ -83,14 +83,29 @@ impl TeeProver for LocalProver {
     }
 }
 
+/// Who fetches a block's witness for a contract prover.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WitnessSource {
+    /// The contract, from its own L2 RPC over pink HTTP (`prove_block`): the relayer sends only
+    /// the block number. The L2 endpoint must serve `debug_executionWitness` (reth, geth) or be
+    /// fronted by `phat-prover witness-rpc` (anvil).
+    #[default]
+    Contract,
+    /// The relayer, from its L2 RPC; the contract gets the witness bundle (`prove`).
+    Relayer,
+}
+
 /// A `phat-prover` contract in a pink cluster, reached through the cluster's HTTP service
-/// (`phat-cluster`): the relayer fetches the witness from the L2 node, sends the bundle to the
-/// contract's `prove` query, and rebuilds the public input from its own domain and the answer —
-/// so a contract configured for another chain or verifier is refused by the digest check.
+/// (`phat-cluster`): the contract fetches the witness itself, or the relayer fetches it and sends
+/// the bundle ([`WitnessSource`]). The relayer rebuilds the public input from its own domain and
+/// the answer — so a contract configured for another chain or verifier is refused by the digest
+/// check.
 pub struct ClusterProver {
     name: String,
     rpc: String,
-    prove_url: String,
+    source: WitnessSource,
+    prover_url: String,
     address: Address,
     domain: ProofDomain,
     http: reqwest::Client,
@@ -111,13 +126,21 @@ struct ProvedJson {
 }
 
 impl ClusterProver {
-    /// Contract `index` of the cluster at `url`, whose key has `address`, proving for `domain`.
-    pub fn new(name: &str, rpc: &str, url: &str, index: usize, address: Address, mut domain: ProofDomain) -> Self {
+    /// Contract `index` of the cluster at `url`, whose key has `address`, proving for `domain`; with
+    /// [`WitnessSource::Relayer`] the witness comes from the L2 node at `rpc`.
+    pub fn new(
+        name: &str,
+        (url, index): (&str, usize),
+        address: Address,
+        mut domain: ProofDomain,
+        (source, rpc): (WitnessSource, &str),
+    ) -> Self {
         domain.prover = address;
         Self {
             name: name.into(),
             rpc: rpc.into(),
-            prove_url: format!("{}/v1/provers/{index}/prove", url.trim_end_matches('/')),
+            source,
+            prover_url: format!("{}/v1/provers/{index}", url.trim_end_matches('/')),
             address,
             domain,
             http: reqwest::Client::new(),
@@ -137,10 +160,15 @@ impl TeeProver for ClusterProver {
     fn prove_block(&self, number: u64) -> ProveFuture<'_> {
         Box::pin(async move {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let file = rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
-            let bundle = phat_prover_cli::bundle::from_witness(&file).to_bytes();
-            let response =
-                self.http.post(&self.prove_url).body(bundle).send().await.map_err(|e| fail(e.to_string()))?;
+            let request = match self.source {
+                WitnessSource::Contract => self.http.post(format!("{}/prove-block/{number}", self.prover_url)),
+                WitnessSource::Relayer => {
+                    let file = rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
+                    let bundle = phat_prover_cli::bundle::from_witness(&file).to_bytes();
+                    self.http.post(format!("{}/prove", self.prover_url)).body(bundle)
+                }
+            };
+            let response = request.send().await.map_err(|e| fail(e.to_string()))?;
             let status = response.status();
             let body = response.bytes().await.map_err(|e| fail(e.to_string()))?;
             if !status.is_success() {

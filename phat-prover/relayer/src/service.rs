@@ -58,8 +58,9 @@ impl Relayer {
                 ProverConfig::Local { name, key_env } => {
                     provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &secret(key_env)?, domain)?));
                 }
-                ProverConfig::PhatCluster { name, url, index, address } => {
-                    provers.push(Arc::new(ClusterProver::new(name, &config.l2.rpc, url, *index, *address, domain)));
+                ProverConfig::PhatCluster { name, url, index, address, witness } => {
+                    let witness = (*witness, config.l2.rpc.as_str());
+                    provers.push(Arc::new(ClusterProver::new(name, (url, *index), *address, domain, witness)));
                 }
             }
         }
