@@ -31,6 +31,8 @@ pub struct ClusterProverInfo {
     pub contract: String,
     /// Its current key's Ethereum address.
     pub address: Address,
+    /// The L1 account its `relay` sends from.
+    pub relay_address: Address,
     pub key_epoch: u32,
 }
 
@@ -39,6 +41,16 @@ struct Started {
     listen: String,
     provers: Vec<ClusterProverInfo>,
     rollup: Option<u32>,
+}
+
+/// What the contracts are bound to and relay through on L1.
+#[derive(Debug, Clone)]
+pub struct ClusterL1 {
+    pub rpc: String,
+    /// The `TeeVerifier` (the proofs' domain).
+    pub verifier: Address,
+    /// The `MultiProofVerifier` `relay` submits to.
+    pub multi_proof: Address,
 }
 
 /// A running cluster.
@@ -52,15 +64,15 @@ pub struct PinkCluster {
 }
 
 impl PinkCluster {
-    /// Starts `count` prover contracts bound to (`l1_chain_id`, `verifier`, `l2_chain_id`) and the
-    /// registry; returns once they are deployed and the service listens.
+    /// Starts `count` prover contracts bound to (`l1_chain_id`, `l1.verifier`, `l2_chain_id`),
+    /// fetching from `l2_rpc` and relaying through `l1.rpc` to `l1.multi_proof`, and the registry;
+    /// returns once they are deployed and the service listens.
     pub fn spawn(
         files: &ClusterFiles,
         count: usize,
-        l2_rpc: &str,
-        l2_chain_id: u64,
+        (l2_rpc, l2_chain_id): (&str, u64),
         l1_chain_id: u64,
-        verifier: Address,
+        l1: &ClusterL1,
     ) -> Result<Self, DevnetError> {
         let fail = |e: String| DevnetError::Cluster(format!("{}: {e}", files.bin.display()));
         let bundle = |name: &str| -> PathBuf { files.bundles.join(name) };
@@ -71,7 +83,8 @@ impl PinkCluster {
             .arg(bundle("phat_registry.wasm"))
             .args(["--provers", &count.to_string(), "--l2-rpc", l2_rpc])
             .args(["--l2-chain-id", &l2_chain_id.to_string(), "--l1-chain-id", &l1_chain_id.to_string()])
-            .args(["--verifier", &verifier.to_string()])
+            .args(["--verifier", &l1.verifier.to_string()])
+            .args(["--l1-rpc", &l1.rpc, "--multi-proof", &l1.multi_proof.to_string()])
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| fail(e.to_string()))?;

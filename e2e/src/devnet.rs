@@ -24,7 +24,7 @@ use phat_relayer::{
 };
 
 use crate::{
-    cluster::{ClusterFiles, PinkCluster},
+    cluster::{ClusterFiles, ClusterL1, PinkCluster},
     error::DevnetError,
     l1::{self, Addresses},
     quorum::QuorumOperators,
@@ -143,7 +143,9 @@ impl Devnet {
             Provers::Local(_) => (None, None),
             Provers::Cluster(_, files) => {
                 let witness_rpc = WitnessRpc::start(&l2.url).await?;
-                let cluster = PinkCluster::spawn(files, n, &witness_rpc.url, L2_CHAIN_ID, L1_CHAIN_ID, addresses.tee)?;
+                let on_l1 =
+                    ClusterL1 { rpc: l1.url.clone(), verifier: addresses.tee, multi_proof: addresses.multi_proof };
+                let cluster = PinkCluster::spawn(files, n, (&witness_rpc.url, L2_CHAIN_ID), L1_CHAIN_ID, &on_l1)?;
                 (Some(cluster), Some(witness_rpc))
             }
         };

@@ -39,6 +39,17 @@ sol! {
         function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
         function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
     }
+
+    #[sol(rpc)]
+    interface IEvidence {
+        struct Transition {
+            uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot;
+            bytes32 blockHash; bytes32 postStateRoot;
+        }
+        struct Evidence { bytes32 postStateRoot; address teeProver; uint40 teeProvenAt; uint32 zkEpoch; bool contested; }
+        function slotOf(uint256 l2ChainId, Transition t) external pure returns (bytes32);
+        function evidenceOf(bytes32 slot) external view returns (Evidence memory);
+    }
 }
 
 /// 0.001 PHA per finalized block, as `deploy/l1.toml` sets.
@@ -514,5 +525,50 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let reporter = RegistryReporter::new(&RegistryConfig { url: cluster.url.clone(), rollup: cluster.rollup });
     assert_eq!(reporter.report(2, addresses[0], Default::default()).await.expect("report"), Reported::AlreadyCredited);
     assert_eq!(deposit(&rollup().await), deposit(&after));
+
+    // The other path: the contract relays its proof to L1 itself — a transaction signed in the
+    // runtime with its relay key (funded here), sent over pink HTTP to L1.
+    let block = traffic(&devnet, 1).await;
+    let l1 = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+    let relay = cluster.provers[1].relay_address;
+    l1.raw_request::<_, ()>("anvil_setBalance".into(), (relay, U256::from(10u64).pow(U256::from(18u64))))
+        .await
+        .expect("fund the relay key");
+    let http = reqwest::Client::new();
+    let answer: serde_json::Value = http
+        .post(format!("{}/v1/provers/1/relay-block/{block}", cluster.url))
+        .send()
+        .await
+        .expect("relay")
+        .json()
+        .await
+        .expect("json");
+    let hash: alloy::primitives::B256 = answer["txHash"].as_str().expect("txHash").parse().expect("hash");
+    let receipt = loop {
+        if let Some(r) = l1.get_transaction_receipt(hash).await.expect("receipt") {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(receipt.status(), "the relayed submitTeeProof succeeded");
+    assert_eq!(receipt.from, relay);
+    let p = &answer["proved"];
+    let word = |k: &str| -> alloy::primitives::B256 { p[k].as_str().expect(k).parse().expect(k) };
+    let t = IEvidence::Transition {
+        firstBlock: block,
+        lastBlock: block,
+        parentHash: word("parentHash"),
+        preStateRoot: word("preStateRoot"),
+        blockHash: word("blockHash"),
+        postStateRoot: word("postStateRoot"),
+    };
+    let verifier = IEvidence::new(devnet.addresses.multi_proof, &l1);
+    let slot = verifier.slotOf(U256::from(phat_e2e::devnet::L2_CHAIN_ID), t.clone()).call().await.expect("slot");
+    let evidence = verifier.evidenceOf(slot).call().await.expect("evidence");
+    assert_eq!((evidence.teeProver, evidence.postStateRoot), (addresses[1], t.postStateRoot));
+    // A block L2 does not have yet: refused, nothing signed or sent.
+    let refused =
+        http.post(format!("{}/v1/provers/0/relay-block/{}", cluster.url, block + 1)).send().await.expect("post");
+    assert_eq!(refused.status(), 422, "block {} does not exist yet", block + 1);
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

@@ -43,7 +43,7 @@ mod phat_prover {
     use alloy_primitives::{Address, B256};
     use k256::ecdsa::VerifyingKey;
     use phat_prover_core::{
-        execute, rpc,
+        execute, l1, rpc,
         signature::{from_rsy, SignatureError, Signer},
         BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
     };
@@ -51,6 +51,9 @@ mod phat_prover {
 
     /// Domain tag of the prover key's derivation salt (the key epoch follows it).
     pub const PROVER_KEY_DOMAIN: &[u8] = b"phat-sgx-prover.prover-key.v1";
+    /// Domain tag of the relay key's derivation salt: the L1 account `relay` sends from (it pays
+    /// gas; it signs transactions, never proofs).
+    pub const RELAY_KEY_DOMAIN: &[u8] = b"phat-sgx-prover.relay-key.v1";
 
     /// What the owner configures.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -64,6 +67,10 @@ mod phat_prover {
         pub l1_chain_id: u64,
         /// The L1 `TeeVerifier` the proofs are bound to.
         pub l1_verifier: [u8; 20],
+        /// L1 JSON-RPC endpoints `relay` sends through (tried in order); empty: `relay` is off.
+        pub l1_rpcs: Vec<String>,
+        /// The L1 `MultiProofVerifier` `relay` submits TEE-proofs to.
+        pub l1_multi_proof: [u8; 20],
     }
 
     /// Why a call was refused. Nothing is signed on any error.
@@ -93,6 +100,12 @@ mod phat_prover {
         L2Rpc(Vec<String>),
         /// `prove_blocks` was asked for an empty or too long range, or one starting at block 0.
         InvalidRange(String),
+        /// `relay` needs `l1_rpcs` and `l1_multi_proof` configured.
+        RelayNotConfigured,
+        /// `relay` was given a proof this prover's current key did not sign for its domain.
+        NotOurProof,
+        /// No L1 RPC endpoint took the transaction: each endpoint's failure, in the order tried.
+        L1Rpc(Vec<String>),
     }
 
     /// A TEE-proof and what it proves.
@@ -159,12 +172,12 @@ mod phat_prover {
     }
 
     impl TeeKey {
-        /// Derives the key of `epoch` for the contract `contract`. The salt is
-        /// `keccak256(PROVER_KEY_DOMAIN ‖ contract ‖ epoch)`: 32 bytes of entropy, so that a
-        /// derivation that reads only part of its salt still separates epochs and instances.
-        fn derive(contract: &AccountId, epoch: u32) -> Result<Self, Error> {
+        /// Derives the key of `domain` and `epoch` for the contract `contract`. The salt is
+        /// `keccak256(domain ‖ contract ‖ epoch)`: 32 bytes of entropy, so that a derivation that
+        /// reads only part of its salt still separates keys, epochs and instances.
+        fn derive(domain: &[u8], contract: &AccountId, epoch: u32) -> Result<Self, Error> {
             let contract: &[u8] = contract.as_ref();
-            let salt = alloy_primitives::keccak256([PROVER_KEY_DOMAIN, contract, &epoch.to_be_bytes()].concat());
+            let salt = alloy_primitives::keccak256([domain, contract, &epoch.to_be_bytes()].concat());
             let derived = pink::ext().derive_sr25519_key(salt.to_vec().into());
             let secret = derived.get(..32).ok_or_else(|| Error::Signing("derived key too short".into()))?.to_vec();
             let public = pink::ext().get_public_key(SigType::Ecdsa, &secret);
@@ -207,9 +220,12 @@ mod phat_prover {
             if config.l1_verifier == [0u8; 20] {
                 return Err(Error::InvalidConfig("L1 verifier address is zero".into()));
             }
-            if let Some(bad) = config.l2_rpcs.iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://")))
-            {
+            let urls = config.l2_rpcs.iter().chain(&config.l1_rpcs);
+            if let Some(bad) = urls.into_iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
                 return Err(Error::InvalidConfig(format!("not an http(s) URL: {bad}")));
+            }
+            if !config.l1_rpcs.is_empty() && config.l1_multi_proof == [0u8; 20] {
+                return Err(Error::InvalidConfig("L1 RPC set for relaying, but the MultiProofVerifier is zero".into()));
             }
             self.env().emit_event(Configured {
                 l2_chain_id: config.l2_chain_id,
@@ -307,6 +323,79 @@ mod phat_prover {
             Err(Error::L2Rpc(failures))
         }
 
+        /// The Ethereum address `relay` sends L1 transactions from (fund it with L1 gas).
+        #[ink(message)]
+        pub fn relay_address(&self) -> Result<[u8; 20], Error> {
+            Ok(TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)?.address.0 .0)
+        }
+
+        /// Query: submits `proved` — a proof this prover's current key signed, as `prove` returns
+        /// it — to L1 (`MultiProofVerifier.submitTeeProof`) in a transaction signed with the relay
+        /// key, through the configured L1 endpoints; returns the transaction hash. L1 verifies
+        /// the proof; this only refuses to spend gas on a proof that is not its own.
+        #[ink(message)]
+        pub fn relay(&self, proved: Proved) -> Result<[u8; 32], Error> {
+            let config = self.query_config()?;
+            if config.l1_rpcs.is_empty() {
+                return Err(Error::RelayNotConfigured);
+            }
+            let key = self.key(self.key_epoch)?;
+            let input = BlockPublicInput {
+                tag: phat_prover_core::public_input::BLOCK_TAG,
+                l1ChainId: alloy_primitives::U256::from(config.l1_chain_id),
+                verifier: Address::from(config.l1_verifier),
+                l2ChainId: alloy_primitives::U256::from(config.l2_chain_id),
+                prover: key.address,
+                blockNumber: proved.block_number,
+                parentHash: proved.parent_hash.into(),
+                blockHash: proved.block_hash.into(),
+                preStateRoot: proved.pre_state_root.into(),
+                postStateRoot: proved.post_state_root.into(),
+                witnessCommitment: proved.witness_commitment.into(),
+            };
+            let proof = TeeProof::from_bytes(&proved.proof).map_err(|_| Error::NotOurProof)?;
+            if proof.prover != key.address || proof.verify(input.digest()).is_err() {
+                return Err(Error::NotOurProof);
+            }
+            let calldata = l1::submit_tee_proof(&input, &proved.proof);
+            let relay_key = TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)?;
+            let to = Address::from(config.l1_multi_proof);
+            let params_request = rpc::transaction_request(relay_key.address, to, &calldata)
+                .map_err(|e| Error::L1Rpc(alloc::vec![format!("{e}")]))?;
+            let mut failures = Vec::new();
+            for url in &config.l1_rpcs {
+                match Self::send_through(url, &params_request, |params| {
+                    let tx = l1::call_transaction(config.l1_chain_id, &params, to, calldata.clone());
+                    l1::sign_transaction(tx, &relay_key).map_err(|e| format!("signing: {e}"))
+                }) {
+                    Ok(hash) => return Ok(hash),
+                    Err(e) => failures.push(format!("{url}: {e}")),
+                }
+            }
+            Err(Error::L1Rpc(failures))
+        }
+
+        /// Asks `url` for the transaction parameters, signs with `sign`, sends; the hash.
+        fn send_through(
+            url: &str,
+            params_request: &[u8],
+            sign: impl FnOnce(l1::TxParams) -> Result<Vec<u8>, String>,
+        ) -> Result<[u8; 32], String> {
+            let post = |body: Vec<u8>| {
+                let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
+                let response = pink::http_req!("POST", url, body, headers);
+                match response.status_code {
+                    200 => Ok(response.body),
+                    status => Err(format!("HTTP {status}")),
+                }
+            };
+            let params = rpc::transaction_params(&post(params_request.to_vec())?).map_err(|e| format!("{e}"))?;
+            let raw = sign(params)?;
+            let hash =
+                rpc::sent(&post(rpc::send_request(&raw).map_err(|e| format!("{e}"))?)?).map_err(|e| format!("{e}"))?;
+            Ok(hash.0)
+        }
+
         /// Query: the worker's SGX quote and what the registration binds.
         #[ink(message)]
         pub fn attestation(&self) -> Result<Attestation, Error> {
@@ -341,13 +430,7 @@ mod phat_prover {
             let (chain, input) = bundle.into_input().map_err(|e| Error::BadBundle(format!("{e}")))?;
             let outcome = execute(&chain, &input).map_err(|e| Error::Refused(format!("{e}")))?;
             let key = self.key(self.key_epoch)?;
-            let domain = ProofDomain {
-                l1_chain_id: config.l1_chain_id,
-                verifier: Address::from(config.l1_verifier),
-                l2_chain_id: config.l2_chain_id,
-                prover: key.address,
-            };
-            let digest = BlockPublicInput::new(&domain, &outcome).digest();
+            let digest = BlockPublicInput::new(&Self::domain(config, key.address), &outcome).digest();
             let proof = TeeProof::sign(&key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
             Ok(Proved {
                 block_number: outcome.number,
@@ -364,7 +447,17 @@ mod phat_prover {
 
         /// This contract's prover key of `epoch`.
         fn key(&self, epoch: u32) -> Result<TeeKey, Error> {
-            TeeKey::derive(&self.env().account_id(), epoch)
+            TeeKey::derive(PROVER_KEY_DOMAIN, &self.env().account_id(), epoch)
+        }
+
+        /// The proof domain of this prover's current key under `config`.
+        fn domain(config: &Config, prover: Address) -> ProofDomain {
+            ProofDomain {
+                l1_chain_id: config.l1_chain_id,
+                verifier: Address::from(config.l1_verifier),
+                l2_chain_id: config.l2_chain_id,
+                prover,
+            }
         }
 
         fn ensure_owner(&self) -> Result<(), Error> {

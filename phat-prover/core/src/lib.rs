@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod chain;
 pub mod db;
 pub mod error;
+pub mod l1;
 pub mod stf;
 pub mod trie;
 pub mod witness;

@@ -19,7 +19,7 @@ use alloc::{format, string::String, vec::Vec};
 use core::fmt;
 
 use alloy_consensus::Header;
-use alloy_primitives::{Bytes, hex};
+use alloy_primitives::{Address, B256, Bytes, hex};
 use serde::{
     Deserialize, Deserializer, Serialize,
     de::{MapAccess, Visitor, value::MapAccessDeserializer},
@@ -29,6 +29,7 @@ use crate::{
     bundle::WitnessBundle,
     chain::ChainSpec,
     error::RpcError,
+    l1::TxParams,
     witness::{ExecutionWitness, L2Block, decode_exact},
 };
 
@@ -45,7 +46,67 @@ struct Call<'a> {
     jsonrpc: &'static str,
     id: String,
     method: &'a str,
-    params: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl<'a> Call<'a> {
+    fn new(id: impl Into<String>, method: &'a str, params: Vec<Param>) -> Self {
+        Self { jsonrpc: "2.0", id: id.into(), method, params }
+    }
+}
+
+/// A call parameter: text, or a transaction object (`eth_estimateGas`).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Param {
+    Text(String),
+    Tx { from: String, to: String, data: String },
+}
+
+fn encode(calls: &[Call<'_>]) -> Result<Vec<u8>, RpcError> {
+    pink_json::to_vec(calls).map_err(|e| RpcError::Encode(format!("{e:?}")))
+}
+
+/// A node's answer to a batch of calls, read by call id.
+struct Batch<'a>(Vec<Answer<'a>>);
+
+impl<'a> Batch<'a> {
+    fn read(body: &'a [u8]) -> Result<Self, RpcError> {
+        let answers = match body.first() {
+            Some(b'[') => pink_json::from_slice(body),
+            _ => pink_json::from_slice(body).map(|one| alloc::vec![one]),
+        };
+        answers.map(Self).map_err(|e| RpcError::Malformed(format!("not a JSON-RPC answer ({e:?})")))
+    }
+
+    fn result(&self, id: &str) -> Result<&Outcome<'a>, RpcError> {
+        let answer = self.0.iter().find(|a| a.id == id).ok_or_else(|| RpcError::Missing(id.into()))?;
+        match (&answer.error, &answer.result) {
+            (Some(fault), _) => Err(RpcError::Node { call: id.into(), message: fault.message.clone() }),
+            (None, Some(outcome)) => Ok(outcome),
+            (None, None) => Err(RpcError::Missing(id.into())),
+        }
+    }
+
+    fn text(&self, id: &str) -> Result<&'a str, RpcError> {
+        match self.result(id)? {
+            Outcome::Text(text) => Ok(text),
+            Outcome::Witness(_) => Err(RpcError::Malformed(format!("{id}: an object, expected hex text"))),
+        }
+    }
+
+    fn bytes(&self, id: &str) -> Result<Bytes, RpcError> {
+        hex_bytes(id, self.text(id)?)
+    }
+
+    /// A hex quantity (`0x1a`).
+    fn quantity(&self, id: &str) -> Result<u128, RpcError> {
+        let text = self.text(id)?;
+        text.strip_prefix("0x")
+            .filter(|digits| !digits.is_empty())
+            .and_then(|digits| u128::from_str_radix(digits, 16).ok())
+            .ok_or_else(|| RpcError::Malformed(format!("{id}: {text:?} is not a hex quantity")))
+    }
 }
 
 #[derive(Deserialize)]
@@ -113,13 +174,13 @@ fn quantity(n: u64) -> String {
 pub fn witness_request(first: u64, count: u64) -> Result<Vec<u8>, RpcError> {
     check_range(first, count)?;
     let mut calls = Vec::with_capacity(1 + 3 * count as usize);
-    calls.push(Call { jsonrpc: "2.0", id: "chain".into(), method: "eth_chainId", params: Vec::new() });
+    calls.push(Call::new("chain", "eth_chainId", Vec::new()));
     for n in first..first + count {
         for (method, at) in [(BLOCK, n), (PARENT, n - 1), (WITNESS, n)] {
-            calls.push(Call { jsonrpc: "2.0", id: format!("{method}:{n}"), method, params: alloc::vec![quantity(at)] });
+            calls.push(Call::new(format!("{method}:{n}"), method, alloc::vec![Param::Text(quantity(at))]));
         }
     }
-    pink_json::to_vec(&calls).map_err(|e| RpcError::Encode(format!("{e:?}")))
+    encode(&calls)
 }
 
 fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
@@ -139,38 +200,17 @@ fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
 /// the L2 `chain_id`. Prague applies from genesis when the block carries a requests hash.
 pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Result<Vec<WitnessBundle>, RpcError> {
     check_range(first, count)?;
-    let answers: Vec<Answer<'_>> =
-        pink_json::from_slice(body).map_err(|e| RpcError::Malformed(format!("not a JSON-RPC batch answer ({e:?})")))?;
-    let result = |id: &str| -> Result<&Outcome<'_>, RpcError> {
-        let answer = answers.iter().find(|a| a.id == id).ok_or_else(|| RpcError::Missing(id.into()))?;
-        match (&answer.error, &answer.result) {
-            (Some(fault), _) => Err(RpcError::Node { call: id.into(), message: fault.message.clone() }),
-            (None, Some(outcome)) => Ok(outcome),
-            (None, None) => Err(RpcError::Missing(id.into())),
-        }
-    };
-    let text = |id: &str| -> Result<&str, RpcError> {
-        match result(id)? {
-            Outcome::Text(text) => Ok(text),
-            Outcome::Witness(_) => Err(RpcError::Malformed(format!("{id}: an object, expected hex text"))),
-        }
-    };
-    let parse = |id: &str| -> Result<Bytes, RpcError> { hex_bytes(id, text(id)?) };
-
-    let chain = text("chain")?;
-    let node_chain = chain
-        .strip_prefix("0x")
-        .and_then(|digits| u64::from_str_radix(digits, 16).ok())
-        .ok_or_else(|| RpcError::Malformed(format!("eth_chainId: {chain:?} is not a hex quantity")))?;
-    if node_chain != chain_id {
-        return Err(RpcError::WrongChain { expected: chain_id, got: node_chain });
+    let batch = Batch::read(body)?;
+    let node_chain = batch.quantity("chain")?;
+    if node_chain != u128::from(chain_id) {
+        return Err(RpcError::WrongChain { expected: chain_id, got: node_chain as u64 });
     }
     let mut bundles = Vec::with_capacity(count as usize);
     for n in first..first + count {
-        let block_rlp = parse(&format!("{BLOCK}:{n}"))?;
-        let parent_rlp = parse(&format!("{PARENT}:{n}"))?;
+        let block_rlp = batch.bytes(&format!("{BLOCK}:{n}"))?;
+        let parent_rlp = batch.bytes(&format!("{PARENT}:{n}"))?;
         let id = format!("{WITNESS}:{n}");
-        let Outcome::Witness(json) = result(&id)? else {
+        let Outcome::Witness(json) = batch.result(&id)? else {
             return Err(RpcError::Malformed(format!("{id}: hex text, expected a witness object")));
         };
         let all = |items: &[&str]| items.iter().map(|h| hex_bytes(&id, h)).collect::<Result<Vec<_>, _>>();
@@ -204,6 +244,46 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
     Ok(bundles)
 }
 
+/// The calls that give an EIP-1559 transaction's parameters, for `from` calling `to` with `data`:
+/// pending nonce, gas price, suggested tip and gas estimate.
+pub fn transaction_request(from: Address, to: Address, data: &[u8]) -> Result<Vec<u8>, RpcError> {
+    let (from, to) = (format!("{from:#x}"), format!("{to:#x}"));
+    let tx = Param::Tx { from: from.clone(), to, data: format!("0x{}", hex::encode(data)) };
+    encode(&[
+        Call::new("nonce", "eth_getTransactionCount", alloc::vec![Param::Text(from), Param::Text("pending".into())]),
+        Call::new("price", "eth_gasPrice", Vec::new()),
+        Call::new("tip", "eth_maxPriorityFeePerGas", Vec::new()),
+        Call::new("gas", "eth_estimateGas", alloc::vec![tx]),
+    ])
+}
+
+/// Reads the answer to [`transaction_request`]. A call the node refuses (e.g. the estimate of a
+/// call that would revert) is an [`RpcError::Node`] carrying the node's message.
+pub fn transaction_params(body: &[u8]) -> Result<TxParams, RpcError> {
+    let batch = Batch::read(body)?;
+    let small = |id: &str| -> Result<u64, RpcError> {
+        u64::try_from(batch.quantity(id)?).map_err(|_| RpcError::Malformed(format!("{id}: out of range")))
+    };
+    Ok(TxParams {
+        nonce: small("nonce")?,
+        gas_price: batch.quantity("price")?,
+        max_priority_fee_per_gas: batch.quantity("tip")?,
+        gas_estimate: small("gas")?,
+    })
+}
+
+/// The call that sends the signed transaction `raw` (EIP-2718 bytes).
+pub fn send_request(raw: &[u8]) -> Result<Vec<u8>, RpcError> {
+    let raw = format!("0x{}", hex::encode(raw));
+    encode(&[Call::new("send", "eth_sendRawTransaction", alloc::vec![Param::Text(raw)])])
+}
+
+/// Reads the answer to [`send_request`]: the transaction hash.
+pub fn sent(body: &[u8]) -> Result<B256, RpcError> {
+    let hash = Batch::read(body)?.bytes("send")?;
+    B256::try_from(hash.as_ref()).map_err(|_| RpcError::Malformed("send: not a 32-byte hash".into()))
+}
+
 fn hex_bytes(id: &str, text: &str) -> Result<Bytes, RpcError> {
     hex::decode(text).map(Bytes::from).map_err(|e| RpcError::Malformed(format!("{id}: {e}")))
 }
@@ -226,6 +306,32 @@ mod tests {
         assert_eq!(summary[3], ("debug_executionWitness:7".into(), WITNESS.into(), serde_json::json!(["0x7"])));
         assert_eq!(summary[6], ("debug_executionWitness:8".into(), WITNESS.into(), serde_json::json!(["0x8"])));
         assert_eq!(calls.len(), 7);
+    }
+
+    #[test]
+    fn transaction_parameters_and_the_sent_hash_are_read_and_refusals_say_why() {
+        let ok = br#"[{"jsonrpc":"2.0","id":"nonce","result":"0x3"},{"id":"price","result":"0x77359400"},
+            {"id":"tip","result":"0x1"},{"id":"gas","result":"0x186a0"}]"#;
+        let expected =
+            TxParams { nonce: 3, gas_price: 2_000_000_000, max_priority_fee_per_gas: 1, gas_estimate: 100_000 };
+        assert_eq!(transaction_params(ok), Ok(expected));
+        let reverted = br#"[{"id":"nonce","result":"0x3"},{"id":"price","result":"0x1"},{"id":"tip","result":"0x1"},
+            {"id":"gas","error":{"code":3,"message":"execution reverted: custom error 0x5c3a1b0f"}}]"#;
+        let err = transaction_params(reverted).expect_err("refused");
+        assert!(matches!(&err, RpcError::Node { call, message } if call == "gas" && message.contains("reverted")));
+        let not_hex = br#"[{"id":"nonce","result":"3"},{"id":"price","result":"0x1"},{"id":"tip","result":"0x1"},{"id":"gas","result":"0x1"}]"#;
+        assert!(matches!(transaction_params(not_hex), Err(RpcError::Malformed(_))));
+        let hash = alloy_primitives::B256::repeat_byte(0x11);
+        let answer = format!(r#"{{"jsonrpc":"2.0","id":"send","result":"{hash}"}}"#);
+        assert_eq!(sent(answer.as_bytes()), Ok(hash));
+        let nonce_low = br#"{"jsonrpc":"2.0","id":"send","error":{"code":-32003,"message":"nonce too low"}}"#;
+        assert!(matches!(sent(nonce_low), Err(RpcError::Node { message, .. }) if message == "nonce too low"));
+        let request: serde_json::Value = serde_json::from_slice(
+            &transaction_request(Address::ZERO, Address::repeat_byte(1), &[1, 2]).expect("request"),
+        )
+        .expect("json");
+        assert_eq!(request[3]["params"][0]["data"], "0x0102");
+        assert_eq!(request[0]["params"][1], "pending");
     }
 
     #[test]

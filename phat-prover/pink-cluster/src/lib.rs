@@ -94,6 +94,8 @@ pub mod accounts {
 pub struct ProverInfo {
     pub contract: [u8; 32],
     pub address: [u8; 20],
+    /// The L1 account its `relay` sends from.
+    pub relay_address: [u8; 20],
     pub key_epoch: u32,
     pub registry_id: Option<ProverId>,
 }
@@ -175,12 +177,14 @@ impl Cluster {
             .query(session)?
             .map_err(|e| RuntimeError(format!("prover_address: {e:?}")))?;
         let key_epoch = prover.call().key_epoch().query(session)?;
+        let relay_address =
+            prover.call().relay_address().query(session)?.map_err(|e| RuntimeError(format!("relay_address: {e:?}")))?;
         let session = &mut self.session;
         let registry_id = match self.registry.as_mut() {
             Some(r) => r.call().prover_by_address(address).query(session)?,
             None => None,
         };
-        Ok(ProverInfo { contract, address, key_epoch, registry_id })
+        Ok(ProverInfo { contract, address, relay_address, key_epoch, registry_id })
     }
 
     /// Query: prover `i` proves the block of a witness bundle. `Ok(Err(_))` is the contract's
@@ -195,6 +199,21 @@ impl Cluster {
     pub fn prove_block(&mut self, i: usize, number: u64) -> Result<std::result::Result<Proved, ProverError>> {
         let (prover, _, session) = self.prover(i)?;
         Ok(prover.call().prove_block(number).query(session)?)
+    }
+
+    /// Queries: prover `i` proves block `number` (`prove_block`) and relays the proof to L1
+    /// (`relay`); the proof and the L1 transaction hash.
+    pub fn relay_block(
+        &mut self,
+        i: usize,
+        number: u64,
+    ) -> Result<std::result::Result<(Proved, [u8; 32]), ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        let proved = match prover.call().prove_block(number).query(session)? {
+            Ok(proved) => proved,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(prover.call().relay(proved.clone()).query(session)?.map(|hash| (proved, hash)))
     }
 
     /// Transaction, as prover `i`'s owner: moves its key to the next epoch.

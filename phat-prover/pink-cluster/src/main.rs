@@ -11,6 +11,8 @@
 //!   or 422 `{"error"}` when the contract refuses (nothing signed)
 //! - `POST /v1/provers/{i}/prove-block/{n}`     the contract fetches block n and its witness from
 //!   its L2 RPC itself (pink HTTP) → `Proved`, or 422
+//! - `POST /v1/provers/{i}/relay-block/{n}`     `prove_block(n)`, then `relay` of that proof: the
+//!   contract submits it to L1 itself → `{txHash, proved}`, or 422
 //! - `POST /v1/provers/{i}/rotate-key`          → the prover's new `{address, keyEpoch}`
 //! - `POST /v1/registry/report`                 `{rollup, block, signer, l1Tx}` → `{fee}` or 422
 //! - `GET  /v1/registry/rollups/{id}`           the subscription and its deposit
@@ -50,6 +52,12 @@ struct Args {
     /// The L1 `TeeVerifier` the proofs are bound to (0x…).
     #[arg(long)]
     verifier: String,
+    /// The L1 RPC the contracts' `relay` sends through (with --multi-proof).
+    #[arg(long)]
+    l1_rpc: Option<String>,
+    /// The L1 `MultiProofVerifier` the contracts' `relay` submits to (0x…).
+    #[arg(long)]
+    multi_proof: Option<String>,
     /// Proofs the rollup's deposit pays for.
     #[arg(long, default_value_t = 1_000_000)]
     deposit_blocks: u128,
@@ -68,11 +76,17 @@ fn run(args: Args) -> Result<(), RuntimeError> {
     let err = |what: &str, e: &dyn std::fmt::Display| RuntimeError(format!("{what}: {e}"));
     let verifier = parse_hex::<20>(&args.verifier).map_err(|e| err("--verifier", &e))?;
     let prover_wasm = std::fs::read(&args.prover_wasm).map_err(|e| err("--prover-wasm", &e))?;
+    let multi_proof = match &args.multi_proof {
+        Some(a) => parse_hex::<20>(a).map_err(|e| err("--multi-proof", &e))?,
+        None => [0; 20],
+    };
     let config = Config {
         l2_rpcs: vec![args.l2_rpc.clone()],
         l2_chain_id: args.l2_chain_id,
         l1_chain_id: args.l1_chain_id,
         l1_verifier: verifier,
+        l1_rpcs: args.l1_rpc.iter().cloned().collect(),
+        l1_multi_proof: multi_proof,
     };
     let mut cluster = Cluster::new()?;
     for i in 0..args.provers {
@@ -131,6 +145,14 @@ fn handle(cluster: &mut Cluster, request: &mut Request) -> Result<Value, Reply> 
             let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
             match cluster.prove_block(i, n)? {
                 Ok(proved) => Ok(proved_json(&proved)),
+                Err(e) => Err(Reply(422, format!("{e:?}"))),
+            }
+        }
+        (Method::Post, ["v1", "provers", i, "relay-block", n]) => {
+            let i = prover_index(cluster, i)?;
+            let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
+            match cluster.relay_block(i, n)? {
+                Ok((proved, hash)) => Ok(json!({ "txHash": hex0x(&hash), "proved": proved_json(&proved) })),
                 Err(e) => Err(Reply(422, format!("{e:?}"))),
             }
         }
@@ -198,6 +220,7 @@ fn prover_json(p: &ProverInfo) -> Value {
     json!({
         "contract": hex0x(&p.contract),
         "address": hex0x(&p.address),
+        "relayAddress": hex0x(&p.relay_address),
         "keyEpoch": p.key_epoch,
         "registryId": p.registry_id,
     })

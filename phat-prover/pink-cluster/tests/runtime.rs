@@ -13,8 +13,8 @@ use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
 phat_pink_cluster::probestack!();
 
-#[path = "runtime/prove_block.rs"]
-mod prove_block;
+#[path = "runtime/http.rs"]
+mod http;
 #[path = "runtime/registry.rs"]
 mod registry;
 
@@ -49,6 +49,8 @@ fn config(l2_chain_id: u64) -> Config {
         l2_chain_id,
         l1_chain_id: L1_CHAIN_ID,
         l1_verifier: VERIFIER,
+        l1_rpcs: Vec::new(),
+        l1_multi_proof: [0; 20],
     }
 }
 

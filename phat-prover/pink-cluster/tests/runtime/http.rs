@@ -1,9 +1,10 @@
-//! `prove_block` / `prove_blocks`: the contract in the pink runtime fetches a block and its witness
-//! over pink HTTP (one JSON-RPC batch) and proves it. The L2 node is outside our system; here it is
+//! The contract's HTTP paths in the pink runtime. `prove_block` / `prove_blocks`: the contract
+//! fetches a block and its witness over pink HTTP (one JSON-RPC batch) and proves it. The L2 node is outside our system; here it is
 //! `FixtureNode`, a JSON-RPC server answering the four witness calls from the Ethereum test blocks
 //! (what reth and geth serve; `phat-prover witness-rpc` serves the same for anvil, tested in the
 //! CLI). Asserted: the same proof bytes as `prove` on the same bundle, a batch, endpoint failover,
 //! and refusals — a dead endpoint, garbage, another chain, a transaction — with nothing signed.
+//! `relay`: its refusals here (it sends to L1 for real in the e2e cluster test, against anvil).
 
 use std::{collections::BTreeMap, sync::Arc, thread};
 
@@ -134,4 +135,45 @@ fn prove_block_fetches_its_witness_over_pink_http() {
         }
         other => panic!("expected L2Rpc, got {other:?}"),
     }
+}
+
+#[test]
+fn relay_sends_only_its_own_proofs_and_says_why_it_cannot() {
+    let wasm = super::wasm();
+    let blocks = blocks("wallet");
+    let bundle = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle");
+    let chain_id = bundle.chain_id;
+    let mut session = Session::<PinkRuntime>::new().expect("session");
+    let mut prover = deploy(&mut session, &wasm, 31);
+    let mut other = deploy(&mut session, &wasm, 32);
+    for p in [&mut prover, &mut other] {
+        p.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+    }
+    let proved = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
+
+    // Relaying is off until L1 is configured; a half configuration is refused.
+    assert_eq!(prover.call().relay(proved.clone()).query(&mut session).expect("query"), Err(Error::RelayNotConfigured));
+    let half = Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], ..config(chain_id) };
+    let refused = prover.call_mut().configure(half).submit_tx(&mut session).expect("tx");
+    assert!(matches!(refused, Err(Error::InvalidConfig(_))), "{refused:?}");
+    let relaying =
+        Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], l1_multi_proof: [0x77; 20], ..config(chain_id) };
+    prover.call_mut().configure(relaying).submit_tx(&mut session).expect("tx").expect("configured");
+
+    // Another prover's proof, or its own proof altered, is not relayed (no gas spent on it).
+    let foreign = other.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
+    assert_eq!(prover.call().relay(foreign).query(&mut session).expect("query"), Err(Error::NotOurProof));
+    let mut altered = proved.clone();
+    altered.post_state_root[0] ^= 1;
+    assert_eq!(prover.call().relay(altered).query(&mut session).expect("query"), Err(Error::NotOurProof));
+    // Its own proof goes to L1 — here unreachable, which it reports per endpoint; in a
+    // transaction it refuses before anything.
+    match prover.call().relay(proved.clone()).query(&mut session).expect("query") {
+        Err(Error::L1Rpc(failures)) => assert!(failures.len() == 1 && failures[0].starts_with("http://127.0.0.1:9")),
+        other => panic!("expected L1Rpc, got {other:?}"),
+    }
+    assert_eq!(prover.call().relay(proved).submit_tx(&mut session).expect("tx"), Err(Error::TransactionContext));
+    // The relay key is not the prover key.
+    let relay = prover.call().relay_address().query(&mut session).expect("query").expect("address");
+    assert_ne!(relay, prover.call().prover_address().query(&mut session).expect("query").expect("address"));
 }
