@@ -152,6 +152,14 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     let digest = alloy_primitives::B256::from(proved.digest);
     assert_eq!(TeeProof::sign(&local, digest).expect("sign").to_bytes().to_vec(), proved.proof);
 
+    // The attestation binds the current key and the code the cluster runs (blake2-256 of the wasm).
+    let attestation = provers[0].call().attestation().query(&mut session).expect("query").expect("attestation");
+    assert_eq!((attestation.prover, attestation.key_epoch), (addresses[0], 0));
+    assert_eq!(attestation.code_hash, sp_core::hashing::blake2_256(&wasm));
+    let quote = attestation.worker_quote.map(|q| q.len());
+    println!("worker quote served by the local runtime (pink-chain-extension's recorded quote): {quote:?} bytes");
+    assert_eq!(provers[0].call().attestation().submit_tx(&mut session).expect("tx"), Err(Error::TransactionContext));
+
     // In a transaction: refused, nothing signed.
     let tx = provers[0].call().prove(first.clone()).submit_tx(&mut session).expect("tx");
     assert_eq!(tx, Err(Error::TransactionContext));

@@ -1,0 +1,142 @@
+//! The `phat-prover` contract's logic natively, on ink!'s off-chain environment with
+//! pink-chain-extension's mocks (`mock_all_ext`: the same sr25519 derivation and secp256k1
+//! signing as pink-drink's runtime; `set_mode(true)` makes the call a transaction): roles and
+//! configuration, key derivation and rotation with their events, the transaction context refused,
+//! and a real Ethereum test block proven and checked against the core's local signer.
+
+use ink::env::test::{self, recorded_events};
+use phat_prover_contract::{Config, Error, PROVER_KEY_DOMAIN, PhatProver, RELAY_KEY_DOMAIN};
+use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof, WitnessBundle, execute};
+use pink::PinkEnvironment;
+use pink_chain_extension::mock_ext;
+
+phat_pink_cluster::probestack!();
+
+const OWNER: [u8; 32] = [1; 32];
+const STRANGER: [u8; 32] = [2; 32];
+const CONTRACT: [u8; 32] = [9; 32];
+
+fn config(l2_chain_id: u64) -> Config {
+    Config {
+        l2_rpcs: vec!["http://127.0.0.1:8545".into()],
+        l2_chain_id,
+        l1_chain_id: 31_337,
+        l1_verifier: [0x5f; 20],
+        l1_rpcs: Vec::new(),
+        l1_multi_proof: [0; 20],
+    }
+}
+
+/// A contract at `CONTRACT` deployed by `OWNER`, with the extension mocked.
+fn deployed() -> PhatProver {
+    mock_ext::mock_all_ext();
+    mock_ext::set_mode(false);
+    test::set_callee::<PinkEnvironment>(CONTRACT.into());
+    test::set_caller::<PinkEnvironment>(OWNER.into());
+    PhatProver::new()
+}
+
+/// The key the mock derives for `domain` and `epoch` of the contract at `CONTRACT` (its
+/// `derive_sr25519_key` seeds an sr25519 pair with the salt).
+fn mock_key(domain: &[u8], epoch: u32) -> LocalSigner {
+    use sp_core::Pair;
+    let salt = alloy_primitives::keccak256([domain, &CONTRACT[..], &epoch.to_be_bytes()].concat());
+    let pair = sp_core::sr25519::Pair::from_seed(&salt.0);
+    LocalSigner::from_bytes(&alloy_primitives::B256::from_slice(&pair.as_ref().secret.to_bytes()[..32])).expect("key")
+}
+
+#[ink::test]
+fn only_the_owner_configures_and_bad_configurations_are_refused() {
+    let mut prover = deployed();
+    assert_eq!(prover.owner(), OWNER.into());
+    assert_eq!(prover.config(), None);
+    test::set_caller::<PinkEnvironment>(STRANGER.into());
+    assert_eq!(prover.configure(config(1)), Err(Error::NotOwner));
+    test::set_caller::<PinkEnvironment>(OWNER.into());
+    let bad = [
+        Config { l1_chain_id: 0, ..config(1) },
+        Config { l1_verifier: [0; 20], ..config(1) },
+        Config { l2_rpcs: vec!["ws://127.0.0.1:8546".into()], ..config(1) },
+        Config { l1_rpcs: vec!["http://127.0.0.1:8545".into()], ..config(1) },
+    ];
+    for c in bad {
+        assert!(matches!(prover.configure(c), Err(Error::InvalidConfig(_))));
+    }
+    assert_eq!(recorded_events().count(), 0, "a refused configuration emits nothing");
+    assert_eq!(prover.configure(config(7)), Ok(()));
+    assert_eq!(prover.config(), Some(config(7)));
+    assert_eq!(recorded_events().count(), 1, "Configured");
+}
+
+#[ink::test]
+fn keys_are_derived_per_domain_and_epoch_and_rotate_with_an_event() {
+    let mut prover = deployed();
+    let address = prover.prover_address().expect("address");
+    assert_eq!(address, mock_key(PROVER_KEY_DOMAIN, 0).address().0.0);
+    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0).address().0.0));
+    let public = prover.public_key().expect("public key");
+    assert_eq!(public.len(), 33, "compressed secp256k1");
+
+    test::set_caller::<PinkEnvironment>(STRANGER.into());
+    assert_eq!(prover.rotate_key(), Err(Error::NotOwner));
+    test::set_caller::<PinkEnvironment>(OWNER.into());
+    assert_eq!(prover.rotate_key(), Ok(()));
+    assert_eq!(prover.key_epoch(), 1);
+    let rotated = prover.prover_address().expect("address");
+    assert_eq!(rotated, mock_key(PROVER_KEY_DOMAIN, 1).address().0.0);
+    assert_ne!(rotated, address);
+    assert_eq!(recorded_events().count(), 1, "KeyRotated");
+    // The relay key does not rotate with the prover key.
+    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0).address().0.0));
+}
+
+#[ink::test]
+fn a_real_block_is_proven_and_signed_as_the_core_signs_it() {
+    let dir = std::path::PathBuf::from(std::env::var("PHAT_BLOCK_BUNDLES").expect("PHAT_BLOCK_BUNDLES")).join("wallet");
+    let bytes = std::fs::read(dir.join("001-2.bundle")).expect("bundle");
+    let bundle = WitnessBundle::from_bytes(&bytes).expect("bundle");
+    let mut prover = deployed();
+    assert_eq!(prover.prove(bytes.clone()), Err(Error::NotConfigured));
+    prover.configure(config(bundle.chain_id)).expect("configured");
+
+    let proved = prover.prove(bytes.clone()).expect("proved");
+    let (chain, input) = bundle.clone().into_input().expect("input");
+    let outcome = execute(&chain, &input).expect("native");
+    let signer = mock_key(PROVER_KEY_DOMAIN, 0);
+    let domain = ProofDomain {
+        l1_chain_id: 31_337,
+        verifier: [0x5f; 20].into(),
+        l2_chain_id: bundle.chain_id,
+        prover: signer.address(),
+    };
+    let digest = BlockPublicInput::new(&domain, &outcome).digest();
+    assert_eq!(proved.digest, digest.0);
+    assert_eq!(proved.proof, TeeProof::sign(&signer, digest).expect("sign").to_bytes().to_vec());
+    assert_eq!((proved.block_number, proved.post_state_root), (outcome.number, outcome.post_state_root.0));
+
+    // Garbage and another chain's block are refused; nothing is signed.
+    assert!(matches!(prover.prove(vec![0xc1]), Err(Error::BadBundle(_))));
+    let mut other = bundle.clone();
+    other.chain_id += 1;
+    assert_eq!(
+        prover.prove(other.to_bytes()),
+        Err(Error::WrongChain { expected: bundle.chain_id, got: bundle.chain_id + 1 })
+    );
+    // A block whose witness lacks a node: the STF refuses it.
+    let mut thin = bundle;
+    thin.state.truncate(1);
+    assert!(matches!(prover.prove(thin.to_bytes()), Err(Error::Refused(_))));
+}
+
+#[ink::test]
+fn in_a_transaction_nothing_is_proven_fetched_relayed_or_attested() {
+    let mut prover = deployed();
+    prover.configure(config(1)).expect("configured");
+    mock_ext::set_mode(true);
+    assert_eq!(prover.prove(vec![0xc0]), Err(Error::TransactionContext));
+    assert_eq!(prover.prove_block(2), Err(Error::TransactionContext));
+    assert_eq!(prover.prove_blocks(2, 2), Err(Error::TransactionContext));
+    assert_eq!(prover.attestation(), Err(Error::TransactionContext));
+    // (`attestation` in a query needs the contract's code hash, which only a runtime has: it is
+    // tested on the wasm in pink-drink.)
+}
