@@ -10,7 +10,7 @@ FIXTURES ?= ../shared/fixtures
 CARGO ?= cargo
 PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 
-.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm bundles contracts cluster test-contracts
+.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts
 
 # The provers are phat-prover contracts in a local pink cluster (phat-cluster), with phat-registry.
 CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
@@ -23,6 +23,7 @@ test: setup lint wasm build evm-build test-rust ethtest vectors-check test-evm c
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
@@ -97,20 +98,28 @@ contracts: bundles
 cluster: bundles
 	cd phat-prover/pink-cluster && CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) build --release --locked
 
+# The core STF as a SideVM program (wasm32-wasip1): the route evaluated for blocks too heavy for a
+# contract query, run in the SideVM engine pink-drink embeds by the runtime tests.
+SIDEVM_WASM := $(CARGO_TARGET_DIR)/sidevm/wasm32-wasip1/release/phat_sidevm_stf.wasm
+sidevm: setup
+	cd phat-prover/sidevm-stf && $(CARGO) fmt --check && \
+		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/sidevm $(CARGO) clippy --release --locked --target wasm32-wasip1 -- -D warnings && \
+		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/sidevm $(CARGO) build --release --locked --target wasm32-wasip1
+
 # The contracts' release wasm in the real pink runtime (pink-drink, in its own crate: ~800 crates):
 # the prover on real Ethereum test blocks (a multisig wallet, a 30 M-gas block, CREATE-heavy and
 # 200 M-gas ones) and on heavy anvil blocks (keccak loops of 5–30 M gas, storage writes of 10 and
 # 30 M gas: witness bundles up to 48 KB), and the registry's flow beside real prover instances.
 BLOCK_SETS := wallet:bcWalletTest/wallet2outOf3txs2.json besu:bcEIP1559/besuBaseFeeBug.json \
 	create:bcStateTests/testOpcode_f0.json random:bcRandomBlockhashTest/randomStatetest101BC.json
-test-contracts: contracts cluster evm-build
+test-contracts: contracts cluster sidevm evm-build
 	@for s in $(BLOCK_SETS); do \
 		$(PROVER) bundle --ethtest $(FIXTURES)/ethereum-tests/BlockchainTests/ValidBlocks/$${s#*:} \
 			--out $(CARGO_TARGET_DIR)/block-bundles/$${s%%:*} || exit 1; done
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(PROVER) bundle --heavy --out $(CARGO_TARGET_DIR)/block-bundles/heavy
 	cd phat-prover/pink-cluster && $(CARGO) fmt --check && \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) clippy --release --locked --all-targets -- -D warnings
-	cd phat-prover/pink-cluster && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm \
+	cd phat-prover/pink-cluster && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm PHAT_SIDEVM_WASM=$(SIDEVM_WASM) \
 		PHAT_REGISTRY_WASM=$(CARGO_TARGET_DIR)/bundles/phat_registry.wasm \
 		PHAT_BLOCK_BUNDLES=$(CARGO_TARGET_DIR)/block-bundles PHAT_BLOCK_SETS=wallet,besu,create,random,heavy \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) test --release --locked -- --nocapture --test-threads 1

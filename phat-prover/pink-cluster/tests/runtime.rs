@@ -17,6 +17,8 @@ phat_pink_cluster::probestack!();
 mod http;
 #[path = "runtime/registry.rs"]
 mod registry;
+#[path = "runtime/sidevm.rs"]
+mod sidevm;
 
 const L1_CHAIN_ID: u64 = 31_337;
 const VERIFIER: [u8; 20] = [0x5f; 20];
