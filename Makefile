@@ -125,3 +125,4 @@ test-contracts: contracts cluster sidevm evm-build
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) test --release --locked -- --nocapture --test-threads 1
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PHAT_CLUSTER_BIN=$(CLUSTER) PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles \
 		$(CARGO) test --release --locked -p phat-e2e --test devnet -- --ignored
+	PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles node --test deploy/phala/

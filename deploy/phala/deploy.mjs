@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Deploys the phat-prover Phat contract to a Phala pink cluster with @phala/sdk 0.5.10: uploads the
+// `.contract` bundle's code, instantiates it (`new`), sends `configure` with the given config, and
+// prints the contract id, the prover's Ethereum address (to register on L1) and its relay address
+// (to fund with L1 gas).
+//
+// The Phala parachain was sunset on 2025-11-20: no public endpoint remains. This targets any pink
+// runtime endpoint you run (a Phala node with pRuntime workers and a cluster). `--dry-run` checks
+// everything that does not need one: the bundle (its wasm hashes to its code hash), the metadata
+// (the messages this script calls), the config (types, URLs, addresses) and its SCALE encoding
+// against the contract's ABI — and prints what it would send.
+//
+//   node deploy/phala/deploy.mjs --bundle phat_prover.contract --config prover.json --dry-run
+//   PHALA_SURI='//Alice' node deploy/phala/deploy.mjs --endpoint wss://… --bundle … --config …
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { Abi } from '@polkadot/api-contract';
+import { Keyring } from '@polkadot/keyring';
+import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+
+/** A refusal: one line on stderr, exit code 2, nothing sent. */
+export class DeployError extends Error {}
+
+const MESSAGES = ['configure', 'prover_address', 'relay_address', 'key_epoch'];
+
+/** Reads and checks a `.contract` bundle: its wasm must hash to its code hash. */
+export function readBundle(path) {
+  let bundle;
+  try {
+    bundle = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new DeployError(`${path}: not a .contract bundle (${e.message})`);
+  }
+  const wasm = bundle?.source?.wasm;
+  const hash = bundle?.source?.hash;
+  if (typeof wasm !== 'string' || typeof hash !== 'string') {
+    throw new DeployError(`${path}: no source.wasm / source.hash`);
+  }
+  const computed = blake2AsHex(hexToU8a(wasm), 256);
+  if (computed !== hash) {
+    throw new DeployError(`${path}: the wasm hashes to ${computed}, the bundle says ${hash}`);
+  }
+  const abi = new Abi(bundle);
+  const names = abi.messages.map((m) => m.identifier);
+  const missing = MESSAGES.filter((m) => !names.includes(m));
+  if (missing.length > 0 || !abi.constructors.some((c) => c.identifier === 'new')) {
+    throw new DeployError(`${path}: not a phat-prover bundle (missing ${[...missing, 'new'].join(', ')})`);
+  }
+  return { bundle, abi, wasm: hexToU8a(wasm), codeHash: hash };
+}
+
+const isUrl = (u) => typeof u === 'string' && /^https?:\/\/\S+$/.test(u);
+const isAddress = (a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a);
+const isChainId = (n) => Number.isSafeInteger(n) && n > 0;
+const ZERO = `0x${'00'.repeat(20)}`;
+
+/** Checks a prover config (the contract's `Config`) as `configure` would, and more strictly. */
+export function readConfig(path) {
+  let c;
+  try {
+    c = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new DeployError(`${path}: not JSON (${e.message})`);
+  }
+  const fail = (why) => {
+    throw new DeployError(`${path}: ${why}`);
+  };
+  const known = ['l2_rpcs', 'l2_chain_id', 'l1_chain_id', 'l1_verifier', 'l1_rpcs', 'l1_multi_proof'];
+  const unknown = Object.keys(c).filter((k) => !known.includes(k));
+  if (unknown.length > 0) fail(`unknown field(s) ${unknown.join(', ')}`);
+  if (!Array.isArray(c.l2_rpcs) || c.l2_rpcs.length === 0 || !c.l2_rpcs.every(isUrl)) {
+    fail('l2_rpcs must be a non-empty list of http(s) URLs');
+  }
+  if (!isChainId(c.l2_chain_id) || !isChainId(c.l1_chain_id)) fail('chain ids must be positive integers');
+  if (!isAddress(c.l1_verifier) || c.l1_verifier === ZERO) fail('l1_verifier must be a non-zero 0x address');
+  const l1Rpcs = c.l1_rpcs ?? [];
+  if (!Array.isArray(l1Rpcs) || !l1Rpcs.every(isUrl)) fail('l1_rpcs must be a list of http(s) URLs');
+  const multiProof = c.l1_multi_proof ?? ZERO;
+  if (!isAddress(multiProof)) fail('l1_multi_proof must be a 0x address');
+  if (l1Rpcs.length > 0 && multiProof === ZERO) fail('l1_rpcs set for relaying, but l1_multi_proof is zero');
+  return { ...c, l1_rpcs: l1Rpcs, l1_multi_proof: multiProof };
+}
+
+/** The SCALE call data of `configure(config)` (selector ‖ arguments), through the contract's own ABI. */
+export function configureCallData(abi, config) {
+  const message = abi.findMessage('configure');
+  const value = {
+    l2Rpcs: config.l2_rpcs,
+    l2ChainId: config.l2_chain_id,
+    l1ChainId: config.l1_chain_id,
+    l1Verifier: hexToU8a(config.l1_verifier),
+    l1Rpcs: config.l1_rpcs,
+    l1MultiProof: hexToU8a(config.l1_multi_proof),
+  };
+  // `toU8a` prefixes the call data with its compact length.
+  return u8aToHex(compactStripLength(message.toU8a([value]))[1]);
+}
+
+async function deploy({ endpoint, suri, bundle, config }) {
+  const { getClient, signCertificate, signAndSend, PinkCodePromise } = await import('@phala/sdk');
+  await cryptoWaitReady();
+  const pair = new Keyring({ type: 'sr25519' }).addFromUri(suri);
+  const client = await getClient({ transport: endpoint });
+  try {
+    const cert = await signCertificate({ pair });
+    console.error(`uploading ${bundle.codeHash} to cluster ${client.clusterId} …`);
+    const code = new PinkCodePromise(client.api, client, bundle.bundle, bundle.wasm);
+    const uploaded = await signAndSend(code.upload(), pair);
+    await uploaded.waitFinalized(pair, cert);
+    console.error('instantiating …');
+    const instantiated = await uploaded.blueprint.send.new({ pair, cert, address: pair.address });
+    await instantiated.waitFinalized();
+    const contract = instantiated.contract;
+    console.error(`configuring ${instantiated.contractId} …`);
+    const configured = await contract.send.configure({ pair, cert, address: pair.address }, {
+      l2Rpcs: config.l2_rpcs,
+      l2ChainId: config.l2_chain_id,
+      l1ChainId: config.l1_chain_id,
+      l1Verifier: config.l1_verifier,
+      l1Rpcs: config.l1_rpcs,
+      l1MultiProof: config.l1_multi_proof,
+    });
+    await configured.waitFinalized();
+    const query = async (name) => {
+      const { result, output } = await contract.query[name](pair.address, { cert });
+      if (!result.isOk) throw new DeployError(`${name}: ${result.toString()}`);
+      return output.toJSON();
+    };
+    return {
+      contractId: instantiated.contractId,
+      codeHash: bundle.codeHash,
+      proverAddress: await query('proverAddress'),
+      relayAddress: await query('relayAddress'),
+      keyEpoch: await query('keyEpoch'),
+    };
+  } finally {
+    await client.api.disconnect();
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      endpoint: { type: 'string' },
+      bundle: { type: 'string' },
+      config: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  if (!values.bundle || !values.config) {
+    throw new DeployError('usage: deploy.mjs --bundle phat_prover.contract --config prover.json (--dry-run | --endpoint wss://…)');
+  }
+  const bundle = readBundle(values.bundle);
+  const config = readConfig(values.config);
+  const plan = {
+    codeHash: bundle.codeHash,
+    wasmBytes: bundle.wasm.length,
+    constructor: 'new',
+    configure: configureCallData(bundle.abi, config),
+  };
+  if (values['dry-run']) {
+    console.log(JSON.stringify({ dryRun: true, ...plan }, null, 2));
+    return;
+  }
+  if (!values.endpoint) throw new DeployError('--endpoint is required without --dry-run');
+  const suri = process.env.PHALA_SURI;
+  if (!suri) throw new DeployError('PHALA_SURI (the deploying account) is not set');
+  console.log(JSON.stringify(await deploy({ endpoint: values.endpoint, suri, bundle, config }), null, 2));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(`error: ${e.message}`);
+    process.exit(e instanceof DeployError ? 2 : 1);
+  });
+}
