@@ -212,7 +212,13 @@ impl Devnet {
             },
             zk: ZkConfig { stand_in: Some(self.addresses.zk_stand_in) },
             provers: Vec::new(),
-            relayer: ServiceConfig { db: db.to_path_buf(), feed, poll_ms: 100, prover_timeout_ms: 10_000 },
+            relayer: ServiceConfig {
+                db: db.to_path_buf(),
+                feed,
+                poll_ms: 100,
+                prover_timeout_ms: 10_000,
+                batch_blocks: 1,
+            },
             registry: self.cluster.as_ref().map(|c| RegistryConfig { url: c.url.clone(), rollup: c.rollup }),
         }
     }

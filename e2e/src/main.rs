@@ -35,6 +35,9 @@ struct Args {
     /// L1 block time in seconds (0: a block per transaction, anvil's automining)
     #[arg(long, default_value_t = 0)]
     l1_block_time: u64,
+    /// Most blocks the relayer settles with one batch TEE-proof (1: a proof per block)
+    #[arg(long, default_value_t = 1)]
+    batch_blocks: u64,
 }
 
 #[tokio::main]
@@ -100,7 +103,9 @@ async fn run(args: Args) -> Result<(), DevnetError> {
     }
     let data = std::env::temp_dir().join(format!("phat-devnet-{}", std::process::id()));
     std::fs::create_dir_all(&data).map_err(|e| DevnetError::L1(e.to_string()))?;
-    let relayer = Arc::new(devnet.relayer(&data.join("relayer.redb"), args.feed, provers).await?);
+    let mut config = devnet.relayer_config(&data.join("relayer.redb"), args.feed);
+    config.relayer.batch_blocks = args.batch_blocks;
+    let relayer = Arc::new(phat_relayer::Relayer::with_key(&config, phat_e2e::l1::keys::PROPOSER, provers).await?);
     let feed = relayer.feed();
     let listener = tokio::net::TcpListener::bind(args.feed).await.map_err(|e| DevnetError::L1(e.to_string()))?;
     println!("proof feed: http://{0}/status  /proofs/{{block}}  /events  /metrics", args.feed);

@@ -570,5 +570,78 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let refused =
         http.post(format!("{}/v1/provers/0/relay-block/{}", cluster.url, block + 1)).send().await.expect("post");
     assert_eq!(refused.status(), 422, "block {} does not exist yet", block + 1);
+
+    // Batches from the contracts: the blocks waiting — the one the contract relayed itself, whose
+    // TEE-proof L1 already holds, and three more — settle as one proposal with one batch proof
+    // (`prove_batch`), and the registry credits each block once.
+    let last = traffic(&devnet, 3).await;
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    config.relayer.batch_blocks = 8;
+    let relayer = Arc::new(
+        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
+    );
+    let mut records = relayer.feed().subscribe();
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn({
+        let relayer = relayer.clone();
+        async move { relayer.run(stopped).await }
+    });
+    until_finalized(&devnet, last, 120).await;
+    let record = records.recv().await.expect("record");
+    let batch = record.batch.expect("a batch proof");
+    assert_eq!((record.block, batch.first_block, batch.last_block), (block, block, last));
+    assert!(addresses.contains(&batch.prover));
+    let status = until_status(&relayer, |s| s.registry_credited == last - block + 1).await;
+    assert_eq!(status.registry_credited, last - block + 1, "{status:?}");
+    stop.send(true).expect("stop");
+    task.await.expect("join").expect("relayer ended cleanly");
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_gas_each() {
+    let devnet = Devnet::start(&repo(), 3).await.expect("devnet");
+    let proposals = || async {
+        let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+        let count =
+            ISettlement::new(devnet.addresses.settlement, provider).proposalCount().call().await.expect("count");
+        count.to::<u64>()
+    };
+    let before = proposals().await;
+    // Six blocks wait before the relayer starts: one batch proof settles them as one proposal.
+    let head = traffic(&devnet, 6).await;
+    let db = temp_db("batch");
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    config.relayer.batch_blocks = 16;
+    let relayer = Arc::new(
+        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
+    );
+    let mut records = relayer.feed().subscribe();
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn({
+        let relayer = relayer.clone();
+        async move { relayer.run(stopped).await }
+    });
+    until_finalized(&devnet, head, 60).await;
+    assert_eq!(proposals().await, before + 1, "blocks 2..={head} in one proposal");
+    let mut batched = Vec::new();
+    while batched.len() < (head - 1) as usize {
+        batched.push(records.recv().await.expect("record"));
+    }
+    let batch = batched[0].batch.clone().expect("settled with a batch proof");
+    assert_eq!((batch.first_block, batch.last_block), (2, head));
+    assert!(batched.iter().all(|r| r.batch.as_ref() == Some(&batch) && r.proof.is_none() && r.l1.finalized));
+
+    // A block alone is settled with its own proof, in its own proposal.
+    let single = traffic(&devnet, 1).await;
+    until_finalized(&devnet, single, 60).await;
+    let alone = records.recv().await.expect("record");
+    assert_eq!((alone.block, alone.batch.is_none()), (single, true));
+    assert_eq!(proposals().await, before + 2);
+    let per_block = batched[0].l1.gas;
+    println!("L1 gas per block: {per_block} in a batch of {}, {} alone", batched.len(), alone.l1.gas);
+    assert!(per_block < alone.l1.gas, "a batch costs less per block ({per_block} vs {})", alone.l1.gas);
+    stop.send(true).expect("stop");
+    task.await.expect("join").expect("relayer ended cleanly");
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

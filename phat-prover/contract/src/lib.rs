@@ -45,7 +45,7 @@ mod phat_prover {
     use phat_prover_core::{
         execute, l1, rpc,
         signature::{from_rsy, SignatureError, Signer},
-        BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
+        BatchPublicInput, BlockOutcome, BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
     };
     use pink::chain_extension::SigType;
 
@@ -120,6 +120,26 @@ mod phat_prover {
         pub witness_commitment: [u8; 32],
         pub gas_used: u64,
         /// The public input's digest (what was signed).
+        pub digest: [u8; 32],
+        /// The 85-byte TEE-proof: prover address ‖ signature.
+        pub proof: Vec<u8>,
+    }
+
+    /// One TEE-proof over a contiguous range of blocks (`BatchPublicInput`): what L1's
+    /// `verifyBatch` takes, one signature for every block of the range.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct ProvedBatch {
+        pub first_block: u64,
+        pub last_block: u64,
+        pub first_parent_hash: [u8; 32],
+        pub last_block_hash: [u8; 32],
+        pub first_pre_state_root: [u8; 32],
+        pub last_post_state_root: [u8; 32],
+        /// The hash chain over every block's public fields (`docs/proof-format.md`).
+        pub blocks_commitment: [u8; 32],
+        pub gas_used: u64,
+        /// The batch public input's digest (what was signed).
         pub digest: [u8; 32],
         /// The 85-byte TEE-proof: prover address ‖ signature.
         pub proof: Vec<u8>,
@@ -303,6 +323,41 @@ mod phat_prover {
         #[ink(message)]
         pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
             let config = self.query_config()?;
+            let bundles = Self::fetch(config, first, count)?;
+            bundles.into_iter().map(|b| self.prove_bundle(config, b)).collect()
+        }
+
+        /// Query: fetches blocks `first .. first + count` like [`Self::prove_blocks`], executes them
+        /// and signs one batch TEE-proof over the range.
+        #[ink(message)]
+        pub fn prove_batch(&self, first: u64, count: u64) -> Result<ProvedBatch, Error> {
+            let config = self.query_config()?;
+            let mut outcomes = Vec::new();
+            for bundle in Self::fetch(config, first, count)? {
+                outcomes.push(Self::execute_bundle(config, bundle)?);
+            }
+            let key = self.key(self.key_epoch)?;
+            let input = BatchPublicInput::new(&Self::domain(config, key.address), &outcomes)
+                .map_err(|e| Error::Refused(format!("{e}")))?;
+            let digest = input.digest();
+            let proof = TeeProof::sign(&key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
+            Ok(ProvedBatch {
+                first_block: input.firstBlockNumber,
+                last_block: input.lastBlockNumber,
+                first_parent_hash: input.firstParentHash.0,
+                last_block_hash: input.lastBlockHash.0,
+                first_pre_state_root: input.firstPreStateRoot.0,
+                last_post_state_root: input.lastPostStateRoot.0,
+                blocks_commitment: input.blocksCommitment.0,
+                gas_used: outcomes.iter().map(|o| o.gas_used).sum(),
+                digest: digest.0,
+                proof: proof.to_bytes().to_vec(),
+            })
+        }
+
+        /// The witness bundles of blocks `first .. first + count` from the first L2 endpoint that
+        /// gives a usable answer.
+        fn fetch(config: &Config, first: u64, count: u64) -> Result<Vec<WitnessBundle>, Error> {
             let request = rpc::witness_request(first, count).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             if config.l2_rpcs.is_empty() {
                 return Err(Error::InvalidConfig("no L2 RPC endpoint is configured".into()));
@@ -316,7 +371,7 @@ mod phat_prover {
                     continue;
                 }
                 match rpc::witness_bundles(&response.body, first, count, config.l2_chain_id) {
-                    Ok(bundles) => return bundles.into_iter().map(|b| self.prove_bundle(config, b)).collect(),
+                    Ok(bundles) => return Ok(bundles),
                     Err(e) => failures.push(format!("{url}: {e}")),
                 }
             }
@@ -422,13 +477,18 @@ mod phat_prover {
             self.config.as_ref().ok_or(Error::NotConfigured)
         }
 
-        /// Runs the STF on `bundle` and signs its public input under `config`'s domain.
-        fn prove_bundle(&self, config: &Config, bundle: WitnessBundle) -> Result<Proved, Error> {
+        /// Runs the STF on `bundle` (of `config`'s L2).
+        fn execute_bundle(config: &Config, bundle: WitnessBundle) -> Result<BlockOutcome, Error> {
             if bundle.chain_id != config.l2_chain_id {
                 return Err(Error::WrongChain { expected: config.l2_chain_id, got: bundle.chain_id });
             }
             let (chain, input) = bundle.into_input().map_err(|e| Error::BadBundle(format!("{e}")))?;
-            let outcome = execute(&chain, &input).map_err(|e| Error::Refused(format!("{e}")))?;
+            execute(&chain, &input).map_err(|e| Error::Refused(format!("{e}")))
+        }
+
+        /// Runs the STF on `bundle` and signs its public input under `config`'s domain.
+        fn prove_bundle(&self, config: &Config, bundle: WitnessBundle) -> Result<Proved, Error> {
+            let outcome = Self::execute_bundle(config, bundle)?;
             let key = self.key(self.key_epoch)?;
             let digest = BlockPublicInput::new(&Self::domain(config, key.address), &outcome).digest();
             let proof = TeeProof::sign(&key, digest).map_err(|e| Error::Signing(format!("{e}")))?;

@@ -9,7 +9,7 @@
 
 use drink::{runtime::AccountIdFor, session::Session};
 use ink::{ToAccountId, codegen::TraitCallBuilder, primitives::AccountId};
-use phat_prover_contract::{Config, PhatProverRef, Proved};
+use phat_prover_contract::{Config, PhatProverRef, Proved, ProvedBatch};
 use phat_registry::{PhatRegistryRef, PoolId, ProofMix, ProverId, RollupId, Subscription};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
@@ -199,6 +199,17 @@ impl Cluster {
     pub fn prove_block(&mut self, i: usize, number: u64) -> Result<std::result::Result<Proved, ProverError>> {
         let (prover, _, session) = self.prover(i)?;
         Ok(prover.call().prove_block(number).query(session)?)
+    }
+
+    /// Query: prover `i` fetches blocks `first .. first + count` and signs one batch proof.
+    pub fn prove_batch(
+        &mut self,
+        i: usize,
+        first: u64,
+        count: u64,
+    ) -> Result<std::result::Result<ProvedBatch, ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        Ok(prover.call().prove_batch(first, count).query(session)?)
     }
 
     /// Queries: prover `i` proves block `number` (`prove_block`) and relays the proof to L1

@@ -11,6 +11,8 @@
 //!   or 422 `{"error"}` when the contract refuses (nothing signed)
 //! - `POST /v1/provers/{i}/prove-block/{n}`     the contract fetches block n and its witness from
 //!   its L2 RPC itself (pink HTTP) → `Proved`, or 422
+//! - `POST /v1/provers/{i}/prove-batch/{first}/{count}`  the contract fetches the blocks and signs
+//!   one batch proof over them → `{firstBlock, lastBlock, …, blocksCommitment, digest, proof}`
 //! - `POST /v1/provers/{i}/relay-block/{n}`     `prove_block(n)`, then `relay` of that proof: the
 //!   contract submits it to L1 itself → `{txHash, proved}`, or 422
 //! - `POST /v1/provers/{i}/rotate-key`          → the prover's new `{address, keyEpoch}`
@@ -145,6 +147,25 @@ fn handle(cluster: &mut Cluster, request: &mut Request) -> Result<Value, Reply> 
             let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
             match cluster.prove_block(i, n)? {
                 Ok(proved) => Ok(proved_json(&proved)),
+                Err(e) => Err(Reply(422, format!("{e:?}"))),
+            }
+        }
+        (Method::Post, ["v1", "provers", i, "prove-batch", first, count]) => {
+            let i = prover_index(cluster, i)?;
+            let number = |n: &str| n.parse::<u64>().map_err(|_| Reply(400, format!("not a number: {n}")));
+            match cluster.prove_batch(i, number(first)?, number(count)?)? {
+                Ok(b) => Ok(json!({
+                    "firstBlock": b.first_block,
+                    "lastBlock": b.last_block,
+                    "firstParentHash": hex0x(&b.first_parent_hash),
+                    "lastBlockHash": hex0x(&b.last_block_hash),
+                    "firstPreStateRoot": hex0x(&b.first_pre_state_root),
+                    "lastPostStateRoot": hex0x(&b.last_post_state_root),
+                    "blocksCommitment": hex0x(&b.blocks_commitment),
+                    "gasUsed": b.gas_used,
+                    "digest": hex0x(&b.digest),
+                    "proof": hex0x(&b.proof),
+                })),
                 Err(e) => Err(Reply(422, format!("{e:?}"))),
             }
         }

@@ -111,6 +111,15 @@ pub struct ServiceConfig {
     pub poll_ms: u64,
     #[serde(default = "default_prover_timeout_ms")]
     pub prover_timeout_ms: u64,
+    /// Most blocks settled with one batch TEE-proof (1: a proof per block). A batch takes the
+    /// blocks waiting at that moment, up to this many: a relayer that keeps up settles block by
+    /// block, one that falls behind catches up in batches.
+    #[serde(default = "default_batch_blocks")]
+    pub batch_blocks: u64,
+}
+
+fn default_batch_blocks() -> u64 {
+    1
 }
 
 fn default_poll_ms() -> u64 {

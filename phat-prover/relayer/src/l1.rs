@@ -14,7 +14,7 @@ use alloy::{
 use phat_prover_cli::files::ProofFile;
 use serde::{Deserialize, Serialize};
 
-use crate::error::RelayerError;
+use crate::{error::RelayerError, prover::BatchProof};
 
 sol! {
     #[sol(rpc)]
@@ -60,6 +60,67 @@ sol! {
 
 /// Longest wait for a sent transaction's receipt before the block is retried.
 const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// What a TEE-proof claims, as the settlement takes it: the transition over L2 blocks
+/// `first..=last` and its evidence (a single-block proof, or one batch proof for the range).
+#[derive(Clone)]
+pub struct Claim {
+    pub first: u64,
+    pub last: u64,
+    pub parent_hash: B256,
+    pub pre_state_root: B256,
+    pub block_hash: B256,
+    pub post_state_root: B256,
+    pub tee: IRollupSettlement::TeeEvidence,
+}
+
+impl Claim {
+    /// The claim of a single-block proof.
+    pub fn block(proof: &ProofFile) -> Self {
+        let p = &proof.public_input;
+        Self {
+            first: p.block_number,
+            last: p.block_number,
+            parent_hash: p.parent_hash,
+            pre_state_root: p.pre_state_root,
+            block_hash: p.block_hash,
+            post_state_root: p.post_state_root,
+            tee: IRollupSettlement::TeeEvidence {
+                batch: false,
+                commitment: p.witness_commitment,
+                proof: proof.proof.clone(),
+            },
+        }
+    }
+
+    /// The claim of a batch proof.
+    pub fn batch(b: &BatchProof) -> Self {
+        Self {
+            first: b.first_block,
+            last: b.last_block,
+            parent_hash: b.first_parent_hash,
+            pre_state_root: b.first_pre_state_root,
+            block_hash: b.last_block_hash,
+            post_state_root: b.last_post_state_root,
+            tee: IRollupSettlement::TeeEvidence {
+                batch: true,
+                commitment: b.blocks_commitment,
+                proof: b.proof.clone(),
+            },
+        }
+    }
+
+    fn transition(&self) -> IRollupSettlement::Transition {
+        IRollupSettlement::Transition {
+            firstBlock: self.first,
+            lastBlock: self.last,
+            parentHash: self.parent_hash,
+            preStateRoot: self.pre_state_root,
+            blockHash: self.block_hash,
+            postStateRoot: self.post_state_root,
+        }
+    }
+}
 
 /// What the relayer did on L1 for one block.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -170,27 +231,28 @@ impl Settlement {
         Ok(receipt)
     }
 
-    /// Settles `proof` (of one block): proposes it if needed and allowed, proves the proposal with
-    /// the TEE-proof (and the zk proof, when a source is configured), finalizes what is final.
-    /// Returns `None` when the block is not proposed yet and the relayer does not propose.
-    pub async fn settle(&self, proof: &ProofFile) -> Result<Option<Settled>, RelayerError> {
-        let p = &proof.public_input;
-        let block = p.block_number;
+    /// Settles `claim` (one block, or a batch of blocks): proposes it if needed and allowed,
+    /// proves the proposal with the TEE-proof (and the zk proof, when a source is configured),
+    /// finalizes what is final. Returns `None` when the blocks are not proposed yet and the relayer
+    /// does not propose.
+    pub async fn settle(&self, claim: &Claim) -> Result<Option<Settled>, RelayerError> {
+        let block = claim.last;
         let mut out = Settled::default();
         let index = match self.proposal_ending_at(block).await? {
             Some(index) => index,
             None if !self.propose => return Ok(None),
             None => {
                 let last = self.last_proposed().await?;
-                if last + 1 != block {
+                if last + 1 != claim.first {
                     return Err(RelayerError::L1(format!(
-                        "L1 has blocks up to {last} proposed, cannot propose {block}"
+                        "L1 has blocks up to {last} proposed, cannot propose {}..={block}",
+                        claim.first
                     )));
                 }
-                if let Some(settled) = self.settle_in_one_transaction(proof).await? {
+                if let Some(settled) = self.settle_in_one_transaction(claim).await? {
                     return Ok(Some(settled));
                 }
-                let r = self.send(self.settlement.propose(block, p.block_hash, p.post_state_root)).await?;
+                let r = self.send(self.settlement.propose(block, claim.block_hash, claim.post_state_root)).await?;
                 out.propose_tx = Some(r.transaction_hash);
                 out.gas += r.gas_used;
                 out.l1_block = r.block_number;
@@ -207,25 +269,21 @@ impl Settlement {
         }
         let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
         let l2 = U256::from(self.l2_chain_id);
-        let tee = IRollupSettlement::TeeEvidence {
-            batch: false,
-            commitment: p.witness_commitment,
-            proof: proof.proof.clone(),
-        };
+        let tee = claim.tee.clone();
         if (t.firstBlock, t.parentHash, t.preStateRoot, t.blockHash)
-            != (block, p.parent_hash, p.pre_state_root, p.block_hash)
+            != (claim.first, claim.parent_hash, claim.pre_state_root, claim.block_hash)
         {
             return Err(RelayerError::Mismatch {
                 block,
-                reason: format!("proposal {index} on L1 is not of the block the TEE proved"),
+                reason: format!("proposal {index} on L1 is not of the blocks the TEE proved"),
             });
         }
-        if t.postStateRoot != p.post_state_root {
-            // The proposal claims another result of the same block: put the TEE-proof of the true
+        if t.postStateRoot != claim.post_state_root {
+            // The proposal claims another result of the same blocks: put the TEE-proof of the true
             // one on record. Against a zk proof of the claim this contests the transition and
             // pauses finalization until governance resolves it; either way the claim cannot
             // become final through a TEE.
-            let truth = IRollupSettlement::Transition { postStateRoot: p.post_state_root, ..t.clone() };
+            let truth = IRollupSettlement::Transition { postStateRoot: claim.post_state_root, ..t.clone() };
             let contested = self.multi_proof.rollupOf(l2).call().await.map_err(l1)?.openContests > 0;
             if !contested {
                 self.send(self.multi_proof.submitTeeProof(l2, truth, tee)).await?;
@@ -235,7 +293,7 @@ impl Settlement {
                 reason: format!(
                     "contested: proposal {index} claims post-state root {}, the TEE proved {}; the TEE-proof is on \
                      record and finalization waits for governance",
-                    t.postStateRoot, p.post_state_root
+                    t.postStateRoot, claim.post_state_root
                 ),
             });
         }
@@ -271,53 +329,41 @@ impl Settlement {
     }
 
     /// With a zk source: propose, prove with both proofs and finalize in one transaction
-    /// (`multicall`), so a block is final one L1 block after it is relayed. `None` when that
-    /// transaction reverts (e.g. an earlier proposal is not final yet): the caller then takes the
-    /// step-by-step path, which says what is missing.
-    async fn settle_in_one_transaction(&self, proof: &ProofFile) -> Result<Option<Settled>, RelayerError> {
+    /// (`multicall`), so the blocks are final one L1 block after they are relayed. `None` when
+    /// that transaction reverts (e.g. an earlier proposal is not final yet): the caller then takes
+    /// the step-by-step path, which says what is missing.
+    async fn settle_in_one_transaction(&self, claim: &Claim) -> Result<Option<Settled>, RelayerError> {
         use alloy::sol_types::SolCall;
         let Some(zk) = &self.zk_stand_in else {
             return Ok(None);
         };
-        let p = &proof.public_input;
         let index: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
-        // The transition the proposal will make: from the last proposal to this block.
-        let t = IRollupSettlement::Transition {
-            firstBlock: p.block_number,
-            lastBlock: p.block_number,
-            parentHash: p.parent_hash,
-            preStateRoot: p.pre_state_root,
-            blockHash: p.block_hash,
-            postStateRoot: p.post_state_root,
-        };
-        let zk_proof: Bytes = zk.proofFor(U256::from(self.l2_chain_id), t).call().await.map_err(l1)?;
-        let tee = IRollupSettlement::TeeEvidence {
-            batch: false,
-            commitment: p.witness_commitment,
-            proof: proof.proof.clone(),
-        };
+        // The transition the proposal will make: from the last proposal to the claim's last block.
+        let zk_proof: Bytes = zk.proofFor(U256::from(self.l2_chain_id), claim.transition()).call().await.map_err(l1)?;
         let calls = vec![
             IRollupSettlement::proposeCall {
-                lastBlock: p.block_number,
-                blockHash: p.block_hash,
-                postStateRoot: p.post_state_root,
+                lastBlock: claim.last,
+                blockHash: claim.block_hash,
+                postStateRoot: claim.post_state_root,
             }
             .abi_encode()
             .into(),
-            IRollupSettlement::proveCall { index: U256::from(index), zkProof: zk_proof, tee }.abi_encode().into(),
+            IRollupSettlement::proveCall { index: U256::from(index), zkProof: zk_proof, tee: claim.tee.clone() }
+                .abi_encode()
+                .into(),
             IRollupSettlement::finalizeCall { maxCount: U256::from(64) }.abi_encode().into(),
         ];
         let receipt = match self.send(self.settlement.multicall(calls)).await {
             Ok(r) => r,
             Err(e) => {
-                tracing::debug!(block = p.block_number, "one-transaction settlement refused, step by step: {e}");
+                tracing::debug!(block = claim.last, "one-transaction settlement refused, step by step: {e}");
                 return Ok(None);
             }
         };
         if let Some(refused) = receipt.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
             return Err(RelayerError::L1(format!(
-                "TEE-proof of block {} refused by the verifier (error data {})",
-                p.block_number, refused.data.reason
+                "TEE-proof of blocks {}..={} refused by the verifier (error data {})",
+                claim.first, claim.last, refused.data.reason
             )));
         }
         let finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();

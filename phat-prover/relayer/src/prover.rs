@@ -16,13 +16,93 @@ use phat_prover_cli::{
     files::{ProofFile, PublicInputJson},
     rpc,
 };
-use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof, public_input::BLOCK_TAG};
-use serde::Serialize;
+use phat_prover_core::{
+    BatchPublicInput, BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof,
+    public_input::{BATCH_TAG, BLOCK_TAG},
+};
+use serde::{Deserialize, Serialize};
 
 use crate::error::RelayerError;
 
 /// What a prover returns for a block.
 pub type ProveFuture<'a> = BoxFuture<'a, Result<ProofFile, RelayerError>>;
+/// What a prover returns for a range of blocks.
+pub type BatchFuture<'a> = BoxFuture<'a, Result<BatchProof, RelayerError>>;
+
+/// One TEE-proof over L2 blocks `first_block..=last_block` (`BatchPublicInput`, one signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchProof {
+    pub first_block: u64,
+    pub last_block: u64,
+    pub first_parent_hash: B256,
+    pub last_block_hash: B256,
+    pub first_pre_state_root: B256,
+    pub last_post_state_root: B256,
+    pub blocks_commitment: B256,
+    /// The prover's address (the signer).
+    pub prover: Address,
+    /// `keccak256(abi.encode(BatchPublicInput))`.
+    pub digest: B256,
+    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
+    pub proof: Bytes,
+}
+
+impl BatchProof {
+    fn from_input(input: &BatchPublicInput, proof: &TeeProof) -> Self {
+        Self {
+            first_block: input.firstBlockNumber,
+            last_block: input.lastBlockNumber,
+            first_parent_hash: input.firstParentHash,
+            last_block_hash: input.lastBlockHash,
+            first_pre_state_root: input.firstPreStateRoot,
+            last_post_state_root: input.lastPostStateRoot,
+            blocks_commitment: input.blocksCommitment,
+            prover: input.prover,
+            digest: input.digest(),
+            proof: proof.to_bytes().to_vec().into(),
+        }
+    }
+
+    /// The public input under `domain` (its prover replaced by this proof's).
+    pub fn input(&self, domain: &ProofDomain) -> BatchPublicInput {
+        BatchPublicInput {
+            tag: BATCH_TAG,
+            l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
+            verifier: domain.verifier,
+            l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+            prover: self.prover,
+            firstBlockNumber: self.first_block,
+            lastBlockNumber: self.last_block,
+            firstParentHash: self.first_parent_hash,
+            lastBlockHash: self.last_block_hash,
+            firstPreStateRoot: self.first_pre_state_root,
+            lastPostStateRoot: self.last_post_state_root,
+            blocksCommitment: self.blocks_commitment,
+        }
+    }
+
+    /// Whether this is a proof of `first..first + count` under `domain`, signed by `prover`.
+    pub fn check(&self, domain: &ProofDomain, first: u64, count: u64, prover: Address) -> Result<(), String> {
+        if (self.first_block, self.last_block) != (first, first + count - 1) {
+            return Err(format!(
+                "answered blocks {}..={} for {first}..={}",
+                self.first_block,
+                self.last_block,
+                first + count - 1
+            ));
+        }
+        let digest = self.input(domain).digest();
+        if digest != self.digest {
+            return Err(format!("digest {} is not the public input's {digest} under this domain", self.digest));
+        }
+        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
+        if proof.prover != prover || self.prover != prover {
+            return Err(format!("signed for {}, asked {prover}", proof.prover));
+        }
+        proof.verify(digest).map(drop).map_err(|e| e.to_string())
+    }
+}
 
 /// A prover: a Phat contract in a worker cluster, or the development prover of this process.
 pub trait TeeProver: Send + Sync {
@@ -32,6 +112,12 @@ pub trait TeeProver: Send + Sync {
     fn address(&self) -> Address;
     /// The TEE-proof of L2 block `number`.
     fn prove_block(&self, number: u64) -> ProveFuture<'_>;
+    /// One TEE-proof over L2 blocks `first .. first + count`; provers that cannot refuse.
+    fn prove_batch(&self, first: u64, count: u64) -> BatchFuture<'_> {
+        let _ = (first, count);
+        let prover = self.name().to_string();
+        Box::pin(async move { Err(RelayerError::Prover { prover, reason: "does not make batch proofs".into() }) })
+    }
 }
 
 /// The stateless STF in this process with a key from the environment: a development prover, not
@@ -75,6 +161,30 @@ impl TeeProver for LocalProver {
                 let digest = BlockPublicInput::new(&domain, &outcome).digest();
                 let proof = TeeProof::sign(&signer, digest).map_err(|e| e.to_string())?;
                 Ok(ProofFile::new(&domain, &outcome, &proof))
+            })
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(fail)
+        })
+    }
+
+    fn prove_batch(&self, first: u64, count: u64) -> BatchFuture<'_> {
+        Box::pin(async move {
+            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
+            let mut files = Vec::new();
+            for number in first..first + count {
+                files.push(rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?);
+            }
+            let (signer, domain) = (self.signer.clone(), self.domain);
+            tokio::task::spawn_blocking(move || {
+                let mut outcomes = Vec::with_capacity(files.len());
+                for file in &files {
+                    let (chain, input) = file.input().map_err(|e| e.to_string())?;
+                    outcomes.push(phat_prover_core::execute(&chain, &input).map_err(|e| e.to_string())?);
+                }
+                let input = BatchPublicInput::new(&domain, &outcomes).map_err(|e| e.to_string())?;
+                let proof = TeeProof::sign(&signer, input.digest()).map_err(|e| e.to_string())?;
+                Ok(BatchProof::from_input(&input, &proof))
             })
             .await
             .map_err(|e| fail(e.to_string()))?
@@ -196,6 +306,54 @@ impl TeeProver for ClusterProver {
             })
         })
     }
+
+    fn prove_batch(&self, first: u64, count: u64) -> BatchFuture<'_> {
+        Box::pin(async move {
+            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
+            if self.source != WitnessSource::Contract {
+                return Err(fail("batch proofs need witness = \"contract\"".into()));
+            }
+            let url = format!("{}/prove-batch/{first}/{count}", self.prover_url);
+            let response = self.http.post(url).send().await.map_err(|e| fail(e.to_string()))?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(|e| fail(e.to_string()))?;
+            if !status.is_success() {
+                return Err(fail(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body))));
+            }
+            let mut proof: BatchProof = serde_json::from_slice::<BatchJson>(&body)
+                .map(|b| BatchProof {
+                    first_block: b.first_block,
+                    last_block: b.last_block,
+                    first_parent_hash: b.first_parent_hash,
+                    last_block_hash: b.last_block_hash,
+                    first_pre_state_root: b.first_pre_state_root,
+                    last_post_state_root: b.last_post_state_root,
+                    blocks_commitment: b.blocks_commitment,
+                    prover: self.address,
+                    digest: b.digest,
+                    proof: b.proof,
+                })
+                .map_err(|e| fail(format!("cluster answer: {e}")))?;
+            // The digest is rebuilt from this relayer's domain when the pool checks the proof.
+            proof.prover = self.address;
+            Ok(proof)
+        })
+    }
+}
+
+/// What `POST /v1/provers/{i}/prove-batch/{first}/{count}` answers (the contract's `ProvedBatch`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchJson {
+    first_block: u64,
+    last_block: u64,
+    first_parent_hash: B256,
+    last_block_hash: B256,
+    first_pre_state_root: B256,
+    last_post_state_root: B256,
+    blocks_commitment: B256,
+    digest: B256,
+    proof: Bytes,
 }
 
 /// Per-prover figures for the feed.
@@ -212,8 +370,8 @@ pub struct ProverStats {
 
 /// A proof and who gave it.
 #[derive(Debug, Clone)]
-pub struct Answer {
-    pub proof: ProofFile,
+pub struct Answer<P = ProofFile> {
+    pub proof: P,
     pub prover: String,
     pub latency: Duration,
 }
@@ -261,15 +419,36 @@ impl ProverPool {
 
     /// Asks the provers in turn until one returns a proof of `number` that is signed by it.
     pub async fn prove(&self, number: u64) -> Result<Answer, RelayerError> {
+        self.ask(number, |p| p.prove_block(number), |proof, prover| check(proof, number, prover.address())).await
+    }
+
+    /// Asks the provers in turn until one returns a batch proof of `first .. first + count`, under
+    /// `domain`, signed by it.
+    pub async fn prove_batch(
+        &self,
+        first: u64,
+        count: u64,
+        domain: &ProofDomain,
+    ) -> Result<Answer<BatchProof>, RelayerError> {
+        self.ask(first, |p| p.prove_batch(first, count), |b, p| b.check(domain, first, count, p.address())).await
+    }
+
+    /// 1-of-N: `call` on each prover in turn (from a rotating start) until an answer passes `check`.
+    async fn ask<'a, T>(
+        &'a self,
+        block: u64,
+        call: impl Fn(&'a dyn TeeProver) -> BoxFuture<'a, Result<T, RelayerError>>,
+        check: impl Fn(&T, &dyn TeeProver) -> Result<(), String>,
+    ) -> Result<Answer<T>, RelayerError> {
         let n = self.provers.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
         for i in (0..n).map(|k| (start + k) % n) {
-            let prover = &self.provers[i];
+            let prover = self.provers[i].as_ref();
             let t = Instant::now();
-            let result = match tokio::time::timeout(self.timeout, prover.prove_block(number)).await {
+            let result = match tokio::time::timeout(self.timeout, call(prover)).await {
                 Err(_) => Err(RelayerError::ProverTimeout { prover: prover.name().into(), timeout: self.timeout }),
                 Ok(Err(e)) => Err(e),
-                Ok(Ok(proof)) => check(&proof, number, prover.address())
+                Ok(Ok(proof)) => check(&proof, prover)
                     .map(|()| proof)
                     .map_err(|reason| RelayerError::Prover { prover: prover.name().into(), reason }),
             };
@@ -280,12 +459,12 @@ impl ProverPool {
                     return Ok(Answer { proof, prover: prover.name().into(), latency });
                 }
                 Err(e) => {
-                    tracing::warn!(block = number, "{e}");
+                    tracing::warn!(block, "{e}");
                     self.record(i, Err(e.to_string()));
                 }
             }
         }
-        Err(RelayerError::NoProver { block: number, failures: n })
+        Err(RelayerError::NoProver { block, failures: n })
     }
 }
 

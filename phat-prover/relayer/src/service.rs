@@ -16,7 +16,7 @@ use crate::{
     config::{Config, ProverConfig, secret},
     error::RelayerError,
     feed::Feed,
-    l1::Settlement,
+    l1::{Claim, Settled, Settlement},
     prover::{ClusterProver, LocalProver, ProverPool, TeeProver},
     registry::{RegistryReporter, Reported},
     store::{BlockRecord, Store},
@@ -37,6 +37,7 @@ pub struct Relayer {
     registry: Option<RegistryReporter>,
     poll: Duration,
     first_block: u64,
+    batch_blocks: u64,
 }
 
 impl Relayer {
@@ -79,6 +80,7 @@ impl Relayer {
             registry,
             poll: config.relayer.poll(),
             first_block: config.l2.first_block,
+            batch_blocks: config.relayer.batch_blocks.max(1),
         })
     }
 
@@ -136,26 +138,36 @@ impl Relayer {
             }
             self.feed.status.write().await.l2_head = head;
             while next <= head && !*shutdown.borrow() {
-                match self.relay(next, seen.get(&next).copied().unwrap_or((now, None))).await {
-                    Ok(Some((record, finalized))) => {
-                        self.store.put(&record, self.registry.is_some())?;
-                        self.feed.publish(&record, finalized);
+                let count = self.batch_blocks.min(head - next + 1);
+                let first_seen = seen.get(&next).copied().unwrap_or((now, None));
+                let relayed = if count > 1 {
+                    self.relay_batch(next, count, first_seen).await
+                } else {
+                    self.relay(next, first_seen).await.map(|r| r.map(|(record, f)| (vec![record], f)))
+                };
+                match relayed {
+                    Ok(Some((records, finalized))) => {
+                        for record in &records {
+                            self.store.put(record, self.registry.is_some())?;
+                            self.feed.publish(record, finalized);
+                            seen.remove(&record.block);
+                        }
                         self.report_pending().await?;
+                        let last = records.last().map_or(next, |r| r.block);
                         tracing::info!(
-                            block = next,
-                            prover = record.prover,
-                            prove_ms = record.prove_ms,
-                            latency_ms = record.latency_ms,
-                            gas = record.l1.gas,
+                            blocks = format!("{next}..={last}"),
+                            prover = records[0].prover,
+                            prove_ms = records[0].prove_ms,
+                            latency_ms = records[0].latency_ms,
+                            gas = records[0].l1.gas,
                             "relayed"
                         );
-                        seen.remove(&next);
-                        next += 1;
+                        next = last + 1;
                         backoff = self.poll;
                         let mut status = self.feed.status.write().await;
                         status.next_block = next;
                         status.finalized_block = finalized;
-                        status.relayed += 1;
+                        status.relayed += records.len() as u64;
                         status.stalled = None;
                         status.provers = self.pool.stats();
                     }
@@ -187,7 +199,7 @@ impl Relayer {
                 continue;
             };
             let l1_tx = record.l1.prove_tx.or(record.l1.finalize_tx).unwrap_or_default();
-            let result = registry.report(block, record.proof.public_input.prover, l1_tx).await;
+            let result = registry.report(block, record.signer(), l1_tx).await;
             let mut status = self.feed.status.write().await;
             match result {
                 Ok(reported) => {
@@ -240,7 +252,7 @@ impl Relayer {
                 p.l1_chain_id, p.verifier, p.l2_chain_id, s.l1_chain_id, s.tee_verifier, s.l2_chain_id
             ));
         }
-        let Some(settled) = s.settle(&answer.proof).await? else {
+        let Some(settled) = s.settle(&Claim::block(&answer.proof)).await? else {
             return Ok(None);
         };
         let (finalized, _, _) = s.finalized_head().await?;
@@ -250,10 +262,63 @@ impl Relayer {
             prove_ms: answer.latency.as_millis() as u64,
             latency_ms: seen.elapsed().as_millis() as u64,
             latency_l1_blocks: settled.l1_block.zip(seen_l1).map(|(done, then)| done.saturating_sub(then)),
-            proof: answer.proof,
+            proof: Some(answer.proof),
+            batch: None,
             l1: settled,
         };
         Ok(Some((record, finalized)))
+    }
+
+    /// Proves blocks `first .. first + count` with one batch TEE-proof and settles them as one
+    /// proposal; returns a record per block (sharing the proof and the L1 transactions, the gas
+    /// split evenly) and the finalized L2 block.
+    async fn relay_batch(
+        &self,
+        first: u64,
+        count: u64,
+        (seen, seen_l1): (Instant, Option<u64>),
+    ) -> Result<Option<(Vec<BlockRecord>, u64)>, RelayerError> {
+        let s = &self.settlement;
+        let answer = self.pool.prove_batch(first, count, &domain_of(s)).await?;
+        let b = &answer.proof;
+        let last = first + count - 1;
+        // The batch must speak of the blocks the L2 node has: its ends are checked against the
+        // node, the blocks between by the hash chain the prover signed (and L1 re-checks nothing
+        // less: the signature covers the range's ends and the commitment).
+        let header = |n: u64| async move {
+            self.l2
+                .get_block_by_number(BlockNumberOrTag::Number(n))
+                .await
+                .map_err(|e| RelayerError::L2(e.to_string()))?
+                .ok_or_else(|| RelayerError::L2(format!("block {n} vanished (reorg?)")))
+                .map(|b| b.header)
+        };
+        let (head, tail) = (header(first).await?, header(last).await?);
+        if (head.parent_hash, tail.hash, tail.state_root)
+            != (b.first_parent_hash, b.last_block_hash, b.last_post_state_root)
+        {
+            return Err(RelayerError::Mismatch {
+                block: last,
+                reason: format!("batch proof of {first}..={last} does not match the node's blocks"),
+            });
+        }
+        let Some(settled) = s.settle(&Claim::batch(b)).await? else {
+            return Ok(None);
+        };
+        let (finalized, _, _) = s.finalized_head().await?;
+        let records = (first..=last)
+            .map(|block| BlockRecord {
+                block,
+                prover: answer.prover.clone(),
+                prove_ms: answer.latency.as_millis() as u64,
+                latency_ms: seen.elapsed().as_millis() as u64,
+                latency_l1_blocks: settled.l1_block.zip(seen_l1).map(|(done, then)| done.saturating_sub(then)),
+                proof: None,
+                batch: Some(b.clone()),
+                l1: Settled { gas: settled.gas / count, ..settled.clone() },
+            })
+            .collect();
+        Ok(Some((records, finalized)))
     }
 }
 

@@ -5,11 +5,12 @@
 
 use std::path::Path;
 
+use alloy_primitives::Address;
 use phat_prover_cli::files::ProofFile;
 use redb::{Database, ReadableDatabase, TableDefinition};
 use serde::{Deserialize, Serialize};
 
-use crate::{error::RelayerError, l1::Settled};
+use crate::{error::RelayerError, l1::Settled, prover::BatchProof};
 
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -31,8 +32,23 @@ pub struct BlockRecord {
     /// L1 blocks from seeing the block on L2 (the L1 head then) to the L1 block of its settlement.
     #[serde(default)]
     pub latency_l1_blocks: Option<u64>,
-    pub proof: ProofFile,
+    /// The block's own TEE-proof, when it was settled alone.
+    pub proof: Option<ProofFile>,
+    /// The batch TEE-proof it was settled with, when it was settled in a batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchProof>,
     pub l1: Settled,
+}
+
+impl BlockRecord {
+    /// The prover key that signed the proof the block was settled with.
+    pub fn signer(&self) -> Address {
+        match (&self.proof, &self.batch) {
+            (Some(p), _) => p.public_input.prover,
+            (None, Some(b)) => b.prover,
+            (None, None) => Address::ZERO,
+        }
+    }
 }
 
 /// The store.

@@ -128,7 +128,8 @@ fn record(block: u64, proof: phat_prover_cli::files::ProofFile) -> BlockRecord {
         prove_ms: 3,
         latency_ms: 40,
         latency_l1_blocks: Some(1),
-        proof,
+        proof: Some(proof),
+        batch: None,
         l1: Settled {
             proposal: block - 1,
             prove_tx: Some(B256::repeat_byte(1)),
@@ -158,7 +159,7 @@ async fn store_survives_a_restart_and_the_feed_serves_and_streams() {
     // waits for the registry's acknowledgement until it is marked.
     let store = Arc::new(Store::open(&path).expect("reopen"));
     assert_eq!(store.next_block().expect("read"), Some(3));
-    assert_eq!(store.get(2).expect("read").expect("record").proof.digest, proof2.digest);
+    assert_eq!(store.get(2).expect("read").expect("record").proof.map(|p| p.digest), Some(proof2.digest));
     assert_eq!(store.len().expect("len"), 1);
     assert_eq!(store.unreported(10).expect("read"), vec![2]);
     store.mark_reported(2).expect("mark");

@@ -117,6 +117,30 @@ fn prove_block_fetches_its_witness_over_pink_http() {
     assert_eq!(batch.iter().map(|p| p.block_number).collect::<Vec<_>>(), vec![first, first + 1, first + 2]);
     let single = prover.call().prove_block(first + 2).query(&mut session).expect("query").expect("proved");
     assert_eq!(batch[2], single);
+    // One batch proof over the same three blocks: the digest the core computes from the native
+    // outcomes under the contract's domain, signed by its key.
+    let batch_proof = prover.call().prove_batch(first, 3).query(&mut session).expect("query").expect("batch");
+    let outcomes: Vec<_> = bundles[1..4]
+        .iter()
+        .map(|b| {
+            let (chain, input) = b.clone().into_input().expect("input");
+            phat_prover_core::execute(&chain, &input).expect("native")
+        })
+        .collect();
+    let address = prover.call().prover_address().query(&mut session).expect("query").expect("address");
+    let domain = phat_prover_core::ProofDomain {
+        l1_chain_id: super::L1_CHAIN_ID,
+        verifier: super::VERIFIER.into(),
+        l2_chain_id: chain_id,
+        prover: address.into(),
+    };
+    let input = phat_prover_core::BatchPublicInput::new(&domain, &outcomes).expect("contiguous");
+    assert_eq!(batch_proof.digest, input.digest().0);
+    assert_eq!((batch_proof.first_block, batch_proof.last_block), (first, first + 2));
+    assert_eq!(batch_proof.blocks_commitment, input.blocksCommitment.0);
+    let proof = phat_prover_core::TeeProof::from_bytes(&batch_proof.proof).expect("85 bytes");
+    proof.verify(input.digest()).expect("signed by the prover");
+    assert_eq!(proof.prover.0.0, address);
 
     // Refusals, nothing signed: every endpoint's failure is named.
     let refused = prover.call().prove_block(first).submit_tx(&mut session).expect("tx");
