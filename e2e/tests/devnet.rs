@@ -643,5 +643,25 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     assert!(per_block < alone.l1.gas, "a batch costs less per block ({per_block} vs {})", alone.l1.gas);
     stop.send(true).expect("stop");
     task.await.expect("join").expect("relayer ended cleanly");
+    drop(relayer); // closes its store
+
+    // Provers that make no batch proofs (these refuse them): waiting blocks go one by one.
+    let switchable: Vec<Arc<dyn TeeProver>> = (0..3)
+        .map(|i| {
+            let inner = devnet.local_prover(i).expect("prover");
+            Arc::new(Switchable { inner, up: AtomicBool::new(true) }) as Arc<dyn TeeProver>
+        })
+        .collect();
+    let head = traffic(&devnet, 2).await;
+    let relayer = Arc::new(Relayer::with_key(&config, l1::keys::PROPOSER, switchable).await.expect("relayer"));
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn({
+        let relayer = relayer.clone();
+        async move { relayer.run(stopped).await }
+    });
+    until_finalized(&devnet, head, 60).await;
+    assert_eq!(proposals().await, before + 4, "blocks {}..={head} one by one", head - 1);
+    stop.send(true).expect("stop");
+    task.await.expect("join").expect("relayer ended cleanly");
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

@@ -140,10 +140,20 @@ impl Relayer {
             while next <= head && !*shutdown.borrow() {
                 let count = self.batch_blocks.min(head - next + 1);
                 let first_seen = seen.get(&next).copied().unwrap_or((now, None));
-                let relayed = if count > 1 {
-                    self.relay_batch(next, count, first_seen).await
-                } else {
-                    self.relay(next, first_seen).await.map(|r| r.map(|(record, f)| (vec![record], f)))
+                let batched = match count {
+                    1 => None,
+                    _ => match self.relay_batch(next, count, first_seen).await {
+                        // No prover made a batch proof of these blocks: they go one by one.
+                        Err(e @ RelayerError::NoProver { .. }) => {
+                            tracing::warn!(block = next, "no batch proof ({e}); relaying block by block");
+                            None
+                        }
+                        other => Some(other),
+                    },
+                };
+                let relayed = match batched {
+                    Some(relayed) => relayed,
+                    None => self.relay(next, first_seen).await.map(|r| r.map(|(record, f)| (vec![record], f))),
                 };
                 match relayed {
                     Ok(Some((records, finalized))) => {
