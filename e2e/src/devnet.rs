@@ -18,7 +18,7 @@ use alloy::{
 use phat_prover_cli::anvil::Anvil;
 use phat_prover_core::ProofDomain;
 use phat_relayer::{
-    Config, Relayer,
+    Config,
     config::{L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
     prover::{ClusterProver, LocalProver, TeeProver, WitnessSource},
 };
@@ -221,16 +221,6 @@ impl Devnet {
             },
             registry: self.cluster.as_ref().map(|c| RegistryConfig { url: c.url.clone(), rollup: c.rollup }),
         }
-    }
-
-    /// A relayer for this devnet asking `provers`, proposing as the rollup's proposer.
-    pub async fn relayer(
-        &self,
-        db: &Path,
-        feed: SocketAddr,
-        provers: Vec<Arc<dyn TeeProver>>,
-    ) -> Result<Relayer, DevnetError> {
-        Ok(Relayer::with_key(&self.relayer_config(db, feed), l1::keys::PROPOSER, provers).await?)
     }
 }
 

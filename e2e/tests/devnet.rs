@@ -89,8 +89,12 @@ struct Running {
 }
 
 async fn start_relayer(devnet: &Devnet, db: &std::path::Path, provers: Vec<Arc<dyn TeeProver>>) -> Running {
-    let feed = "127.0.0.1:0".parse().expect("addr");
-    let relayer = Arc::new(devnet.relayer(db, feed, provers).await.expect("relayer"));
+    run_relayer(&devnet.relayer_config(db, "127.0.0.1:0".parse().expect("addr")), provers).await
+}
+
+/// A relayer with `config` (as the rollup's proposer), running.
+async fn run_relayer(config: &phat_relayer::Config, provers: Vec<Arc<dyn TeeProver>>) -> Running {
+    let relayer = Arc::new(Relayer::with_key(config, l1::keys::PROPOSER, provers).await.expect("relayer"));
     let (stop, stopped) = watch::channel(false);
     let task = {
         let relayer = relayer.clone();
@@ -482,21 +486,12 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     // First with the registry out of reach: L1 settlement goes on, the credits wait in the store.
     let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
     config.registry = Some(RegistryConfig { url: "http://127.0.0.1:9".into(), rollup: cluster.rollup });
-    let relayer = Arc::new(
-        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
-    );
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn({
-        let relayer = relayer.clone();
-        async move { relayer.run(stopped).await }
-    });
+    let running = run_relayer(&config, devnet.provers().expect("provers")).await;
     let first = traffic(&devnet, 3).await;
     until_finalized(&devnet, first, 120).await;
     // L1 finalizes a block before the relayer has recorded it: wait for the record.
-    let unreachable = until_status(&relayer, |s| s.relayed == first - 1).await;
-    stop.send(true).expect("stop");
-    task.await.expect("join").expect("relayer ended cleanly");
-    drop(relayer); // closes its store
+    let unreachable = until_status(&running.relayer, |s| s.relayed == first - 1).await;
+    running.stop().await; // and closes its store
     assert_eq!(unreachable.registry_credited, 0);
     assert!(unreachable.registry_error.is_some(), "{unreachable:?}");
     assert_eq!(rollup().await["proven"], 0, "nothing credited while the registry was out of reach");
@@ -577,24 +572,16 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let last = traffic(&devnet, 3).await;
     let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
     config.relayer.batch_blocks = 8;
-    let relayer = Arc::new(
-        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
-    );
-    let mut records = relayer.feed().subscribe();
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn({
-        let relayer = relayer.clone();
-        async move { relayer.run(stopped).await }
-    });
+    let running = run_relayer(&config, devnet.provers().expect("provers")).await;
+    let mut records = running.relayer.feed().subscribe();
     until_finalized(&devnet, last, 120).await;
     let record = records.recv().await.expect("record");
     let batch = record.batch.expect("a batch proof");
     assert_eq!((record.block, batch.first_block, batch.last_block), (block, block, last));
     assert!(addresses.contains(&batch.prover));
-    let status = until_status(&relayer, |s| s.registry_credited == last - block + 1).await;
+    let status = until_status(&running.relayer, |s| s.registry_credited == last - block + 1).await;
     assert_eq!(status.registry_credited, last - block + 1, "{status:?}");
-    stop.send(true).expect("stop");
-    task.await.expect("join").expect("relayer ended cleanly");
+    running.stop().await;
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }
 
@@ -613,15 +600,8 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     let db = temp_db("batch");
     let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
     config.relayer.batch_blocks = 16;
-    let relayer = Arc::new(
-        Relayer::with_key(&config, l1::keys::PROPOSER, devnet.provers().expect("provers")).await.expect("relayer"),
-    );
-    let mut records = relayer.feed().subscribe();
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn({
-        let relayer = relayer.clone();
-        async move { relayer.run(stopped).await }
-    });
+    let running = run_relayer(&config, devnet.provers().expect("provers")).await;
+    let mut records = running.relayer.feed().subscribe();
     until_finalized(&devnet, head, 60).await;
     assert_eq!(proposals().await, before + 1, "blocks 2..={head} in one proposal");
     let mut batched = Vec::new();
@@ -641,9 +621,7 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     let per_block = batched[0].l1.gas;
     println!("L1 gas per block: {per_block} in a batch of {}, {} alone", batched.len(), alone.l1.gas);
     assert!(per_block < alone.l1.gas, "a batch costs less per block ({per_block} vs {})", alone.l1.gas);
-    stop.send(true).expect("stop");
-    task.await.expect("join").expect("relayer ended cleanly");
-    drop(relayer); // closes its store
+    running.stop().await; // and closes its store
 
     // Provers that make no batch proofs (these refuse them): waiting blocks go one by one.
     let switchable: Vec<Arc<dyn TeeProver>> = (0..3)
@@ -653,15 +631,9 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
         })
         .collect();
     let head = traffic(&devnet, 2).await;
-    let relayer = Arc::new(Relayer::with_key(&config, l1::keys::PROPOSER, switchable).await.expect("relayer"));
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn({
-        let relayer = relayer.clone();
-        async move { relayer.run(stopped).await }
-    });
+    let running = run_relayer(&config, switchable).await;
     until_finalized(&devnet, head, 60).await;
     assert_eq!(proposals().await, before + 4, "blocks {}..={head} one by one", head - 1);
-    stop.send(true).expect("stop");
-    task.await.expect("join").expect("relayer ended cleanly");
+    running.stop().await;
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

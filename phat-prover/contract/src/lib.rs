@@ -125,6 +125,25 @@ mod phat_prover {
         pub proof: Vec<u8>,
     }
 
+    impl Proved {
+        /// The public input these fields make under `domain` (what `digest` is the hash of).
+        pub fn public_input(&self, domain: &ProofDomain) -> BlockPublicInput {
+            BlockPublicInput {
+                tag: phat_prover_core::public_input::BLOCK_TAG,
+                l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
+                verifier: domain.verifier,
+                l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+                prover: domain.prover,
+                blockNumber: self.block_number,
+                parentHash: self.parent_hash.into(),
+                blockHash: self.block_hash.into(),
+                preStateRoot: self.pre_state_root.into(),
+                postStateRoot: self.post_state_root.into(),
+                witnessCommitment: self.witness_commitment.into(),
+            }
+        }
+    }
+
     /// One TEE-proof over a contiguous range of blocks (`BatchPublicInput`): what L1's
     /// `verifyBatch` takes, one signature for every block of the range.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -395,19 +414,7 @@ mod phat_prover {
                 return Err(Error::RelayNotConfigured);
             }
             let key = self.key(self.key_epoch)?;
-            let input = BlockPublicInput {
-                tag: phat_prover_core::public_input::BLOCK_TAG,
-                l1ChainId: alloy_primitives::U256::from(config.l1_chain_id),
-                verifier: Address::from(config.l1_verifier),
-                l2ChainId: alloy_primitives::U256::from(config.l2_chain_id),
-                prover: key.address,
-                blockNumber: proved.block_number,
-                parentHash: proved.parent_hash.into(),
-                blockHash: proved.block_hash.into(),
-                preStateRoot: proved.pre_state_root.into(),
-                postStateRoot: proved.post_state_root.into(),
-                witnessCommitment: proved.witness_commitment.into(),
-            };
+            let input = proved.public_input(&Self::domain(config, key.address));
             let proof = TeeProof::from_bytes(&proved.proof).map_err(|_| Error::NotOurProof)?;
             if proof.prover != key.address || proof.verify(input.digest()).is_err() {
                 return Err(Error::NotOurProof);

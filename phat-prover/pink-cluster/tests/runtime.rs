@@ -8,7 +8,7 @@ use std::{path::PathBuf, time::Instant};
 use drink::session::Session;
 use ink::codegen::TraitCallBuilder;
 use phat_prover_contract::{Config, Error, PhatProverRef, Proved};
-use phat_prover_core::{BlockPublicInput, TeeProof, WitnessBundle, execute};
+use phat_prover_core::{TeeProof, WitnessBundle, execute};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
 phat_pink_cluster::probestack!();
@@ -63,19 +63,13 @@ fn deploy(session: &mut Session<PinkRuntime>, wasm: &[u8], salt: u8) -> PhatProv
 /// Checks a proof the contract returned: the digest is the core's for these fields under the
 /// contract's domain, and the signature recovers to `prover`.
 fn check(proved: &Proved, prover: [u8; 20], l2_chain_id: u64) {
-    let input = BlockPublicInput {
-        tag: phat_prover_core::public_input::BLOCK_TAG,
-        l1ChainId: alloy_u256(L1_CHAIN_ID),
+    let domain = phat_prover_core::ProofDomain {
+        l1_chain_id: L1_CHAIN_ID,
         verifier: VERIFIER.into(),
-        l2ChainId: alloy_u256(l2_chain_id),
+        l2_chain_id,
         prover: prover.into(),
-        blockNumber: proved.block_number,
-        parentHash: proved.parent_hash.into(),
-        blockHash: proved.block_hash.into(),
-        preStateRoot: proved.pre_state_root.into(),
-        postStateRoot: proved.post_state_root.into(),
-        witnessCommitment: proved.witness_commitment.into(),
     };
+    let input = proved.public_input(&domain);
     assert_eq!(input.digest().0, proved.digest);
     let proof = TeeProof::from_bytes(&proved.proof).expect("85-byte proof");
     assert_eq!(proof.prover.0.0, prover);
@@ -90,10 +84,6 @@ fn drink_secret(contract: &[u8], epoch: u32) -> alloy_primitives::B256 {
         alloy_primitives::keccak256([phat_prover_contract::PROVER_KEY_DOMAIN, contract, &epoch.to_be_bytes()].concat());
     let pair = sp_core::sr25519::Pair::from_seed(&salt.0);
     alloy_primitives::B256::from_slice(&pair.as_ref().secret.to_bytes()[..32])
-}
-
-fn alloy_u256(n: u64) -> alloy_primitives::U256 {
-    alloy_primitives::U256::from(n)
 }
 
 #[test]
