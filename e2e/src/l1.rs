@@ -180,20 +180,28 @@ pub async fn rotate(
     new_prover: Address,
     beneficiary: Address,
 ) -> Result<(), DevnetError> {
-    let provider = wallet(rpc, keys::ADMIN)?;
     let old: PrivateKeySigner = old_key.parse().map_err(l1)?;
-    let registry = IProverRegistry::new(a.tee, provider.clone());
+    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::ADMIN)?);
     let digest = registry.handoverDigest(old.address(), new_prover).call().await.map_err(l1)?;
     let handover = old.sign_hash_sync(&digest).map_err(l1)?.as_bytes();
+    rotate_signed(rpc, a, quorum, (old.address(), &handover), new_prover, beneficiary).await
+}
+
+/// [`rotate`] with the old key's `handover` signature made elsewhere (e.g. by a prover contract's
+/// `handover` query).
+pub async fn rotate_signed(
+    rpc: &str,
+    a: &Addresses,
+    quorum: &QuorumOperators,
+    (old, handover): (Address, &[u8]),
+    new_prover: Address,
+    beneficiary: Address,
+) -> Result<(), DevnetError> {
+    let provider = wallet(rpc, keys::ADMIN)?;
+    let registry = IProverRegistry::new(a.tee, provider.clone());
     let r = registration(&provider, a, quorum, new_prover, beneficiary).await?;
-    let receipt = registry
-        .rotate(old.address(), handover.to_vec().into(), r)
-        .send()
-        .await
-        .map_err(l1)?
-        .get_receipt()
-        .await
-        .map_err(l1)?;
+    let receipt =
+        registry.rotate(old, handover.to_vec().into(), r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
     if !receipt.status() {
         return Err(DevnetError::L1(format!("rotation to {new_prover} reverted")));
     }

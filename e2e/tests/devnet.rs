@@ -582,6 +582,38 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let status = until_status(&running.relayer, |s| s.registry_credited == last - block + 1).await;
     assert_eq!(status.registry_credited, last - block + 1, "{status:?}");
     running.stop().await;
+
+    // Key rotation of a contract prover on L1: the contract moves to its next key, its previous
+    // key signs the handover (`handover` query), L1's `rotate` retires the old address and admits
+    // the new one, newly attested; then the new key's proofs settle.
+    let post = http.post(format!("{}/v1/provers/2/rotate-key", cluster.url)).send().await.expect("rotate");
+    assert!(post.status().is_success(), "{:?}", post.text().await);
+    let handover: serde_json::Value = http
+        .get(format!("{}/v1/provers/2/handover", cluster.url))
+        .send()
+        .await
+        .expect("handover")
+        .json()
+        .await
+        .expect("json");
+    let address = |k: &str| -> Address { handover[k].as_str().expect(k).parse().expect(k) };
+    let (old, new) = (address("old"), address("new"));
+    assert_eq!(old, addresses[2]);
+    let signature = alloy::hex::decode(handover["signature"].as_str().expect("signature")).expect("hex");
+    let (url, a) = (&devnet.l1.url, &devnet.addresses);
+    l1::rotate_signed(url, a, &devnet.quorum, (old, &signature), new, devnet.beneficiaries[2]).await.expect("rotated");
+    assert!(l1::is_active(url, a, new).await.expect("active") && !l1::is_active(url, a, old).await.expect("retired"));
+    let rotated: Arc<dyn TeeProver> = Arc::new(phat_relayer::prover::ClusterProver::new(
+        "contract-2",
+        (&cluster.url, 2),
+        new,
+        devnet.domain(),
+        (WitnessSource::Contract, &devnet.l2.url),
+    ));
+    let head = traffic(&devnet, 1).await;
+    let running = run_relayer(&config, vec![rotated]).await;
+    until_finalized(&devnet, head, 60).await;
+    running.stop().await;
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }
 

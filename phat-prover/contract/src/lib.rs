@@ -106,6 +106,8 @@ mod phat_prover {
         NotOurProof,
         /// No L1 RPC endpoint took the transaction: each endpoint's failure, in the order tried.
         L1Rpc(Vec<String>),
+        /// `handover` at key epoch 0: there is no previous key.
+        NothingToHandOver,
     }
 
     /// A TEE-proof and what it proves.
@@ -162,6 +164,20 @@ mod phat_prover {
         pub digest: [u8; 32],
         /// The 85-byte TEE-proof: prover address ‖ signature.
         pub proof: Vec<u8>,
+    }
+
+    /// The previous key's consent to the current one, for `ProverRegistry.rotate` on L1.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct Handover {
+        /// The address of the previous key epoch (registered on L1).
+        pub old: [u8; 20],
+        /// The address of the current key epoch (to register).
+        pub new: [u8; 20],
+        /// `ProverRegistry.handoverDigest(old, new)` of the configured registry.
+        pub digest: [u8; 32],
+        /// The old key's signature over `digest`: 65 bytes `r ‖ s ‖ v`.
+        pub signature: Vec<u8>,
     }
 
     /// What the registration path needs from this prover, and the worker's quote.
@@ -395,6 +411,26 @@ mod phat_prover {
                 }
             }
             Err(Error::L2Rpc(failures))
+        }
+
+        /// Query: after `rotate_key`, the previous key signs the handover to the current one —
+        /// `ProverRegistry.handoverDigest(old, new)` of the registry this prover is configured for
+        /// (`l1_verifier`, on `l1_chain_id`) — which L1's `rotate` needs with the new key's
+        /// attestation. It signs nothing else: the digest is computed here, under its own tag.
+        #[ink(message)]
+        pub fn handover(&self) -> Result<Handover, Error> {
+            let config = self.query_config()?;
+            let previous = self.key_epoch.checked_sub(1).ok_or(Error::NothingToHandOver)?;
+            let (old, new) = (self.key(previous)?, self.key(self.key_epoch)?);
+            let registry = Address::from(config.l1_verifier);
+            let digest = l1::handover_digest(config.l1_chain_id, registry, old.address, new.address);
+            let signature = old.sign_digest(digest).map_err(|e| Error::Signing(format!("{e}")))?;
+            Ok(Handover {
+                old: old.address.0 .0,
+                new: new.address.0 .0,
+                digest: digest.0,
+                signature: signature.to_vec(),
+            })
         }
 
         /// The Ethereum address `relay` sends L1 transactions from (fund it with L1 gas).

@@ -1,13 +1,15 @@
-//! The L1 transaction a prover relays its TEE-proof with: `MultiProofVerifier.submitTeeProof`,
-//! which verifies the proof through the `TeeVerifier` and puts it on record for the block's
-//! transition (anyone may send it; the proof, not the sender, is what L1 checks). An EIP-1559
-//! transaction, signed with any [`Signer`] (the Phat contract's relay key, derived in the TEE).
+//! What a prover says to L1 besides proofs. The transaction it relays a TEE-proof with:
+//! `MultiProofVerifier.submitTeeProof`, which verifies the proof through the `TeeVerifier` and puts
+//! it on record for the block's transition (anyone may send it; the proof, not the sender, is what
+//! L1 checks) — an EIP-1559 transaction, signed with any [`Signer`] (the Phat contract's relay key,
+//! derived in the TEE). And the handover of a key rotation: `ProverRegistry.rotate` takes the old
+//! key's signature over [`handover_digest`].
 
 use alloc::vec::Vec;
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, Bytes, Signature, TxKind, U256};
-use alloy_sol_types::{SolCall, sol};
+use alloy_primitives::{Address, B256, Bytes, Signature, TxKind, U256, b256, keccak256};
+use alloy_sol_types::{SolCall, SolValue, sol};
 
 use crate::{
     public_input::BlockPublicInput,
@@ -34,6 +36,16 @@ sol! {
 
     /// `MultiProofVerifier.submitTeeProof`.
     function submitTeeProof(uint256 l2ChainId, Transition t, TeeEvidence tee) external returns (bool accepted);
+}
+
+/// `keccak256("phat-sgx-prover.handover.v1")`: `ProverRegistry.HANDOVER_TAG`.
+pub const HANDOVER_TAG: B256 = b256!("0xa24a33ee40a04c90618d44e75d0cd1ec81f97d14e15ee32dd0439805d2f25d92");
+
+/// `ProverRegistry.handoverDigest(old, new)` of the registry at `registry` on L1 `l1_chain_id`:
+/// `keccak256(abi.encode(HANDOVER_TAG, chainid, registry, old, new))`. Its tag keeps it apart from
+/// every proof digest.
+pub fn handover_digest(l1_chain_id: u64, registry: Address, old: Address, new: Address) -> B256 {
+    keccak256((HANDOVER_TAG, U256::from(l1_chain_id), registry, old, new).abi_encode())
 }
 
 /// The calldata of `submitTeeProof` for the single-block proof `proof` of `input`.

@@ -9,7 +9,7 @@
 
 use drink::{runtime::AccountIdFor, session::Session};
 use ink::{ToAccountId, codegen::TraitCallBuilder, primitives::AccountId};
-use phat_prover_contract::{Config, PhatProverRef, Proved, ProvedBatch};
+use phat_prover_contract::{Config, Handover, PhatProverRef, Proved, ProvedBatch};
 use phat_registry::{PhatRegistryRef, PoolId, ProofMix, ProverId, RollupId, Subscription};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
@@ -225,6 +225,12 @@ impl Cluster {
             Err(e) => return Ok(Err(e)),
         };
         Ok(prover.call().relay(proved.clone()).query(session)?.map(|hash| (proved, hash)))
+    }
+
+    /// Query: prover `i`'s previous key signs the handover to its current one (after a rotation).
+    pub fn handover(&mut self, i: usize) -> Result<std::result::Result<Handover, ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        Ok(prover.call().handover().query(session)?)
     }
 
     /// Transaction, as prover `i`'s owner: moves its key to the next epoch.

@@ -16,6 +16,8 @@
 //! - `POST /v1/provers/{i}/relay-block/{n}`     `prove_block(n)`, then `relay` of that proof: the
 //!   contract submits it to L1 itself → `{txHash, proved}`, or 422
 //! - `POST /v1/provers/{i}/rotate-key`          → the prover's new `{address, keyEpoch}`
+//! - `GET  /v1/provers/{i}/handover`            after a rotation, the old key's signature over
+//!   L1's handover digest → `{old, new, digest, signature}` (for `ProverRegistry.rotate`)
 //! - `POST /v1/registry/report`                 `{rollup, block, signer, l1Tx}` → `{fee}` or 422
 //! - `GET  /v1/registry/rollups/{id}`           the subscription and its deposit
 
@@ -174,6 +176,18 @@ fn handle(cluster: &mut Cluster, request: &mut Request) -> Result<Value, Reply> 
             let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
             match cluster.relay_block(i, n)? {
                 Ok((proved, hash)) => Ok(json!({ "txHash": hex0x(&hash), "proved": proved_json(&proved) })),
+                Err(e) => Err(Reply(422, format!("{e:?}"))),
+            }
+        }
+        (Method::Get, ["v1", "provers", i, "handover"]) => {
+            let i = prover_index(cluster, i)?;
+            match cluster.handover(i)? {
+                Ok(h) => Ok(json!({
+                    "old": hex0x(&h.old),
+                    "new": hex0x(&h.new),
+                    "digest": hex0x(&h.digest),
+                    "signature": hex0x(&h.signature),
+                })),
                 Err(e) => Err(Reply(422, format!("{e:?}"))),
             }
         }

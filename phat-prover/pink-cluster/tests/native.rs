@@ -88,6 +88,23 @@ fn keys_are_derived_per_domain_and_epoch_and_rotate_with_an_event() {
     assert_eq!(recorded_events().count(), 1, "KeyRotated");
     // The relay key does not rotate with the prover key.
     assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0).address().0.0));
+
+    // The handover L1's `rotate` needs: the old key's signature over the registry's digest.
+    assert_eq!(prover.handover(), Err(Error::NotConfigured));
+    prover.configure(config(1)).expect("configured");
+    let handover = prover.handover().expect("handover");
+    assert_eq!((handover.old, handover.new), (address, rotated));
+    let digest = phat_prover_core::l1::handover_digest(31_337, [0x5f; 20].into(), address.into(), rotated.into());
+    assert_eq!(handover.digest, digest.0);
+    let signature: [u8; 65] = handover.signature.as_slice().try_into().expect("65 bytes");
+    assert_eq!(phat_prover_core::signature::recover(digest, &signature), Ok(address.into()));
+}
+
+#[ink::test]
+fn there_is_nothing_to_hand_over_before_a_rotation() {
+    let mut prover = deployed();
+    prover.configure(config(1)).expect("configured");
+    assert_eq!(prover.handover(), Err(Error::NothingToHandOver));
 }
 
 #[ink::test]
