@@ -345,6 +345,8 @@ mod phat_prover {
 
         /// Query: fetches block `number`, its parent header and its execution witness from the
         /// configured L2 RPC endpoints (one JSON-RPC batch, endpoints tried in order) and proves it.
+        /// An answer over 512 KiB (ink!'s chain-extension buffer, see vendor/ink_env) traps the
+        /// query: nothing is signed.
         /// Nothing the node says is trusted: the STF checks it all, and nothing is signed on error.
         #[ink(message)]
         pub fn prove_block(&self, number: u64) -> Result<Proved, Error> {
@@ -353,8 +355,8 @@ mod phat_prover {
         }
 
         /// Query: [`Self::prove_block`] for `count` consecutive blocks from `first` (at most
-        /// `phat_prover_core::rpc::MAX_BLOCKS_PER_REQUEST`), fetched in one request. All or nothing:
-        /// the first block that fails to prove fails the call.
+        /// `phat_prover_core::rpc::MAX_BLOCKS_PER_REQUEST`), a request per block. All or nothing:
+        /// the first block that fails to fetch or prove fails the call.
         #[ink(message)]
         pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
             let config = self.query_config()?;
@@ -390,13 +392,23 @@ mod phat_prover {
             })
         }
 
-        /// The witness bundles of blocks `first .. first + count` from the first L2 endpoint that
-        /// gives a usable answer.
+        /// The witness bundles of blocks `first .. first + count`, a request per block (an answer
+        /// must fit the 512 KiB chain-extension buffer: one block's does, eight heavy ones may
+        /// not), each from the first L2 endpoint that gives a usable answer.
         fn fetch(config: &Config, first: u64, count: u64) -> Result<Vec<WitnessBundle>, Error> {
-            let request = rpc::witness_request(first, count).map_err(|e| Error::InvalidRange(format!("{e}")))?;
+            rpc::check_range(first, count).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             if config.l2_rpcs.is_empty() {
                 return Err(Error::InvalidConfig("no L2 RPC endpoint is configured".into()));
             }
+            let mut bundles = Vec::with_capacity(count as usize);
+            for number in first..first + count {
+                bundles.push(Self::fetch_block(config, number)?);
+            }
+            Ok(bundles)
+        }
+
+        fn fetch_block(config: &Config, number: u64) -> Result<WitnessBundle, Error> {
+            let request = rpc::witness_request(number, 1).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             let mut failures = Vec::new();
             for url in &config.l2_rpcs {
                 let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
@@ -405,8 +417,11 @@ mod phat_prover {
                     failures.push(format!("{url}: HTTP {}", response.status_code));
                     continue;
                 }
-                match rpc::witness_bundles(&response.body, first, count, config.l2_chain_id) {
-                    Ok(bundles) => return Ok(bundles),
+                match rpc::witness_bundles(&response.body, number, 1, config.l2_chain_id) {
+                    Ok(mut bundles) => match bundles.pop() {
+                        Some(bundle) => return Ok(bundle),
+                        None => failures.push(format!("{url}: no block in the answer")),
+                    },
                     Err(e) => failures.push(format!("{url}: {e}")),
                 }
             }

@@ -33,7 +33,7 @@ use crate::{
     witness::{ExecutionWitness, L2Block, decode_exact},
 };
 
-/// Most blocks one request asks for (4 calls each).
+/// Most blocks one request (and one `prove_blocks` / `prove_batch` query) asks for (4 calls each).
 pub const MAX_BLOCKS_PER_REQUEST: u64 = 8;
 
 /// The calls of one block, in the order of their ids' suffixes.
@@ -183,7 +183,9 @@ pub fn witness_request(first: u64, count: u64) -> Result<Vec<u8>, RpcError> {
     encode(&calls)
 }
 
-fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
+/// Whether `first .. first + count` is a range [`witness_request`] asks for: not from block 0, 1 to
+/// [`MAX_BLOCKS_PER_REQUEST`] blocks, no overflow.
+pub fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
     if first == 0 {
         return Err(RpcError::Range("block 0 has no parent: nothing to prove".into()));
     }

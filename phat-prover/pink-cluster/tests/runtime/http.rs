@@ -1,9 +1,10 @@
 //! The contract's HTTP paths in the pink runtime. `prove_block` / `prove_blocks`: the contract
-//! fetches a block and its witness over pink HTTP (one JSON-RPC batch) and proves it. The L2 node is outside our system; here it is
-//! `FixtureNode`, a JSON-RPC server answering the four witness calls from the Ethereum test blocks
-//! (what reth and geth serve; `phat-prover witness-rpc` serves the same for anvil, tested in the
-//! CLI). Asserted: the same proof bytes as `prove` on the same bundle, a batch, endpoint failover,
-//! and refusals — a dead endpoint, garbage, another chain, a transaction — with nothing signed.
+//! fetches a block and its witness over pink HTTP (one JSON-RPC batch per block) and proves it.
+//! The L2 node is outside our system; here it is `FixtureNode`, a JSON-RPC server answering the
+//! four witness calls from the Ethereum test blocks (what reth and geth serve; `phat-prover
+//! witness-rpc` serves the same for anvil, tested in the CLI). Asserted: the same proof bytes as
+//! `prove` on the same bundle, a batch, endpoint failover, and refusals — a dead endpoint,
+//! garbage, another chain, a transaction — with nothing signed.
 //! `relay`: its refusals here (it sends to L1 for real in the e2e cluster test, against anvil).
 
 use std::{collections::BTreeMap, sync::Arc, thread};
@@ -111,7 +112,7 @@ fn prove_block_fetches_its_witness_over_pink_http() {
         let given = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
         assert_eq!(fetched, given);
     }
-    // A batch in one request.
+    // Three blocks in one query (a request per block).
     let first = numbers[1];
     let batch = prover.call().prove_blocks(first, 3).query(&mut session).expect("query").expect("proved");
     assert_eq!(batch.iter().map(|p| p.block_number).collect::<Vec<_>>(), vec![first, first + 1, first + 2]);
