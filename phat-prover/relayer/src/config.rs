@@ -113,7 +113,8 @@ pub struct ServiceConfig {
     pub prover_timeout_ms: u64,
     /// Most blocks settled with one batch TEE-proof (1: a proof per block). A batch takes the
     /// blocks waiting at that moment, up to this many: a relayer that keeps up settles block by
-    /// block, one that falls behind catches up in batches.
+    /// block, one that falls behind catches up in batches. Only with `l1.propose` (the batch is
+    /// proposed as one range); otherwise blocks go one by one.
     #[serde(default = "default_batch_blocks")]
     pub batch_blocks: u64,
 }

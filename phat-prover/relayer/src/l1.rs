@@ -191,6 +191,11 @@ impl Settlement {
         })
     }
 
+    /// Whether this relayer proposes (and so chooses the proposals' ranges).
+    pub fn proposes(&self) -> bool {
+        self.propose
+    }
+
     /// The finalized L2 head: block number, hash, state root.
     pub async fn finalized_head(&self) -> Result<(u64, B256, B256), RelayerError> {
         let h = self.settlement.finalizedHead().call().await.map_err(l1)?;

@@ -138,7 +138,9 @@ impl Relayer {
             }
             self.feed.status.write().await.l2_head = head;
             while next <= head && !*shutdown.borrow() {
-                let count = self.batch_blocks.min(head - next + 1);
+                // Batches only when this relayer proposes: another proposer's proposals set the
+                // ranges, and a batch proof must match its proposal's range exactly.
+                let count = if self.settlement.proposes() { self.batch_blocks.min(head - next + 1) } else { 1 };
                 let first_seen = seen.get(&next).copied().unwrap_or((now, None));
                 let batched = match count {
                     1 => None,
