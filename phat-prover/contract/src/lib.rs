@@ -478,22 +478,29 @@ mod phat_prover {
             let mut failures = Vec::new();
             for url in &config.l1_rpcs {
                 match Self::send_through(url, &params_request, |params| {
+                    params.check()?;
                     let tx = l1::call_transaction(config.l1_chain_id, &params, to, calldata.clone());
                     l1::sign_transaction(tx, &relay_key).map_err(|e| format!("signing: {e}"))
                 }) {
                     Ok(hash) => return Ok(hash),
-                    Err(e) => failures.push(format!("{url}: {e}")),
+                    // A signed transaction went out: another endpoint would sign a second one.
+                    Err((e, true)) => {
+                        failures.push(format!("{url}: {e} (after sending: not retried elsewhere)"));
+                        break;
+                    }
+                    Err((e, false)) => failures.push(format!("{url}: {e}")),
                 }
             }
             Err(Error::L1Rpc(failures))
         }
 
-        /// Asks `url` for the transaction parameters, signs with `sign`, sends; the hash.
+        /// Asks `url` for the transaction parameters, signs with `sign`, sends; the hash, or why not
+        /// and whether the signed transaction was sent.
         fn send_through(
             url: &str,
             params_request: &[u8],
             sign: impl FnOnce(l1::TxParams) -> Result<Vec<u8>, String>,
-        ) -> Result<[u8; 32], String> {
+        ) -> Result<[u8; 32], (String, bool)> {
             let post = |body: Vec<u8>| {
                 let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
                 let response = pink::http_req!("POST", url, body, headers);
@@ -502,10 +509,13 @@ mod phat_prover {
                     status => Err(format!("HTTP {status}")),
                 }
             };
-            let params = rpc::transaction_params(&post(params_request.to_vec())?).map_err(|e| format!("{e}"))?;
-            let raw = sign(params)?;
-            let hash =
-                rpc::sent(&post(rpc::send_request(&raw).map_err(|e| format!("{e}"))?)?).map_err(|e| format!("{e}"))?;
+            let before = |e: String| (e, false);
+            let answer = post(params_request.to_vec()).map_err(before)?;
+            let params = rpc::transaction_params(&answer).map_err(|e| before(format!("{e}")))?;
+            let raw = sign(params).map_err(before)?;
+            let request = rpc::send_request(&raw).map_err(|e| before(format!("{e}")))?;
+            let after = |e: String| (e, true);
+            let hash = rpc::sent(&post(request).map_err(after)?).map_err(|e| after(format!("{e}")))?;
             Ok(hash.0)
         }
 

@@ -78,6 +78,24 @@ pub struct TxParams {
     pub gas_estimate: u64,
 }
 
+/// Most gas a relay transaction may use (`submitTeeProof` takes ≈ 60–100 k).
+pub const MAX_RELAY_GAS: u64 = 1_000_000;
+
+impl TxParams {
+    /// Refuses parameters no honest node gives for `submitTeeProof`: a gas estimate above
+    /// [`MAX_RELAY_GAS`], or a tip above the gas price. (The gas price itself is the L1 endpoint's
+    /// word: fund the relay key with what relaying needs, not more.)
+    pub fn check(&self) -> Result<(), alloc::string::String> {
+        if self.gas_estimate > MAX_RELAY_GAS {
+            return Err(alloc::format!("gas estimate {} above {MAX_RELAY_GAS}", self.gas_estimate));
+        }
+        if self.max_priority_fee_per_gas > self.gas_price {
+            return Err(alloc::format!("tip {} above the gas price {}", self.max_priority_fee_per_gas, self.gas_price));
+        }
+        Ok(())
+    }
+}
+
 /// The EIP-1559 transaction calling `to` with `data` on chain `chain_id`: a fee cap of twice the
 /// node's gas price plus the tip (room for the base fee to rise), 20 % over the gas estimate.
 pub fn call_transaction(chain_id: u64, params: &TxParams, to: Address, data: Vec<u8>) -> TxEip1559 {
@@ -143,5 +161,13 @@ mod tests {
         assert_eq!((call.t.parentHash, call.t.postStateRoot), (input.parentHash, input.postStateRoot));
         assert_eq!(call.tee.commitment, input.witnessCommitment);
         assert!(!call.tee.batch);
+    }
+
+    #[test]
+    fn parameters_no_honest_node_gives_are_refused() {
+        let ok = TxParams { nonce: 0, gas_price: 10, max_priority_fee_per_gas: 2, gas_estimate: 90_000 };
+        assert_eq!(ok.check(), Ok(()));
+        assert!(TxParams { gas_estimate: MAX_RELAY_GAS + 1, ..ok }.check().is_err());
+        assert!(TxParams { max_priority_fee_per_gas: u128::MAX, ..ok }.check().is_err());
     }
 }

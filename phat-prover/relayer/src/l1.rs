@@ -209,6 +209,22 @@ impl Settlement {
         Ok(last.lastBlock)
     }
 
+    /// The last block of the proposal that starts at `block`, if there is one.
+    pub async fn proposal_from(&self, block: u64) -> Result<Option<u64>, RelayerError> {
+        let count: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
+        // Proposal 0 is the anchor: it makes no transition.
+        for index in (1..count).rev() {
+            let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
+            if t.firstBlock == block {
+                return Ok(Some(t.lastBlock));
+            }
+            if t.lastBlock < block {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
     /// Index of the proposal ending at `block`, if any.
     async fn proposal_ending_at(&self, block: u64) -> Result<Option<u64>, RelayerError> {
         let count: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();

@@ -84,12 +84,13 @@ impl BatchProof {
 
     /// Whether this is a proof of `first..first + count` under `domain`, signed by `prover`.
     pub fn check(&self, domain: &ProofDomain, first: u64, count: u64, prover: Address) -> Result<(), String> {
-        if (self.first_block, self.last_block) != (first, first + count - 1) {
+        let last = first.checked_add(count).and_then(|end| end.checked_sub(1)).filter(|_| count > 0);
+        if Some((self.first_block, self.last_block)) != last.map(|last| (first, last)) {
             return Err(format!(
                 "answered blocks {}..={} for {first}..={}",
                 self.first_block,
                 self.last_block,
-                first + count - 1
+                first.saturating_add(count).saturating_sub(1)
             ));
         }
         let digest = self.input(domain).digest();

@@ -138,9 +138,21 @@ impl Relayer {
             }
             self.feed.status.write().await.l2_head = head;
             while next <= head && !*shutdown.borrow() {
-                // Batches only when this relayer proposes: another proposer's proposals set the
-                // ranges, and a batch proof must match its proposal's range exactly.
-                let count = if self.settlement.proposes() { self.batch_blocks.min(head - next + 1) } else { 1 };
+                // A proposal on L1 that starts at `next` (another proposer's, or ours from an
+                // attempt that stopped after proposing) sets the range: a proof must match it
+                // exactly. Otherwise, when this relayer proposes, the blocks waiting, up to
+                // `batch_blocks`.
+                let count = match self.settlement.proposal_from(next).await {
+                    Ok(Some(last)) if last > head => break, // L2 has not got that far yet
+                    Ok(Some(last)) => last - next + 1,
+                    Ok(None) if self.settlement.proposes() => self.batch_blocks.min(head - next + 1),
+                    Ok(None) => 1,
+                    Err(e) => {
+                        self.stall(next, &e).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        break;
+                    }
+                };
                 let first_seen = seen.get(&next).copied().unwrap_or((now, None));
                 let batched = match count {
                     1 => None,
@@ -159,8 +171,8 @@ impl Relayer {
                 };
                 match relayed {
                     Ok(Some((records, finalized))) => {
+                        self.store.put_all(&records, self.registry.is_some())?;
                         for record in &records {
-                            self.store.put(record, self.registry.is_some())?;
                             self.feed.publish(record, finalized);
                             seen.remove(&record.block);
                         }

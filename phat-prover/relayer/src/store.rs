@@ -77,13 +77,24 @@ impl Store {
     /// Records `record` and moves the next block past it, atomically; with `to_report`, the block
     /// also waits in the same transaction for the registry's acknowledgement.
     pub fn put(&self, record: &BlockRecord, to_report: bool) -> Result<(), RelayerError> {
-        let bytes = serde_json::to_vec(record)?;
+        self.put_all(std::slice::from_ref(record), to_report)
+    }
+
+    /// [`Self::put`] for the records of one settlement (a batch), in one transaction: a restart
+    /// never resumes inside a batch.
+    pub fn put_all(&self, records: &[BlockRecord], to_report: bool) -> Result<(), RelayerError> {
         let tx = self.db.begin_write()?;
         {
-            tx.open_table(BLOCKS)?.insert(record.block, bytes.as_slice())?;
-            tx.open_table(META)?.insert(NEXT, record.block + 1)?;
-            if to_report {
-                tx.open_table(UNREPORTED)?.insert(record.block, ())?;
+            let mut blocks = tx.open_table(BLOCKS)?;
+            let mut unreported = tx.open_table(UNREPORTED)?;
+            for record in records {
+                blocks.insert(record.block, serde_json::to_vec(record)?.as_slice())?;
+                if to_report {
+                    unreported.insert(record.block, ())?;
+                }
+            }
+            if let Some(last) = records.last() {
+                tx.open_table(META)?.insert(NEXT, last.block + 1)?;
             }
         }
         tx.commit()?;
