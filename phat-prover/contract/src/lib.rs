@@ -252,6 +252,16 @@ mod phat_prover {
         }
     }
 
+    /// POSTs a JSON body to `url` over pink HTTP; the answer's body, or its status when not 200.
+    fn post_json(url: &str, body: Vec<u8>) -> Result<Vec<u8>, String> {
+        let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
+        let response = pink::http_req!("POST", url, body, headers);
+        match response.status_code {
+            200 => Ok(response.body),
+            status => Err(format!("HTTP {status}")),
+        }
+    }
+
     impl Default for PhatProver {
         fn default() -> Self {
             Self::new()
@@ -340,7 +350,7 @@ mod phat_prover {
         pub fn prove(&self, bundle: Vec<u8>) -> Result<Proved, Error> {
             let config = self.query_config()?;
             let bundle = WitnessBundle::from_bytes(&bundle).map_err(|e| Error::BadBundle(format!("{e}")))?;
-            self.prove_bundle(config, bundle)
+            Self::prove_bundle(config, &self.key(self.key_epoch)?, bundle)
         }
 
         /// Query: fetches block `number`, its parent header and its execution witness from the
@@ -361,7 +371,8 @@ mod phat_prover {
         pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
             let config = self.query_config()?;
             let bundles = Self::fetch(config, first, count)?;
-            bundles.into_iter().map(|b| self.prove_bundle(config, b)).collect()
+            let key = self.key(self.key_epoch)?;
+            bundles.into_iter().map(|b| Self::prove_bundle(config, &key, b)).collect()
         }
 
         /// Query: fetches blocks `first .. first + count` like [`Self::prove_blocks`], executes them
@@ -411,13 +422,14 @@ mod phat_prover {
             let request = rpc::witness_request(number, 1).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             let mut failures = Vec::new();
             for url in &config.l2_rpcs {
-                let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
-                let response = pink::http_req!("POST", url.as_str(), request.clone(), headers);
-                if response.status_code != 200 {
-                    failures.push(format!("{url}: HTTP {}", response.status_code));
-                    continue;
-                }
-                match rpc::witness_bundles(&response.body, number, 1, config.l2_chain_id) {
+                let body = match post_json(url, request.clone()) {
+                    Ok(body) => body,
+                    Err(e) => {
+                        failures.push(format!("{url}: {e}"));
+                        continue;
+                    }
+                };
+                match rpc::witness_bundles(&body, number, 1, config.l2_chain_id) {
                     Ok(mut bundles) => match bundles.pop() {
                         Some(bundle) => return Ok(bundle),
                         None => failures.push(format!("{url}: no block in the answer")),
@@ -451,7 +463,7 @@ mod phat_prover {
         /// The Ethereum address `relay` sends L1 transactions from (fund it with L1 gas).
         #[ink(message)]
         pub fn relay_address(&self) -> Result<[u8; 20], Error> {
-            Ok(TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)?.address.0 .0)
+            Ok(self.relay_key()?.address.0 .0)
         }
 
         /// Query: submits `proved` — a proof this prover's current key signed, as `prove` returns
@@ -471,7 +483,7 @@ mod phat_prover {
                 return Err(Error::NotOurProof);
             }
             let calldata = l1::submit_tee_proof(&input, &proved.proof);
-            let relay_key = TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)?;
+            let relay_key = self.relay_key()?;
             let to = Address::from(config.l1_multi_proof);
             let params_request = rpc::transaction_request(relay_key.address, to, &calldata)
                 .map_err(|e| Error::L1Rpc(alloc::vec![format!("{e}")]))?;
@@ -501,14 +513,7 @@ mod phat_prover {
             params_request: &[u8],
             sign: impl FnOnce(l1::TxParams) -> Result<Vec<u8>, String>,
         ) -> Result<[u8; 32], (String, bool)> {
-            let post = |body: Vec<u8>| {
-                let headers = alloc::vec![("Content-Type".into(), "application/json".into())];
-                let response = pink::http_req!("POST", url, body, headers);
-                match response.status_code {
-                    200 => Ok(response.body),
-                    status => Err(format!("HTTP {status}")),
-                }
-            };
+            let post = |body: Vec<u8>| post_json(url, body);
             let before = |e: String| (e, false);
             let answer = post(params_request.to_vec()).map_err(before)?;
             let params = rpc::transaction_params(&answer).map_err(|e| before(format!("{e}")))?;
@@ -554,12 +559,11 @@ mod phat_prover {
             execute(&chain, &input).map_err(|e| Error::Refused(format!("{e}")))
         }
 
-        /// Runs the STF on `bundle` and signs its public input under `config`'s domain.
-        fn prove_bundle(&self, config: &Config, bundle: WitnessBundle) -> Result<Proved, Error> {
+        /// Runs the STF on `bundle` and signs its public input with `key` under `config`'s domain.
+        fn prove_bundle(config: &Config, key: &TeeKey, bundle: WitnessBundle) -> Result<Proved, Error> {
             let outcome = Self::execute_bundle(config, bundle)?;
-            let key = self.key(self.key_epoch)?;
             let digest = BlockPublicInput::new(&Self::domain(config, key.address), &outcome).digest();
-            let proof = TeeProof::sign(&key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
+            let proof = TeeProof::sign(key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
             Ok(Proved {
                 block_number: outcome.number,
                 parent_hash: outcome.parent_hash.0,
@@ -576,6 +580,11 @@ mod phat_prover {
         /// This contract's prover key of `epoch`.
         fn key(&self, epoch: u32) -> Result<TeeKey, Error> {
             TeeKey::derive(PROVER_KEY_DOMAIN, &self.env().account_id(), epoch)
+        }
+
+        /// This contract's relay key (it does not rotate).
+        fn relay_key(&self) -> Result<TeeKey, Error> {
+            TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)
         }
 
         /// The proof domain of this prover's current key under `config`.

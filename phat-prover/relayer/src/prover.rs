@@ -40,7 +40,9 @@ pub struct BatchProof {
     pub first_pre_state_root: B256,
     pub last_post_state_root: B256,
     pub blocks_commitment: B256,
-    /// The prover's address (the signer).
+    /// The prover's address (the signer; absent from a cluster's answer, which is of the prover
+    /// asked).
+    #[serde(default)]
     pub prover: Address,
     /// `keccak256(abi.encode(BatchPublicInput))`.
     pub digest: B256,
@@ -279,13 +281,7 @@ impl TeeProver for ClusterProver {
                     self.http.post(format!("{}/prove", self.prover_url)).body(bundle)
                 }
             };
-            let response = request.send().await.map_err(|e| fail(e.to_string()))?;
-            let status = response.status();
-            let body = response.bytes().await.map_err(|e| fail(e.to_string()))?;
-            if !status.is_success() {
-                return Err(fail(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body))));
-            }
-            let p: ProvedJson = serde_json::from_slice(&body).map_err(|e| fail(format!("cluster answer: {e}")))?;
+            let p: ProvedJson = self.ask(request).await.map_err(fail)?;
             Ok(ProofFile {
                 public_input: PublicInputJson {
                     tag: BLOCK_TAG,
@@ -315,44 +311,27 @@ impl TeeProver for ClusterProver {
                 return Err(fail("batch proofs need witness = \"contract\"".into()));
             }
             let url = format!("{}/prove-batch/{first}/{count}", self.prover_url);
-            let response = self.http.post(url).send().await.map_err(|e| fail(e.to_string()))?;
-            let status = response.status();
-            let body = response.bytes().await.map_err(|e| fail(e.to_string()))?;
-            if !status.is_success() {
-                return Err(fail(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body))));
-            }
-            // The digest is rebuilt from this relayer's domain when the pool checks the proof.
-            serde_json::from_slice::<BatchJson>(&body)
-                .map(|b| BatchProof {
-                    first_block: b.first_block,
-                    last_block: b.last_block,
-                    first_parent_hash: b.first_parent_hash,
-                    last_block_hash: b.last_block_hash,
-                    first_pre_state_root: b.first_pre_state_root,
-                    last_post_state_root: b.last_post_state_root,
-                    blocks_commitment: b.blocks_commitment,
-                    prover: self.address,
-                    digest: b.digest,
-                    proof: b.proof,
-                })
-                .map_err(|e| fail(format!("cluster answer: {e}")))
+            // The cluster's answer (the contract's `ProvedBatch`) names no prover: it is the one
+            // asked, and the pool checks that the signature recovers to it and the digest is this
+            // relayer's domain's.
+            let mut proof: BatchProof = self.ask(self.http.post(url)).await.map_err(fail)?;
+            proof.prover = self.address;
+            Ok(proof)
         })
     }
 }
 
-/// What `POST /v1/provers/{i}/prove-batch/{first}/{count}` answers (the contract's `ProvedBatch`).
-#[derive(Debug, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BatchJson {
-    first_block: u64,
-    last_block: u64,
-    first_parent_hash: B256,
-    last_block_hash: B256,
-    first_pre_state_root: B256,
-    last_post_state_root: B256,
-    blocks_commitment: B256,
-    digest: B256,
-    proof: Bytes,
+impl ClusterProver {
+    /// Sends `request` to the cluster and reads its JSON answer; a refusal is its status and text.
+    async fn ask<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, String> {
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body)));
+        }
+        serde_json::from_slice(&body).map_err(|e| format!("cluster answer: {e}"))
+    }
 }
 
 /// Per-prover figures for the feed.

@@ -259,16 +259,11 @@ impl Relayer {
         let answer = self.pool.prove(block).await?;
         let p = &answer.proof.public_input;
         // The proof must speak of the block the L2 node has, for the L1 that will check it.
-        let node = self
-            .l2
-            .get_block_by_number(BlockNumberOrTag::Number(block))
-            .await
-            .map_err(|e| RelayerError::L2(e.to_string()))?
-            .ok_or_else(|| RelayerError::L2(format!("block {block} vanished (reorg?)")))?;
+        let node = self.node_header(block).await?;
         let s = &self.settlement;
         let mismatch = |reason: String| Err(RelayerError::Mismatch { block, reason });
-        if node.header.hash != p.block_hash {
-            return mismatch(format!("proof of block hash {}, node has {}", p.block_hash, node.header.hash));
+        if node.hash != p.block_hash {
+            return mismatch(format!("proof of block hash {}, node has {}", p.block_hash, node.hash));
         }
         if (p.l1_chain_id, p.verifier, p.l2_chain_id) != (s.l1_chain_id, s.tee_verifier, s.l2_chain_id) {
             return mismatch(format!(
@@ -293,6 +288,16 @@ impl Relayer {
         Ok(Some((record, finalized)))
     }
 
+    /// The L2 node's header of `block` (an error if it has none: a reorg, or a node gone back).
+    async fn node_header(&self, block: u64) -> Result<alloy::rpc::types::Header, RelayerError> {
+        self.l2
+            .get_block_by_number(BlockNumberOrTag::Number(block))
+            .await
+            .map_err(|e| RelayerError::L2(e.to_string()))?
+            .map(|b| b.header)
+            .ok_or_else(|| RelayerError::L2(format!("block {block} vanished (reorg?)")))
+    }
+
     /// Proves blocks `first .. first + count` with one batch TEE-proof and settles them as one
     /// proposal; returns a record per block (sharing the proof and the L1 transactions, the gas
     /// split evenly) and the finalized L2 block.
@@ -309,15 +314,7 @@ impl Relayer {
         // The batch must speak of the blocks the L2 node has: its ends are checked against the
         // node, the blocks between by the hash chain the prover signed (and L1 re-checks nothing
         // less: the signature covers the range's ends and the commitment).
-        let header = |n: u64| async move {
-            self.l2
-                .get_block_by_number(BlockNumberOrTag::Number(n))
-                .await
-                .map_err(|e| RelayerError::L2(e.to_string()))?
-                .ok_or_else(|| RelayerError::L2(format!("block {n} vanished (reorg?)")))
-                .map(|b| b.header)
-        };
-        let (head, tail) = (header(first).await?, header(last).await?);
+        let (head, tail) = (self.node_header(first).await?, self.node_header(last).await?);
         if (head.parent_hash, tail.hash, tail.state_root)
             != (b.first_parent_hash, b.last_block_hash, b.last_post_state_root)
         {
