@@ -1,29 +1,14 @@
 //! The normalized attestation: what every L1 attestation adapter returns and the quorum signs.
-//! Field for field `NormalizedAttestation` of `evm-contracts/src/interfaces/IAttestationVerifier.sol`.
+//! `NormalizedAttestation` of `evm-contracts/src/interfaces/IAttestationVerifier.sol`, through the
+//! generated bindings.
 
 use alloy_primitives::{Address, B256, keccak256};
-use alloy_sol_types::{Eip712Domain, eip712_domain, sol};
+use alloy_sol_types::{Eip712Domain, eip712_domain};
 use serde::{Deserialize, Serialize};
 
-sol! {
-    /// A DCAP quote reduced to what the registry's policy needs (see the Solidity NatSpec).
-    #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-    struct NormalizedAttestation {
-        uint8 teeType;
-        uint8 tcbStatus;
-        bytes32 advisoriesHash;
-        bytes32 mrEnclave;
-        bytes32 mrSigner;
-        uint16 isvProdId;
-        uint16 isvSvn;
-        bytes16 attributes;
-        bytes reportData;
-        uint64 verifiedAt;
-        bytes32 tcbInfoHash;
-        bytes32 qeIdentityHash;
-        bytes32 crlsHash;
-    }
-}
+/// A DCAP quote reduced to what the registry's policy needs: the L1 type (`phat-l1`, generated
+/// from the contracts), with serde for the quorum's JSON.
+pub use phat_l1::NormalizedAttestation;
 
 /// `teeType` of an SGX enclave quote.
 pub const TEE_TYPE_SGX: u8 = 0;

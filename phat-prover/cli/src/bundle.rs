@@ -7,14 +7,13 @@ use alloy_primitives::{B256, Bytes};
 use phat_prover_core::WitnessBundle;
 use serde::Serialize;
 
-use crate::{
-    anvil::{Anvil, DEV_KEY},
-    error::CliError,
-    ethtest,
-    files::WitnessFile,
-    rpc,
-    traffic::{KECCAK_LOOP_INIT, SSTORE_LOOP_INIT, Traffic},
+use phat_devkit::{
+    Anvil, DEV_KEY, Traffic,
+    traffic::{KECCAK_LOOP_INIT, SSTORE_LOOP_INIT},
 };
+use phat_witness::{WitnessFile, fetch};
+
+use crate::{error::CliError, ethtest};
 
 /// One bundle written, and what the STF proved from it.
 #[derive(Debug, Clone, Serialize)]
@@ -25,12 +24,6 @@ pub struct BundleEntry {
     pub post_state_root: B256,
     pub gas_used: u64,
     pub bytes: usize,
-}
-
-/// The bundle of a witness file.
-pub fn from_witness(file: &WitnessFile) -> WitnessBundle {
-    let chain = phat_prover_core::ChainSpec::new(file.chain_id, file.prague_time);
-    WitnessBundle::new(&chain, file.block.clone(), file.witness.clone())
 }
 
 /// Writes a bundle for every accepted block of the BlockchainTests in `path` into `out`, and
@@ -98,11 +91,11 @@ pub async fn heavy_blocks(out: &Path) -> Result<Vec<BundleEntry>, CliError> {
     let mut entries = Vec::new();
     for (init, gas) in loads {
         let (number, _) = traffic.create(init, gas).await?;
-        let witness = rpc::fetch_witness(&anvil.url, number, None).await?;
+        let witness = fetch::fetch_witness(&anvil.url, number, None).await?;
         let (chain, input) = witness.input()?;
         let outcome =
             phat_prover_core::execute(&chain, &input).map_err(|e| CliError::Input(format!("block {number}: {e}")))?;
-        let bundle = from_witness(&witness).to_bytes();
+        let bundle = witness.bundle().to_bytes();
         let name = format!("{:03}-{number}.bundle", entries.len());
         let file = out.join(&name);
         std::fs::write(&file, &bundle).map_err(|e| CliError::io(file.display(), e))?;

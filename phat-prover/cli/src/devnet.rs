@@ -8,13 +8,10 @@ use std::time::Instant;
 use alloy_primitives::{Address, B256, keccak256};
 use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof};
 
-use crate::{
-    anvil::{Anvil, DEV_KEY},
-    error::CliError,
-    files::ProofFile,
-    rpc,
-    traffic::Traffic,
-};
+use phat_devkit::{Anvil, DEV_KEY, Traffic};
+use phat_witness::{ProofFile, fetch};
+
+use crate::error::CliError;
 
 /// L2 chain id of the devnet.
 pub const L2_CHAIN_ID: u64 = 167_001;
@@ -60,7 +57,7 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
         let head = traffic.head().await?;
         while next <= head {
             let t = Instant::now();
-            let file = rpc::fetch_witness(&anvil.url, next, None).await?;
+            let file = fetch::fetch_witness(&anvil.url, next, None).await?;
             let fetch = t.elapsed();
             let witness_bytes: usize = file
                 .witness

@@ -18,6 +18,18 @@ pub enum CliError {
     /// A proof did not verify.
     #[error("proof rejected: {0}")]
     Verify(String),
+    /// A witness could not be built from the node.
+    #[error("rpc: {0}")]
+    Fetch(#[from] phat_witness::FetchError),
+    /// A witness or proof file is unusable (or its proof does not verify).
+    #[error("{0}")]
+    File(#[from] phat_witness::FileError),
+    /// `witness-rpc` failed.
+    #[error(transparent)]
+    Serve(#[from] phat_witness::ServeError),
+    /// anvil or the traffic generator failed.
+    #[error(transparent)]
+    Devkit(#[from] phat_devkit::DevkitError),
     /// Conformance tests failed.
     #[error("{0} conformance test(s) failed")]
     TestsFailed(usize),

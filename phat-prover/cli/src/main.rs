@@ -5,13 +5,9 @@ use std::{path::PathBuf, process::ExitCode};
 use alloy_primitives::{Address, B256};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use phat_prover_cli::{
-    attest, bench, bundle, devnet,
-    error::CliError,
-    ethtest,
-    files::{ProofFile, WitnessFile},
-    process, rpc, vectors,
-};
+use phat_process as process;
+use phat_prover_cli::{attest, bench, bundle, devnet, error::CliError, ethtest, vectors};
+use phat_witness::{ProofFile, WitnessFile, fetch};
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
 
 #[derive(Parser)]
@@ -242,7 +238,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ethtest { paths } => run_ethtest(&paths),
         Command::Bundle { witness, ethtest, heavy, out } => match (witness, ethtest) {
             (Some(path), _) => {
-                let bytes = bundle::from_witness(&read_json::<WitnessFile>(&path)?).to_bytes();
+                let bytes = read_json::<WitnessFile>(&path)?.bundle().to_bytes();
                 std::fs::write(&out, &bytes).map_err(|e| CliError::io(out.display(), e))?;
                 eprintln!("{}: {} bytes", out.display(), bytes.len());
                 Ok(())
@@ -262,15 +258,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
         },
         Command::Witness { source, out } => {
             let file =
-                runtime()?.block_on(rpc::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
+                runtime()?.block_on(fetch::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
             write_json(&file, out)
         }
-        Command::WitnessRpc { rpc, listen } => runtime()?.block_on(phat_prover_cli::witness_rpc::run(listen, rpc)),
+        Command::WitnessRpc { rpc, listen } => Ok(runtime()?.block_on(phat_witness::serve::run(listen, rpc))?),
         Command::Prove { witness, source, domain, key, out } => {
             let file = match (witness, source.rpc, source.block) {
                 (Some(path), _, _) => read_json::<WitnessFile>(&path)?,
                 (None, Some(url), Some(block)) => {
-                    runtime()?.block_on(rpc::fetch_witness(&url, block, source.prague_time.map(Some)))?
+                    runtime()?.block_on(fetch::fetch_witness(&url, block, source.prague_time.map(Some)))?
                 }
                 _ => return Err(CliError::Input("give --witness FILE or --rpc URL --block N".into())),
             };

@@ -10,7 +10,9 @@ use phat_prover_core::{
 };
 use serde::Serialize;
 
-use crate::{error::CliError, files::PublicInputJson};
+use phat_witness::PublicInputJson;
+
+use crate::error::CliError;
 
 /// The secp256k1 group order n.
 const N: U256 = U256::from_be_bytes(

@@ -6,11 +6,8 @@ mod common;
 
 use common::{Dir, phat_prover, prove, signer};
 
-use phat_prover_cli::{
-    anvil::{Anvil, DEV_KEY},
-    files::ProofFile,
-    traffic::Traffic,
-};
+use phat_devkit::{Anvil, DEV_KEY, Traffic};
+use phat_witness::ProofFile;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn anvil_blocks_prove_and_verify_through_the_cli() {

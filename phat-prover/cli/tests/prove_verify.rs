@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use common::{Dir, phat_prover, prove, signer};
 
 use alloy_primitives::{Address, Bytes, keccak256};
-use phat_prover_cli::{ethtest, files::WitnessFile};
+use phat_prover_cli::ethtest;
+use phat_witness::WitnessFile;
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ethereum-tests/BlockchainTests").join(rel)

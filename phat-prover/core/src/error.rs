@@ -3,6 +3,7 @@
 #![allow(missing_docs)]
 
 use alloc::{boxed::Box, string::String};
+use revm::context::result::InvalidTransaction;
 use alloy_primitives::{Address, B256, Bloom};
 
 use crate::trie::TrieError;
@@ -102,7 +103,7 @@ pub enum StfError {
     #[error("state read failed: {0}")]
     MissingWitness(#[from] DbError),
     #[error("execution: {0}")]
-    Execution(String),
+    Execution(#[from] ExecutionError),
     #[error("gas used {computed}, header says {header}")]
     GasUsed { header: u64, computed: u64 },
     #[error("receipts root {computed}, header says {header}")]
@@ -117,21 +118,97 @@ pub enum StfError {
     Trie(#[from] TrieError),
 }
 
-/// An L2 node's JSON-RPC answer could not be turned into a witness bundle (see [`crate::rpc`]).
+/// A block system call of the executor (EIP-4788, EIP-2935, EIP-7002, EIP-7251).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemCall {
+    /// EIP-4788 beacon roots contract.
+    BeaconRoots,
+    /// EIP-2935 block hash history contract.
+    BlockHashes,
+    /// EIP-7002 withdrawal requests contract.
+    WithdrawalRequests,
+    /// EIP-7251 consolidation requests contract.
+    ConsolidationRequests,
+}
+
+impl core::fmt::Display for SystemCall {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::BeaconRoots => "EIP-4788 beacon roots",
+            Self::BlockHashes => "EIP-2935 block hashes",
+            Self::WithdrawalRequests => "EIP-7002 withdrawal requests",
+            Self::ConsolidationRequests => "EIP-7251 consolidation requests",
+        })
+    }
+}
+
+/// Why the block executor (revm through alloy-evm) refused the block's transactions or system
+/// calls; alloy-evm's error reduced to what failed, keeping its message where it has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RpcError {
-    #[error("block range: {0}")]
-    Range(String),
-    #[error("request encoding: {0}")]
-    Encode(String),
-    #[error("malformed answer: {0}")]
-    Malformed(String),
-    #[error("no answer to {0}")]
-    Missing(String),
-    #[error("the node refused {call}: {message}")]
-    Node { call: String, message: String },
-    #[error("the node serves chain {got}, expected {expected}")]
-    WrongChain { expected: u64, got: u64 },
-    #[error("inconsistent answer: {0}")]
-    Inconsistent(String),
+pub enum ExecutionError {
+    /// A transaction is invalid in the state it runs in (nonce, balance, gas, fee, type, cap…).
+    #[error("transaction {hash} is invalid: {reason}")]
+    InvalidTransaction { hash: alloy_primitives::B256, reason: InvalidTransaction },
+    /// A transaction is invalid for a reason revm does not name.
+    #[error("transaction {0} is invalid")]
+    InvalidTransactionOther(alloy_primitives::B256),
+    /// A transaction's gas limit is above what the block has left.
+    #[error("transaction gas limit {gas_limit} is more than the block's available gas {available}")]
+    GasLimitOverAvailable { gas_limit: u64, available: u64 },
+    /// The block used more gas than its limit.
+    #[error("block gas used exceeds the block gas limit")]
+    BlockGasExceeded,
+    /// A system call failed.
+    #[error("{call} system call failed: {message}")]
+    SystemCall { call: SystemCall, message: String },
+    /// The parent beacon block root the EIP-4788 call needs is missing.
+    #[error("parent beacon block root missing")]
+    MissingParentBeaconBlockRoot,
+    /// The EIP-6110 deposit logs do not decode.
+    #[error("deposit requests do not decode: {0}")]
+    DepositRequests(String),
+    /// Crediting withdrawals or rewards after the transactions failed.
+    #[error("balance increment after execution failed")]
+    BalanceIncrement,
+    /// The EVM failed internally on a transaction (e.g. a state read the witness could not answer).
+    #[error("EVM failure in transaction {0}")]
+    Evm(alloy_primitives::B256),
+    /// Any other executor failure.
+    #[error("block executor failure")]
+    Other,
+}
+
+impl ExecutionError {
+    /// The STF's reading of alloy-evm's block execution error.
+    pub fn from_block(e: &alloy_evm::block::BlockExecutionError) -> Self {
+        use alloy_evm::block::{BlockExecutionError as E, BlockValidationError as V, InternalBlockExecutionError as I};
+        match e {
+            E::Validation(V::InvalidTx { hash, error }) => match error.as_invalid_tx_err() {
+                Some(reason) => Self::InvalidTransaction { hash: *hash, reason: reason.clone() },
+                None => Self::InvalidTransactionOther(*hash),
+            },
+            E::Validation(V::TransactionGasLimitMoreThanAvailableBlockGas {
+                transaction_gas_limit,
+                block_available_gas,
+            }) => Self::GasLimitOverAvailable { gas_limit: *transaction_gas_limit, available: *block_available_gas },
+            E::Validation(V::BlockGasExceeded) => Self::BlockGasExceeded,
+            E::Validation(V::MissingParentBeaconBlockRoot) => Self::MissingParentBeaconBlockRoot,
+            E::Validation(V::BeaconRootContractCall { message, .. }) => {
+                Self::SystemCall { call: SystemCall::BeaconRoots, message: message.clone() }
+            }
+            E::Validation(V::BlockHashContractCall { message }) => {
+                Self::SystemCall { call: SystemCall::BlockHashes, message: message.clone() }
+            }
+            E::Validation(V::WithdrawalRequestsContractCall { message }) => {
+                Self::SystemCall { call: SystemCall::WithdrawalRequests, message: message.clone() }
+            }
+            E::Validation(V::ConsolidationRequestsContractCall { message }) => {
+                Self::SystemCall { call: SystemCall::ConsolidationRequests, message: message.clone() }
+            }
+            E::Validation(V::DepositRequestDecode(message)) => Self::DepositRequests(message.clone()),
+            E::Validation(V::IncrementBalanceFailed) => Self::BalanceIncrement,
+            E::Internal(I::EVM { hash, .. }) => Self::Evm(*hash),
+            _ => Self::Other,
+        }
+    }
 }

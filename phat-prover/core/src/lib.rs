@@ -14,19 +14,16 @@ pub mod bundle;
 pub mod chain;
 pub mod db;
 pub mod error;
-pub mod l1;
 pub mod stf;
 pub mod trie;
 pub mod witness;
 
 pub use bundle::WitnessBundle;
 pub use chain::{ChainSpec, Fork};
-pub use error::{DbError, HeaderError, RpcError, StfError, WitnessError};
+pub use error::{DbError, ExecutionError, HeaderError, StfError, WitnessError};
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};
 pub mod public_input;
-#[cfg(feature = "rpc")]
-pub mod rpc;
 pub mod signature;
 
 pub use public_input::{BatchPublicInput, BlockPublicInput, ProofDomain};

@@ -176,7 +176,6 @@ pub fn tags() -> Vec<(&'static str, B256)> {
     alloc::vec![
         ("phat-sgx-prover.tee-proof.block.v1", BLOCK_TAG),
         ("phat-sgx-prover.tee-proof.batch.v1", BATCH_TAG),
-        ("phat-sgx-prover.handover.v1", crate::l1::HANDOVER_TAG),
     ]
 }
 

@@ -6,7 +6,7 @@
 //! transactions, withdrawals, requests) → gas used, receipts root, logs bloom, requests hash → post
 //! state root from the partial trie. The block hash is the keccak of the checked header.
 
-use alloc::{borrow::Cow, string::ToString, vec::Vec};
+use alloc::{borrow::Cow, vec::Vec};
 use alloy_consensus::{
     BlockHeader, EMPTY_OMMER_ROOT_HASH, Header, Transaction, TxReceipt,
     proofs::{calculate_receipt_root, calculate_transaction_root, calculate_withdrawals_root},
@@ -26,7 +26,7 @@ use revm::database::{BundleState, Database, State, states::bundle_state::BundleR
 use crate::{
     chain::{ChainSpec, Fork},
     db::WitnessDb,
-    error::{HeaderError, StfError},
+    error::{ExecutionError, HeaderError, StfError},
     witness::{IndexedWitness, L2Block, MAX_ANCESTORS, StatelessInput},
 };
 
@@ -177,7 +177,7 @@ pub fn execute_transactions<DB: Database + core::fmt::Debug>(
     };
     let result = EthBlockExecutor::new(evm, ctx, chain, AlloyReceiptBuilder::default())
         .execute_block(transactions.iter().copied())
-        .map_err(|e| StfError::Execution(e.to_string()))?;
+        .map_err(|e| StfError::Execution(ExecutionError::from_block(&e)))?;
     state.merge_transitions(BundleRetention::PlainState);
     Ok((result, state.take_bundle()))
 }

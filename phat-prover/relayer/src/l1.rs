@@ -9,54 +9,18 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
-    sol,
 };
-use phat_prover_cli::files::ProofFile;
+use phat_witness::ProofFile;
 use serde::{Deserialize, Serialize};
 
 use crate::{error::RelayerError, prover::BatchProof};
 
-sol! {
-    #[sol(rpc)]
-    interface IRollupSettlement {
-        struct Proposal { uint64 lastBlock; bytes32 blockHash; bytes32 postStateRoot; }
-        struct Transition {
-            uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot;
-            bytes32 blockHash; bytes32 postStateRoot;
-        }
-        struct TeeEvidence { bool batch; bytes32 commitment; bytes proof; }
-
-        function l2ChainId() external view returns (uint256);
-        function verifier() external view returns (address);
-        function proposalCount() external view returns (uint256);
-        function proposalOf(uint256 index) external view returns (Proposal memory);
-        function transitionOf(uint256 index) external view returns (Transition memory);
-        function lastFinalized() external view returns (uint256);
-        function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot);
-        function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
-        function prove(uint256 index, bytes zkProof, TeeEvidence tee) external returns (bool);
-        function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
-        function finalize(uint256 maxCount) external returns (uint256 count);
-        function multicall(bytes[] data) external returns (bytes[] results);
-    }
-
-    #[sol(rpc)]
-    interface IMultiProofVerifier {
-        struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; }
-        function teeVerifier() external view returns (address);
-        function isFinal(uint256 l2ChainId, IRollupSettlement.Transition t) external view returns (bool);
-        function submitTeeProof(uint256 l2ChainId, IRollupSettlement.Transition t, IRollupSettlement.TeeEvidence tee) external returns (bool accepted);
-        function slotOf(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes32);
-        function rollupOf(uint256 l2ChainId) external view returns (Rollup memory);
-        event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
-    }
-
-    /// The devnet's stand-in for the rollup's zk verifier (outside this system).
-    #[sol(rpc)]
-    interface IRollupZkVerifierStandIn {
-        function proofFor(uint256 l2ChainId, IRollupSettlement.Transition t) external pure returns (bytes memory);
-    }
-}
+use phat_l1::{
+    MultiProofVerifier::{self, MultiProofVerifierInstance, TeeEvidence},
+    RollupSettlement::{self, RollupSettlementInstance},
+    RollupZkVerifierStandIn::{self, RollupZkVerifierStandInInstance},
+    Transition,
+};
 
 /// Longest wait for a sent transaction's receipt before the block is retried.
 const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -71,7 +35,7 @@ pub struct Claim {
     pub pre_state_root: B256,
     pub block_hash: B256,
     pub post_state_root: B256,
-    pub tee: IRollupSettlement::TeeEvidence,
+    pub tee: TeeEvidence,
 }
 
 impl Claim {
@@ -85,7 +49,7 @@ impl Claim {
             pre_state_root: p.pre_state_root,
             block_hash: p.block_hash,
             post_state_root: p.post_state_root,
-            tee: IRollupSettlement::TeeEvidence {
+            tee: TeeEvidence {
                 batch: false,
                 commitment: p.witness_commitment,
                 proof: proof.proof.clone(),
@@ -102,7 +66,7 @@ impl Claim {
             pre_state_root: b.first_pre_state_root,
             block_hash: b.last_block_hash,
             post_state_root: b.last_post_state_root,
-            tee: IRollupSettlement::TeeEvidence {
+            tee: TeeEvidence {
                 batch: true,
                 commitment: b.blocks_commitment,
                 proof: b.proof.clone(),
@@ -110,8 +74,8 @@ impl Claim {
         }
     }
 
-    fn transition(&self) -> IRollupSettlement::Transition {
-        IRollupSettlement::Transition {
+    fn transition(&self) -> Transition {
+        Transition {
             firstBlock: self.first,
             lastBlock: self.last,
             parentHash: self.parent_hash,
@@ -143,9 +107,9 @@ pub struct Settled {
 /// The settlement contracts of one rollup, seen from the relayer's account.
 pub struct Settlement {
     provider: DynProvider,
-    settlement: IRollupSettlement::IRollupSettlementInstance<DynProvider>,
-    multi_proof: IMultiProofVerifier::IMultiProofVerifierInstance<DynProvider>,
-    zk_stand_in: Option<IRollupZkVerifierStandIn::IRollupZkVerifierStandInInstance<DynProvider>>,
+    settlement: RollupSettlementInstance<DynProvider>,
+    multi_proof: MultiProofVerifierInstance<DynProvider>,
+    zk_stand_in: Option<RollupZkVerifierStandInInstance<DynProvider>>,
     propose: bool,
     pub l1_chain_id: u64,
     pub l2_chain_id: u64,
@@ -174,13 +138,13 @@ impl Settlement {
             .wallet(EthereumWallet::from(signer))
             .connect_http(url)
             .erased();
-        let instance = IRollupSettlement::new(settlement, provider.clone());
+        let instance = RollupSettlement::new(settlement, provider.clone());
         let l2_chain_id = instance.l2ChainId().call().await.map_err(l1)?.saturating_to();
-        let multi_proof = IMultiProofVerifier::new(instance.verifier().call().await.map_err(l1)?, provider.clone());
+        let multi_proof = MultiProofVerifier::new(instance.verifier().call().await.map_err(l1)?, provider.clone());
         let tee_verifier = multi_proof.teeVerifier().call().await.map_err(l1)?;
         let l1_chain_id = provider.get_chain_id().await.map_err(l1)?;
         Ok(Self {
-            zk_stand_in: zk_stand_in.map(|a| IRollupZkVerifierStandIn::new(a, provider.clone())),
+            zk_stand_in: zk_stand_in.map(|a| RollupZkVerifierStandIn::new(a, provider.clone())),
             provider,
             settlement: instance,
             multi_proof,
@@ -304,7 +268,7 @@ impl Settlement {
             // one on record. Against a zk proof of the claim this contests the transition and
             // pauses finalization until governance resolves it; either way the claim cannot
             // become final through a TEE.
-            let truth = IRollupSettlement::Transition { postStateRoot: claim.post_state_root, ..t.clone() };
+            let truth = Transition { postStateRoot: claim.post_state_root, ..t.clone() };
             let contested = self.multi_proof.rollupOf(l2).call().await.map_err(l1)?.openContests > 0;
             if !contested {
                 self.send(self.multi_proof.submitTeeProof(l2, truth, tee)).await?;
@@ -331,7 +295,7 @@ impl Settlement {
             out.l1_block = r.block_number;
             // `prove` records the zk proof even when the TEE-proof fails (and says so in an event):
             // a refused TEE-proof is this block's failure, to retry with another prover.
-            if let Some(refused) = r.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
+            if let Some(refused) = r.decoded_log::<MultiProofVerifier::TeeProofRefused>() {
                 return Err(RelayerError::L1(format!(
                     "TEE-proof of block {block} refused by the verifier (error data {})",
                     refused.data.reason
@@ -362,17 +326,17 @@ impl Settlement {
         // The transition the proposal will make: from the last proposal to the claim's last block.
         let zk_proof: Bytes = zk.proofFor(U256::from(self.l2_chain_id), claim.transition()).call().await.map_err(l1)?;
         let calls = vec![
-            IRollupSettlement::proposeCall {
+            RollupSettlement::proposeCall {
                 lastBlock: claim.last,
                 blockHash: claim.block_hash,
                 postStateRoot: claim.post_state_root,
             }
             .abi_encode()
             .into(),
-            IRollupSettlement::proveCall { index: U256::from(index), zkProof: zk_proof, tee: claim.tee.clone() }
+            RollupSettlement::proveCall { index: U256::from(index), zkProof: zk_proof, tee: claim.tee.clone() }
                 .abi_encode()
                 .into(),
-            IRollupSettlement::finalizeCall { maxCount: U256::from(64) }.abi_encode().into(),
+            RollupSettlement::finalizeCall { maxCount: U256::from(64) }.abi_encode().into(),
         ];
         let receipt = match self.send(self.settlement.multicall(calls)).await {
             Ok(r) => r,
@@ -381,7 +345,7 @@ impl Settlement {
                 return Ok(None);
             }
         };
-        if let Some(refused) = receipt.decoded_log::<IMultiProofVerifier::TeeProofRefused>() {
+        if let Some(refused) = receipt.decoded_log::<MultiProofVerifier::TeeProofRefused>() {
             return Err(RelayerError::L1(format!(
                 "TEE-proof of blocks {}..={} refused by the verifier (error data {})",
                 claim.first, claim.last, refused.data.reason

@@ -17,8 +17,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    phat_prover_cli::process::init_tracing("phat_relayer=info");
-    phat_prover_cli::process::exit_code(run(Args::parse()).await)
+    phat_process::init_tracing("phat_relayer=info");
+    phat_process::exit_code(run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> Result<(), RelayerError> {

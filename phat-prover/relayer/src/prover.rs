@@ -12,10 +12,7 @@ use std::{
 
 use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
-use phat_prover_cli::{
-    files::{ProofFile, PublicInputJson},
-    rpc,
-};
+use phat_witness::{ProofFile, PublicInputJson, fetch};
 use phat_prover_core::{
     BatchPublicInput, BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof,
     public_input::{BATCH_TAG, BLOCK_TAG},
@@ -155,7 +152,7 @@ impl TeeProver for LocalProver {
     fn prove_block(&self, number: u64) -> ProveFuture<'_> {
         Box::pin(async move {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let file = rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
+            let file = fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
             let (signer, domain) = (self.signer.clone(), self.domain);
             // The STF is CPU-bound: off the async workers.
             tokio::task::spawn_blocking(move || {
@@ -176,7 +173,7 @@ impl TeeProver for LocalProver {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
             let mut files = Vec::new();
             for number in first..first + count {
-                files.push(rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?);
+                files.push(fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?);
             }
             let (signer, domain) = (self.signer.clone(), self.domain);
             tokio::task::spawn_blocking(move || {
@@ -276,8 +273,8 @@ impl TeeProver for ClusterProver {
             let request = match self.source {
                 WitnessSource::Contract => self.http.post(format!("{}/prove-block/{number}", self.prover_url)),
                 WitnessSource::Relayer => {
-                    let file = rpc::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
-                    let bundle = phat_prover_cli::bundle::from_witness(&file).to_bytes();
+                    let file = fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
+                    let bundle = file.bundle().to_bytes();
                     self.http.post(format!("{}/prove", self.prover_url)).body(bundle)
                 }
             };

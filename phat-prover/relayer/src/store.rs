@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use alloy_primitives::Address;
-use phat_prover_cli::files::ProofFile;
+use phat_witness::ProofFile;
 use redb::{Database, ReadableDatabase, TableDefinition};
 use serde::{Deserialize, Serialize};
 

@@ -6,10 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use alloy_primitives::{Address, keccak256};
 use axum::{Router, body::Bytes, extract::State, routing::post};
-use phat_prover_cli::{
-    anvil::{Anvil, DEV_KEY},
-    traffic::Traffic,
-};
+use phat_devkit::{Anvil, DEV_KEY, Traffic};
 use phat_prover_core::ProofDomain;
 use phat_relayer::{
     RelayerError,

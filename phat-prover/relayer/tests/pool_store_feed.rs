@@ -6,10 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use alloy_primitives::{Address, B256, keccak256};
 use futures_util::StreamExt;
-use phat_prover_cli::{
-    anvil::{Anvil, DEV_KEY},
-    traffic::Traffic,
-};
+use phat_devkit::{Anvil, DEV_KEY, Traffic};
 use phat_prover_core::ProofDomain;
 use phat_relayer::{
     RelayerError,
@@ -121,7 +118,7 @@ async fn no_good_prover_is_a_clear_error_and_a_block_that_does_not_exist_is_refu
     assert!(ProverPool::new(Vec::new(), Duration::from_secs(1)).is_err());
 }
 
-fn record(block: u64, proof: phat_prover_cli::files::ProofFile) -> BlockRecord {
+fn record(block: u64, proof: phat_witness::ProofFile) -> BlockRecord {
     BlockRecord {
         block,
         prover: "good".into(),

@@ -5,15 +5,10 @@
 //! garbage are refused with the reason.
 
 use alloy::providers::{Provider, ProviderBuilder};
-use phat_prover_cli::{
-    anvil::{Anvil, DEV_KEY},
-    traffic::Traffic,
-    witness_rpc,
-};
-use phat_prover_core::{
-    RpcError, execute,
-    rpc::{witness_bundles, witness_request},
-};
+use phat_devkit::{Anvil, DEV_KEY, Traffic};
+use phat_prover_core::execute;
+use phat_rpc::{RpcError, witness_bundles, witness_request};
+use phat_witness::serve;
 
 const CHAIN_ID: u64 = 167_002;
 
@@ -33,7 +28,7 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
     let head = traffic.head().await.expect("head");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(witness_rpc::serve(listener, anvil.url.clone()));
+    tokio::spawn(serve::serve(listener, anvil.url.clone()));
 
     // One block per request, then the rest in one batch: each proves to the node's own block
     // (from block 2: anvil seals block 1 with a base fee of its own choosing).
@@ -59,7 +54,7 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
     let err = witness_bundles(&at_anvil, 1, 1, CHAIN_ID).expect_err("anvil has no witness calls");
     assert!(matches!(&err, RpcError::Node { message, .. } if message.contains("not found")), "{err}");
     let err = witness_bundles(&post(&url, witness_request(1, 1).expect("request")).await, 1, 1, 1).expect_err("chain");
-    assert_eq!(err, RpcError::WrongChain { expected: 1, got: CHAIN_ID });
+    assert_eq!(err, RpcError::WrongChain { expected: 1, got: u128::from(CHAIN_ID) });
     let beyond = post(&url, witness_request(head + 1, 1).expect("request")).await;
     let err = witness_bundles(&beyond, head + 1, 1, CHAIN_ID).expect_err("no such block");
     assert!(matches!(&err, RpcError::Node { message, .. } if message.contains("not found")), "{err}");

@@ -1,13 +1,14 @@
-//! The JSON files the CLI reads and writes: a block witness and a TEE-proof.
+//! The JSON files of a block witness and of a TEE-proof, as the CLI writes them and the relayer
+//! stores them.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use phat_prover_core::{
-    BlockOutcome, BlockPublicInput, ChainSpec, ExecutionWitness, ProofDomain, StatelessInput, TeeProof,
+    BlockOutcome, BlockPublicInput, ChainSpec, ExecutionWitness, ProofDomain, StatelessInput, TeeProof, WitnessBundle,
     public_input::BLOCK_TAG,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::CliError;
+use crate::error::FileError;
 
 /// A block and everything needed to prove it statelessly (`phat-prover witness` output).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,10 +25,15 @@ pub struct WitnessFile {
 }
 
 impl WitnessFile {
+    /// The witness bundle of this file (the Phat contract's `prove` input).
+    pub fn bundle(&self) -> WitnessBundle {
+        let chain = ChainSpec::new(self.chain_id, self.prague_time);
+        WitnessBundle::new(&chain, self.block.clone(), self.witness.clone())
+    }
+
     /// The chain rules and the decoded stateless input.
-    pub fn input(&self) -> Result<(ChainSpec, StatelessInput), CliError> {
-        let input = StatelessInput::from_rlp(&self.block, self.witness.clone())
-            .map_err(|e| CliError::Input(format!("block: {e}")))?;
+    pub fn input(&self) -> Result<(ChainSpec, StatelessInput), FileError> {
+        let input = StatelessInput::from_rlp(&self.block, self.witness.clone())?;
         Ok((ChainSpec::new(self.chain_id, self.prague_time), input))
     }
 }
@@ -126,26 +132,23 @@ impl ProofFile {
     /// Offline verification: the tag is the v1 block tag, the digest is rebuilt from the public
     /// input, the proof's prover is the public input's prover, the signature (low-s, v 27/28)
     /// recovers to it, and — when given — it is the expected signer.
-    pub fn verify(&self, expected_signer: Option<Address>) -> Result<TeeProof, CliError> {
+    pub fn verify(&self, expected_signer: Option<Address>) -> Result<TeeProof, FileError> {
         if self.public_input.tag != BLOCK_TAG {
-            return Err(CliError::Verify(format!("unknown tag {}", self.public_input.tag)));
+            return Err(FileError::Tag(self.public_input.tag));
         }
         let digest = self.public_input.to_sol().digest();
         if digest != self.digest {
-            return Err(CliError::Verify(format!("digest {} does not match the public input ({digest})", self.digest)));
+            return Err(FileError::Digest { claimed: self.digest, computed: digest });
         }
-        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| CliError::Verify(e.to_string()))?;
+        let proof = TeeProof::from_bytes(&self.proof)?;
         if proof.prover != self.public_input.prover {
-            return Err(CliError::Verify(format!(
-                "proof names prover {} but the public input names {}",
-                proof.prover, self.public_input.prover
-            )));
+            return Err(FileError::ProverMismatch { proof: proof.prover, public_input: self.public_input.prover });
         }
-        proof.verify(digest).map_err(|e| CliError::Verify(e.to_string()))?;
+        proof.verify(digest)?;
         if let Some(expected) = expected_signer
             && expected != proof.prover
         {
-            return Err(CliError::Verify(format!("signed by {}, expected {expected}", proof.prover)));
+            return Err(FileError::UnexpectedSigner { signer: proof.prover, expected });
         }
         Ok(proof)
     }

@@ -11,7 +11,7 @@
 //! created dropped, those anvil already had kept) — and requires the STF to compute exactly that;
 //! where anvil is canonical (no zeroing) the reference is anvil's own root.
 //!
-//! The anvil helper is the library's `phat_prover_cli::anvil::Anvil`.
+//! The anvil helper is the library's `phat_devkit::anvil::Anvil`.
 
 use std::{collections::BTreeMap, time::Instant};
 
@@ -24,11 +24,8 @@ use alloy::{
 };
 use alloy_consensus::Header;
 use alloy_trie::{HashBuilder, Nibbles, TrieAccount, proof::verify_proof};
-use phat_prover_cli::{
-    anvil::{Anvil, DEV_KEY},
-    error::CliError,
-    rpc::fetch_witness,
-};
+use phat_devkit::{Anvil, DEV_KEY};
+use phat_witness::{FetchError, fetch_witness};
 use phat_prover_core::{
     StfError,
     trie::{NodePool, PartialTrie},
@@ -276,8 +273,8 @@ async fn anvil_witnesses_execute_statelessly() {
 #[tokio::test]
 async fn unreachable_rpc_is_an_rpc_error() {
     match fetch_witness("http://127.0.0.1:1", 2, None).await {
-        Err(CliError::Rpc(message)) => assert!(!message.is_empty()),
+        Err(FetchError::Call { method: "eth_chainId", message }) => assert!(!message.is_empty()),
         other => panic!("expected an RPC error, got {other:?}"),
     }
-    assert!(matches!(fetch_witness("not a url", 2, None).await, Err(CliError::Input(_))));
+    assert!(matches!(fetch_witness("not a url", 2, None).await, Err(FetchError::Url(_))));
 }

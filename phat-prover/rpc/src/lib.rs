@@ -15,6 +15,15 @@
 //! refuses wasm with float instructions, and serde_json's number parser and error messages bring
 //! them in. Ids are strings, results hex text or the witness object; no number is ever parsed.
 
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod error;
+
 use alloc::{format, string::String, vec::Vec};
 use core::fmt;
 
@@ -25,13 +34,14 @@ use serde::{
     de::{MapAccess, Visitor, value::MapAccessDeserializer},
 };
 
-use crate::{
+use phat_l1::TxParams;
+use phat_prover_core::{
     bundle::WitnessBundle,
     chain::ChainSpec,
-    error::RpcError,
-    l1::TxParams,
     witness::{ExecutionWitness, L2Block, decode_exact},
 };
+
+pub use crate::error::RpcError;
 
 /// Most blocks one request (and one `prove_blocks` / `prove_batch` query) asks for (4 calls each).
 pub const MAX_BLOCKS_PER_REQUEST: u64 = 8;
@@ -64,7 +74,7 @@ enum Param {
 }
 
 fn encode(calls: &[Call<'_>]) -> Result<Vec<u8>, RpcError> {
-    pink_json::to_vec(calls).map_err(|e| RpcError::Encode(format!("{e:?}")))
+    pink_json::to_vec(calls).map_err(|_| RpcError::Encode)
 }
 
 /// A node's answer to a batch of calls, read by call id.
@@ -76,7 +86,7 @@ impl<'a> Batch<'a> {
             Some(b'[') => pink_json::from_slice(body),
             _ => pink_json::from_slice(body).map(|one| alloc::vec![one]),
         };
-        answers.map(Self).map_err(|e| RpcError::Malformed(format!("not a JSON-RPC answer ({e:?})")))
+        answers.map(Self).map_err(|_| RpcError::NotJsonRpc)
     }
 
     fn result(&self, id: &str) -> Result<&Outcome<'a>, RpcError> {
@@ -91,7 +101,7 @@ impl<'a> Batch<'a> {
     fn text(&self, id: &str) -> Result<&'a str, RpcError> {
         match self.result(id)? {
             Outcome::Text(text) => Ok(text),
-            Outcome::Witness(_) => Err(RpcError::Malformed(format!("{id}: an object, expected hex text"))),
+            Outcome::Witness(_) => Err(RpcError::Unexpected { call: id.into(), expected: "hex text" }),
         }
     }
 
@@ -105,7 +115,7 @@ impl<'a> Batch<'a> {
         text.strip_prefix("0x")
             .filter(|digits| !digits.is_empty())
             .and_then(|digits| u128::from_str_radix(digits, 16).ok())
-            .ok_or_else(|| RpcError::Malformed(format!("{id}: {text:?} is not a hex quantity")))
+            .ok_or_else(|| RpcError::NotQuantity { call: id.into() })
     }
 }
 
@@ -187,13 +197,13 @@ pub fn witness_request(first: u64, count: u64) -> Result<Vec<u8>, RpcError> {
 /// [`MAX_BLOCKS_PER_REQUEST`] blocks, no overflow.
 pub fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
     if first == 0 {
-        return Err(RpcError::Range("block 0 has no parent: nothing to prove".into()));
+        return Err(RpcError::GenesisHasNoParent);
     }
     if count == 0 || count > MAX_BLOCKS_PER_REQUEST {
-        return Err(RpcError::Range(format!("{count} blocks: ask for 1 to {MAX_BLOCKS_PER_REQUEST}")));
+        return Err(RpcError::RangeLength(count));
     }
     if first.checked_add(count).is_none() {
-        return Err(RpcError::Range("block range overflows".into()));
+        return Err(RpcError::RangeOverflow);
     }
     Ok(())
 }
@@ -205,7 +215,7 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
     let batch = Batch::read(body)?;
     let node_chain = batch.quantity("chain")?;
     if node_chain != u128::from(chain_id) {
-        return Err(RpcError::WrongChain { expected: chain_id, got: node_chain as u64 });
+        return Err(RpcError::WrongChain { expected: chain_id, got: node_chain });
     }
     let mut bundles = Vec::with_capacity(count as usize);
     for n in first..first + count {
@@ -213,7 +223,7 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
         let parent_rlp = batch.bytes(&format!("{PARENT}:{n}"))?;
         let id = format!("{WITNESS}:{n}");
         let Outcome::Witness(json) = batch.result(&id)? else {
-            return Err(RpcError::Malformed(format!("{id}: hex text, expected a witness object")));
+            return Err(RpcError::Unexpected { call: id, expected: "a witness object" });
         };
         let all = |items: &[&str]| items.iter().map(|h| hex_bytes(&id, h)).collect::<Result<Vec<_>, _>>();
         let mut witness = ExecutionWitness {
@@ -222,19 +232,18 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
             keys: all(&json.keys)?,
             headers: all(&json.headers)?,
         };
-        let block: L2Block = decode_exact(&block_rlp).map_err(|e| RpcError::Malformed(format!("block {n}: {e}")))?;
+        let block: L2Block = decode_exact(&block_rlp).map_err(|source| RpcError::Block { number: n, source })?;
         if block.header.number != n {
-            return Err(RpcError::Inconsistent(format!("asked for block {n}, got block {}", block.header.number)));
+            return Err(RpcError::WrongBlock { asked: n, got: block.header.number });
         }
         let parent: Header =
-            decode_exact(&parent_rlp).map_err(|e| RpcError::Malformed(format!("header {}: {e}", n - 1)))?;
+            decode_exact(&parent_rlp).map_err(|source| RpcError::Header { number: n - 1, source })?;
         if parent.hash_slow() != block.header.parent_hash {
-            return Err(RpcError::Inconsistent(format!(
-                "block {n}'s parent hash is {}, header {} hashes to {}",
-                block.header.parent_hash,
-                n - 1,
-                parent.hash_slow()
-            )));
+            return Err(RpcError::ParentMismatch {
+                number: n,
+                parent_hash: block.header.parent_hash,
+                served: parent.hash_slow(),
+            });
         }
         let has_parent = witness.headers.iter().any(|h| h == &parent_rlp);
         if !has_parent {
@@ -264,7 +273,7 @@ pub fn transaction_request(from: Address, to: Address, data: &[u8]) -> Result<Ve
 pub fn transaction_params(body: &[u8]) -> Result<TxParams, RpcError> {
     let batch = Batch::read(body)?;
     let small = |id: &str| -> Result<u64, RpcError> {
-        u64::try_from(batch.quantity(id)?).map_err(|_| RpcError::Malformed(format!("{id}: out of range")))
+        u64::try_from(batch.quantity(id)?).map_err(|_| RpcError::QuantityOutOfRange { call: id.into() })
     };
     Ok(TxParams {
         nonce: small("nonce")?,
@@ -283,11 +292,11 @@ pub fn send_request(raw: &[u8]) -> Result<Vec<u8>, RpcError> {
 /// Reads the answer to [`send_request`]: the transaction hash.
 pub fn sent(body: &[u8]) -> Result<B256, RpcError> {
     let hash = Batch::read(body)?.bytes("send")?;
-    B256::try_from(hash.as_ref()).map_err(|_| RpcError::Malformed("send: not a 32-byte hash".into()))
+    B256::try_from(hash.as_ref()).map_err(|_| RpcError::NotHash { call: "send".into() })
 }
 
 fn hex_bytes(id: &str, text: &str) -> Result<Bytes, RpcError> {
-    hex::decode(text).map(Bytes::from).map_err(|e| RpcError::Malformed(format!("{id}: {e}")))
+    hex::decode(text).map(Bytes::from).map_err(|_| RpcError::NotHex { call: id.into() })
 }
 
 #[cfg(test)]
@@ -322,7 +331,7 @@ mod tests {
         let err = transaction_params(reverted).expect_err("refused");
         assert!(matches!(&err, RpcError::Node { call, message } if call == "gas" && message.contains("reverted")));
         let not_hex = br#"[{"id":"nonce","result":"3"},{"id":"price","result":"0x1"},{"id":"tip","result":"0x1"},{"id":"gas","result":"0x1"}]"#;
-        assert!(matches!(transaction_params(not_hex), Err(RpcError::Malformed(_))));
+        assert!(matches!(transaction_params(not_hex), Err(RpcError::NotQuantity { .. })));
         let hash = alloy_primitives::B256::repeat_byte(0x11);
         let answer = format!(r#"{{"jsonrpc":"2.0","id":"send","result":"{hash}"}}"#);
         assert_eq!(sent(answer.as_bytes()), Ok(hash));
@@ -338,18 +347,18 @@ mod tests {
 
     #[test]
     fn ranges_out_of_bounds_are_refused() {
-        assert!(matches!(witness_request(0, 1), Err(RpcError::Range(_))));
-        assert!(matches!(witness_request(1, 0), Err(RpcError::Range(_))));
-        assert!(matches!(witness_request(1, MAX_BLOCKS_PER_REQUEST + 1), Err(RpcError::Range(_))));
-        assert!(matches!(witness_request(u64::MAX, 1), Err(RpcError::Range(_))));
+        assert_eq!(witness_request(0, 1), Err(RpcError::GenesisHasNoParent));
+        assert_eq!(witness_request(1, 0), Err(RpcError::RangeLength(0)));
+        assert_eq!(witness_request(1, MAX_BLOCKS_PER_REQUEST + 1), Err(RpcError::RangeLength(MAX_BLOCKS_PER_REQUEST + 1)));
+        assert_eq!(witness_request(u64::MAX, 1), Err(RpcError::RangeOverflow));
     }
 
     #[test]
     fn garbage_errors_and_wrong_chains_are_refused() {
         type Expected = fn(&RpcError) -> bool;
         let cases: [(&[u8], Expected); 5] = [
-            (b"<html>502</html>", |e| matches!(e, RpcError::Malformed(_))),
-            (br#"[{"jsonrpc":"2.0","id":"chain","result":"0x1"}"#, |e| matches!(e, RpcError::Malformed(_))),
+            (b"<html>502</html>", |e| matches!(e, RpcError::NotJsonRpc)),
+            (br#"[{"jsonrpc":"2.0","id":"chain","result":"0x1"}"#, |e| matches!(e, RpcError::NotJsonRpc)),
             (br#"[]"#, |e| matches!(e, RpcError::Missing(_))),
             (
                 br#"[{"id":"chain","error":{"code":-32601,"message":"Method not found"}}]"#,
@@ -364,6 +373,6 @@ mod tests {
         let no_witness = br#"[{"id":"chain","result":"0x1"},{"id":"debug_getRawBlock:1","result":"0xc0"},
             {"id":"debug_getRawHeader:1","result":"0xc0"},{"id":"debug_executionWitness:1","result":null}]"#;
         let err = witness_bundles(no_witness, 1, 1, 1).expect_err("refused");
-        assert!(matches!(err, RpcError::Malformed(_) | RpcError::Missing(_)), "{err:?}");
+        assert!(matches!(err, RpcError::Unexpected { .. } | RpcError::Missing(_)), "{err:?}");
     }
 }

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::error::CliError;
+use crate::error::DevkitError;
 
 /// Anvil's first dev account key (public, well known: test chains only).
 pub const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -42,10 +42,10 @@ pub fn binary() -> PathBuf {
 impl Anvil {
     /// Starts anvil on a free loopback port with the given extra arguments and waits until it
     /// accepts connections.
-    pub fn spawn(args: &[&str]) -> Result<Self, CliError> {
+    pub fn spawn(args: &[&str]) -> Result<Self, DevkitError> {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
-            .map_err(|e| CliError::io("127.0.0.1:0", e))?
+            .map_err(|source| DevkitError::Spawn { binary: "a loopback port".into(), source })?
             .port();
         let bin = binary();
         let child = Command::new(&bin)
@@ -54,16 +54,16 @@ impl Anvil {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| CliError::io(bin.display(), e))?;
+            .map_err(|source| DevkitError::Spawn { binary: bin.display().to_string(), source })?;
         let mut anvil = Self { child, url: format!("http://127.0.0.1:{port}") };
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if Instant::now() > deadline {
-                return Err(CliError::Rpc(format!("anvil did not start on port {port}")));
+                return Err(DevkitError::NotListening(anvil.url.clone()));
             }
-            if let Ok(Some(status)) = anvil.child.try_wait() {
-                return Err(CliError::Rpc(format!("anvil exited: {status}")));
+            if let Ok(Some(_)) = anvil.child.try_wait() {
+                return Err(DevkitError::NotListening(anvil.url.clone()));
             }
             std::thread::sleep(Duration::from_millis(50));
         }

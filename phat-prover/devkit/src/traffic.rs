@@ -14,7 +14,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 
-use crate::error::CliError;
+use crate::error::DevkitError;
 
 /// Init code of a key-value store contract, written by hand so no compiler is needed:
 /// runtime `key = calldata[0..32], value = calldata[32..64]; LOG1(topic = key); SSTORE(key, value)`
@@ -49,21 +49,25 @@ pub struct Traffic {
     step: u64,
 }
 
-fn rpc_err(e: impl std::fmt::Display) -> CliError {
-    CliError::Rpc(e.to_string())
+fn node(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> DevkitError {
+    move |e| DevkitError::Node { call, message: e.to_string() }
+}
+
+fn pending(call: &'static str) -> impl FnOnce(alloy::providers::PendingTransactionError) -> DevkitError {
+    move |e| DevkitError::Node { call, message: e.to_string() }
 }
 
 impl Traffic {
     /// Traffic from the account of `key` on the node at `url`.
-    pub fn new(url: &str, key: &str) -> Result<Self, CliError> {
-        let signer: PrivateKeySigner = key.parse().map_err(|e| CliError::Input(format!("key: {e}")))?;
-        let url = url.parse().map_err(|e| CliError::Input(format!("url: {e}")))?;
+    pub fn new(url: &str, key: &str) -> Result<Self, DevkitError> {
+        let signer: PrivateKeySigner = key.parse().map_err(|_| DevkitError::Key)?;
+        let url = url.parse().map_err(|_| DevkitError::Url(url.into()))?;
         let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
         Ok(Self { provider, stores: Vec::new(), step: 0 })
     }
 
     /// Sends the next transaction, waits for its receipt and returns what it did.
-    pub async fn step(&mut self) -> Result<String, CliError> {
+    pub async fn step(&mut self) -> Result<String, DevkitError> {
         let n = self.step;
         self.step += 1;
         let seed = keccak256(n.to_be_bytes());
@@ -92,9 +96,9 @@ impl Traffic {
         };
         self.next_timestamp().await?;
         let receipt =
-            self.provider.send_transaction(tx).await.map_err(rpc_err)?.get_receipt().await.map_err(rpc_err)?;
+            self.provider.send_transaction(tx).await.map_err(node("send")).map(|p| p.get_receipt())?.await.map_err(pending("receipt"))?;
         if !receipt.status() {
-            return Err(CliError::Rpc(format!("traffic transaction {} reverted", receipt.transaction_hash)));
+            return Err(DevkitError::Node { call: "traffic transaction", message: format!("{} reverted", receipt.transaction_hash) });
         }
         if let Some(address) = receipt.contract_address {
             self.stores.push(address);
@@ -104,42 +108,41 @@ impl Traffic {
 
     /// Sends `init_code` as a contract creation with `gas` gas, alone in its block; returns the
     /// block number and the gas it used.
-    pub async fn create(&mut self, init_code: &[u8], gas: u64) -> Result<(u64, u64), CliError> {
+    pub async fn create(&mut self, init_code: &[u8], gas: u64) -> Result<(u64, u64), DevkitError> {
         let tx = TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(init_code)).with_gas_limit(gas);
         self.next_timestamp().await?;
         let receipt =
-            self.provider.send_transaction(tx).await.map_err(rpc_err)?.get_receipt().await.map_err(rpc_err)?;
+            self.provider.send_transaction(tx).await.map_err(node("send")).map(|p| p.get_receipt())?.await.map_err(pending("receipt"))?;
         if !receipt.status() {
-            return Err(CliError::Rpc(format!("transaction {} reverted", receipt.transaction_hash)));
+            return Err(DevkitError::Node { call: "create", message: format!("{} reverted", receipt.transaction_hash) });
         }
-        let block = receipt.block_number.ok_or_else(|| CliError::Rpc("receipt without a block".into()))?;
+        let block = receipt
+            .block_number
+            .ok_or_else(|| DevkitError::Node { call: "receipt", message: "no block number".into() })?;
         Ok((block, receipt.gas_used))
     }
 
     /// anvil may mine two blocks in the same second with equal timestamps, which Ethereum's header
     /// rules (and so the STF) refuse: pin the next block's timestamp after its parent's.
-    async fn next_timestamp(&self) -> Result<(), CliError> {
+    async fn next_timestamp(&self) -> Result<(), DevkitError> {
         let latest = self
             .provider
             .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
             .await
-            .map_err(rpc_err)?
-            .ok_or_else(|| CliError::Rpc("node has no latest block".into()))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|e| CliError::Input(e.to_string()))?
-            .as_secs();
+            .map_err(node("eth_getBlockByNumber"))?
+            .ok_or_else(|| DevkitError::Node { call: "eth_getBlockByNumber", message: "no latest block".into() })?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let next = now.max(latest.header.timestamp + 1);
         self.provider
             .raw_request::<_, serde_json::Value>("evm_setNextBlockTimestamp".into(), (next,))
             .await
-            .map_err(rpc_err)?;
+            .map_err(node("evm_setNextBlockTimestamp"))?;
         Ok(())
     }
 
     /// The latest block number.
-    pub async fn head(&self) -> Result<u64, CliError> {
-        self.provider.get_block_number().await.map_err(rpc_err)
+    pub async fn head(&self) -> Result<u64, DevkitError> {
+        self.provider.get_block_number().await.map_err(node("eth_blockNumber"))
     }
 }
 

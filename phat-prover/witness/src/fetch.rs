@@ -23,7 +23,7 @@
 //!
 //! Anything the node returns that does not fit (unknown block, wrong hash, a proof that does not
 //! reach the state root, code that does not hash to the account's code hash) is a
-//! [`CliError::Rpc`]; nothing here panics on node data.
+//! [`FetchError`]; nothing here panics on node data.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -54,7 +54,10 @@ use phat_prover_core::{
 };
 use serde::Deserialize;
 
-use crate::{error::CliError, files::WitnessFile};
+use crate::{
+    error::{FetchError, TraceFault, TrieId},
+    files::WitnessFile,
+};
 
 /// EIP-2935 `HISTORY_SERVE_WINDOW` and EIP-4788 `HISTORY_BUFFER_LENGTH`.
 const RING: u64 = 8191;
@@ -75,21 +78,20 @@ pub async fn fetch_witness(
     rpc_url: &str,
     number: u64,
     prague_time: Option<Option<u64>>,
-) -> Result<WitnessFile, CliError> {
+) -> Result<WitnessFile, FetchError> {
     let node = Node::connect(rpc_url)?;
     if number == 0 {
-        return Err(CliError::Input("block 0 has no parent: nothing to prove".into()));
+        return Err(FetchError::Genesis);
     }
     let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
     let (block_rlp, block) = node.block(number).await?;
     let parent = node.headers(&[number - 1]).await?.remove(0);
     if parent.hash_slow() != block.header.parent_hash {
-        return Err(CliError::Rpc(format!(
-            "inconsistent chain: block {number}'s parent hash is {}, block {} hashes to {}",
-            block.header.parent_hash,
-            number - 1,
-            parent.hash_slow()
-        )));
+        return Err(FetchError::Unlinked {
+            number,
+            parent_hash: block.header.parent_hash,
+            served: parent.hash_slow(),
+        });
     }
     let prague_time = prague_time.unwrap_or(block.header.requests_hash.map(|_| 0));
     let chain = ChainSpec::new(chain_id, prague_time);
@@ -127,12 +129,12 @@ pub async fn fetch_witness(
 }
 
 /// The chain id of the node at `rpc_url`.
-pub async fn chain_id(rpc_url: &str) -> Result<u64, CliError> {
+pub async fn chain_id(rpc_url: &str) -> Result<u64, FetchError> {
     Ok(Node::connect(rpc_url)?.call::<_, U64>("eth_chainId", ()).await?.to::<u64>())
 }
 
 /// The RLP of block `number`'s header, checked against the node's block hash.
-pub async fn raw_header(rpc_url: &str, number: u64) -> Result<Bytes, CliError> {
+pub async fn raw_header(rpc_url: &str, number: u64) -> Result<Bytes, FetchError> {
     let header = Node::connect(rpc_url)?.headers(&[number]).await?.remove(0);
     Ok(alloy_rlp::encode(&header).into())
 }
@@ -150,8 +152,8 @@ struct Node {
     client: RpcClient,
 }
 
-fn rpc_error(method: &str, e: RpcError<TransportErrorKind>) -> CliError {
-    CliError::Rpc(format!("{method}: {}", one_line(&e.to_string(), 240)))
+fn rpc_error(method: &'static str, e: RpcError<TransportErrorKind>) -> FetchError {
+    FetchError::Call { method, message: one_line(&e.to_string(), 240) }
 }
 
 /// Text a node sent (it may be hostile) as one printable line of at most `max` characters.
@@ -177,17 +179,17 @@ fn unsupported(e: &RpcError<TransportErrorKind>) -> bool {
 }
 
 impl Node {
-    fn connect(rpc_url: &str) -> Result<Self, CliError> {
-        let url = rpc_url.parse().map_err(|e| CliError::Input(format!("RPC URL {rpc_url}: {e}")))?;
+    fn connect(rpc_url: &str) -> Result<Self, FetchError> {
+        let url = rpc_url.parse().map_err(|_| FetchError::Url(rpc_url.into()))?;
         Ok(Self { client: RpcClient::new_http(url) })
     }
 
-    async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, CliError> {
+    async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, FetchError> {
         self.client.request(method, params).await.map_err(|e| rpc_error(method, e))
     }
 
     /// [`Self::call`], `None` when the node does not serve `method`.
-    async fn optional<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<Option<R>, CliError> {
+    async fn optional<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<Option<R>, FetchError> {
         match self.client.request(method, params).await {
             Ok(r) => Ok(Some(r)),
             Err(e) if unsupported(&e) => Ok(None),
@@ -196,7 +198,7 @@ impl Node {
     }
 
     /// One call of `method` per element of `params`, in JSON-RPC batches; answers in order.
-    async fn batch<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: &[P]) -> Result<Vec<R>, CliError> {
+    async fn batch<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: &[P]) -> Result<Vec<R>, FetchError> {
         let mut out = Vec::with_capacity(params.len());
         for chunk in params.chunks(BATCH) {
             let mut batch = self.client.new_batch();
@@ -214,17 +216,17 @@ impl Node {
     }
 
     /// The block's RLP and decoded form, checked against the node's block hash.
-    async fn block(&self, number: u64) -> Result<(Bytes, L2Block), CliError> {
+    async fn block(&self, number: u64) -> Result<(Bytes, L2Block), FetchError> {
         let rpc: Option<RpcBlock> = self.call("eth_getBlockByNumber", (BlockNumberOrTag::Number(number), true)).await?;
-        let rpc = rpc.ok_or_else(|| CliError::Rpc(format!("block {number} not found")))?;
+        let rpc = rpc.ok_or(FetchError::BlockNotFound(number))?;
         let hash = rpc.header.hash;
         if rpc.header.number != number {
-            return Err(CliError::Rpc(format!("asked for block {number}, got block {}", rpc.header.number)));
+            return Err(FetchError::WrongBlock { asked: number, got: rpc.header.number });
         }
         let (rlp, block) = match self.optional::<_, Bytes>("debug_getRawBlock", (U64::from(number),)).await? {
             Some(raw) => {
                 let block = decode_exact::<L2Block>(&raw).map_err(|e| {
-                    CliError::Rpc(format!("debug_getRawBlock {number}: {}", one_line(&e.to_string(), 240)))
+                    FetchError::RawBlock { number, source: e }
                 })?;
                 (raw, block)
             }
@@ -235,48 +237,52 @@ impl Node {
         };
         let computed = block.header.hash_slow();
         if computed != hash {
-            return Err(CliError::Rpc(format!(
-                "inconsistent block {number}: its header hashes to {computed}, the node says {hash}"
-            )));
+            return Err(FetchError::BlockHash { number, computed, claimed: hash });
         }
         let transactions_root = calculate_transaction_root(&block.body.transactions);
         if transactions_root != block.header.transactions_root {
-            return Err(CliError::Rpc(format!(
-                "inconsistent block {number}: its transactions hash to {transactions_root}, the header says {}",
-                block.header.transactions_root
-            )));
+            return Err(FetchError::TransactionsRoot {
+                number,
+                computed: transactions_root,
+                header: block.header.transactions_root,
+            });
         }
         Ok((rlp, block))
     }
 
     /// The headers of blocks `numbers`, each checked against the node's hash; consecutive
     /// descending numbers must also be linked by parent hash.
-    async fn headers(&self, numbers: &[u64]) -> Result<Vec<Header>, CliError> {
+    async fn headers(&self, numbers: &[u64]) -> Result<Vec<Header>, FetchError> {
         let params: Vec<_> = numbers.iter().map(|n| (BlockNumberOrTag::Number(*n), false)).collect();
         let answers: Vec<Option<RpcHeader>> = self.batch("eth_getBlockByNumber", &params).await?;
         let mut headers = Vec::with_capacity(numbers.len());
         for (&number, answer) in numbers.iter().zip(answers) {
-            let rpc = answer.ok_or_else(|| CliError::Rpc(format!("block {number} not found")))?;
+            let rpc = answer.ok_or(FetchError::BlockNotFound(number))?;
             let (hash, header) = (rpc.hash, rpc.inner);
             if header.number != number || header.hash_slow() != hash {
-                return Err(CliError::Rpc(format!(
-                    "inconsistent header of block {number}: number {}, hashes to {}, the node says {hash}",
-                    header.number,
-                    header.hash_slow()
-                )));
+                return Err(FetchError::Header {
+                    number,
+                    got: header.number,
+                    computed: header.hash_slow(),
+                    claimed: hash,
+                });
             }
             headers.push(header);
         }
         for pair in headers.windows(2) {
             if pair[0].number == pair[1].number + 1 && pair[0].parent_hash != pair[1].hash_slow() {
-                return Err(CliError::Rpc(format!("inconsistent chain at block {}", pair[0].number)));
+                return Err(FetchError::Unlinked {
+                    number: pair[0].number,
+                    parent_hash: pair[0].parent_hash,
+                    served: pair[1].hash_slow(),
+                });
             }
         }
         Ok(headers)
     }
 
     /// `debug_executionWitness`, `None` when not served (or not in the reth shape).
-    async fn execution_witness(&self, number: u64) -> Result<Option<ExecutionWitness>, CliError> {
+    async fn execution_witness(&self, number: u64) -> Result<Option<ExecutionWitness>, FetchError> {
         let Some(value) = self.optional::<_, serde_json::Value>("debug_executionWitness", (U64::from(number),)).await?
         else {
             return Ok(None);
@@ -295,7 +301,7 @@ impl Node {
         &self,
         keys: &BTreeMap<Address, BTreeSet<B256>>,
         at: u64,
-    ) -> Result<Vec<EIP1186AccountProofResponse>, CliError> {
+    ) -> Result<Vec<EIP1186AccountProofResponse>, FetchError> {
         let params: Vec<_> = keys
             .iter()
             .map(|(address, slots)| (*address, slots.iter().copied().collect::<Vec<_>>(), BlockNumberOrTag::Number(at)))
@@ -303,14 +309,14 @@ impl Node {
         let proofs: Vec<EIP1186AccountProofResponse> = self.batch("eth_getProof", &params).await?;
         for (proof, (address, slots)) in proofs.iter().zip(keys) {
             if proof.address != *address || proof.storage_proof.len() != slots.len() {
-                return Err(CliError::Rpc(format!("eth_getProof of {address} at block {at}: answer for other keys")));
+                return Err(FetchError::ProofForOtherKeys { address: *address, at });
             }
         }
         Ok(proofs)
     }
 
     /// The trace of every transaction of block `number` with `prestateTracer` (`diff` mode or not).
-    async fn prestate<T: serde::de::DeserializeOwned>(&self, number: u64, diff: bool) -> Result<Vec<T>, CliError> {
+    async fn prestate<T: serde::de::DeserializeOwned>(&self, number: u64, diff: bool) -> Result<Vec<T>, FetchError> {
         #[derive(Debug, Deserialize)]
         struct TxTrace {
             result: Option<serde_json::Value>,
@@ -323,13 +329,15 @@ impl Node {
             .enumerate()
             .map(|(i, trace)| match (trace.result, trace.error) {
                 (_, Some(error)) => {
-                    Err(CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: {error}")))
+                    Err(FetchError::Trace { number, index: i, fault: TraceFault::Node(one_line(&error, 240)) })
                 }
-                (Some(result), None) => serde_json::from_value(result).map_err(|e| {
-                    CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: unexpected answer ({e})"))
+                (Some(result), None) => serde_json::from_value(result).map_err(|_| FetchError::Trace {
+                    number,
+                    index: i,
+                    fault: TraceFault::Shape,
                 }),
                 (None, None) => {
-                    Err(CliError::Rpc(format!("prestateTracer, block {number} transaction {i}: no result")))
+                    Err(FetchError::Trace { number, index: i, fault: TraceFault::Empty })
                 }
             })
             .collect()
@@ -431,12 +439,11 @@ fn walk(pool: &Pool, root: B256, key: B256) -> Result<(Vec<PathBranch>, Option<V
     }
 }
 
-/// Which trie a key lives in: the account trie, or the storage trie of an account.
-type TrieId = Option<Address>;
 
 /// A node the post-state computation may need that the proofs did not give.
 struct Needed {
-    trie: TrieId,
+    /// `None`: the account trie; else the storage trie of that account.
+    trie: Option<Address>,
     /// Nibble path of the node (a key through it has this prefix).
     prefix: Vec<u8>,
     hash: B256,
@@ -445,7 +452,7 @@ struct Needed {
 /// The siblings that removing `deleted` keys from the trie of `root` may collapse a branch into:
 /// for each branch on a deleted path, when at most one of its children is off every deleted path,
 /// that child (if it is a hash reference not in the pool).
-fn siblings(pool: &Pool, trie: TrieId, root: B256, deleted: &[B256]) -> Result<Vec<Needed>, CliError> {
+fn siblings(pool: &Pool, trie: Option<Address>, root: B256, deleted: &[B256]) -> Result<Vec<Needed>, FetchError> {
     // Per branch (by nibble path): its children and the nibbles deleted keys take through it.
     type Children = [Option<RlpNode>; 16];
     let mut branches: BTreeMap<Vec<u8>, (Children, BTreeSet<u8>)> = BTreeMap::new();
@@ -474,30 +481,28 @@ fn siblings(pool: &Pool, trie: TrieId, root: B256, deleted: &[B256]) -> Result<V
     Ok(needed)
 }
 
-fn walk_error(trie: TrieId, e: WalkError) -> CliError {
-    let which = trie.map_or_else(|| "the state trie".to_string(), |a| format!("the storage trie of {a}"));
+fn walk_error(trie: Option<Address>, e: WalkError) -> FetchError {
+    let trie = trie.map_or(TrieId::State, TrieId::Storage);
     match e {
-        WalkError::Missing(hash) => {
-            CliError::Rpc(format!("eth_getProof answers do not cover {which}: node {hash} is missing"))
-        }
-        WalkError::Malformed(hash) => CliError::Rpc(format!("malformed trie node {hash} in {which}")),
+        WalkError::Missing(hash) => FetchError::ProofMissingNode { trie, hash },
+        WalkError::Malformed(hash) => FetchError::MalformedNode { trie, hash },
     }
 }
 
 /// The account `address` in the state trie of `root`.
-fn account(pool: &Pool, root: B256, address: Address) -> Result<Option<TrieAccount>, CliError> {
+fn account(pool: &Pool, root: B256, address: Address) -> Result<Option<TrieAccount>, FetchError> {
     let (_, leaf) = walk(pool, root, keccak256(address)).map_err(|e| walk_error(None, e))?;
     leaf.map(|leaf| {
-        decode_exact::<TrieAccount>(&leaf).map_err(|_| CliError::Rpc(format!("malformed account leaf of {address}")))
+        decode_exact::<TrieAccount>(&leaf).map_err(|_| FetchError::AccountLeaf(address))
     })
     .transpose()
 }
 
 /// The value of `slot` in the storage trie of `root` (owned by `address`).
-fn slot(pool: &Pool, address: Address, root: B256, slot: B256) -> Result<Option<U256>, CliError> {
+fn slot(pool: &Pool, address: Address, root: B256, slot: B256) -> Result<Option<U256>, FetchError> {
     let (_, leaf) = walk(pool, root, keccak256(slot)).map_err(|e| walk_error(Some(address), e))?;
     leaf.map(|leaf| {
-        decode_exact::<U256>(&leaf).map_err(|_| CliError::Rpc(format!("malformed storage leaf of {address}")))
+        decode_exact::<U256>(&leaf).map_err(|_| FetchError::StorageLeaf(address))
     })
     .transpose()
 }
@@ -581,7 +586,7 @@ impl<'a> ProofWitness<'a> {
         }
     }
 
-    async fn build(mut self) -> Result<ExecutionWitness, CliError> {
+    async fn build(mut self) -> Result<ExecutionWitness, FetchError> {
         self.trace().await?;
         self.system_keys();
 
@@ -623,7 +628,7 @@ impl<'a> ProofWitness<'a> {
     }
 
     /// Touched accounts and slots from `prestateTracer`; possible deletions from its diff mode.
-    async fn trace(&mut self) -> Result<(), CliError> {
+    async fn trace(&mut self) -> Result<(), FetchError> {
         for state in self.node.prestate::<BTreeMap<Address, AccountState>>(self.number, false).await? {
             for (address, account) in state {
                 self.touch(address, account.storage.into_keys());
@@ -692,7 +697,7 @@ impl<'a> ProofWitness<'a> {
     }
 
     /// Every account and slot of `round` must be answerable from the parent nodes.
-    fn check_parent_proofs(&mut self, round: &BTreeMap<Address, BTreeSet<B256>>) -> Result<(), CliError> {
+    fn check_parent_proofs(&mut self, round: &BTreeMap<Address, BTreeSet<B256>>) -> Result<(), FetchError> {
         for (address, slots) in round {
             let trie_account = account(&self.pre, self.parent.state_root, *address)?;
             let storage_root = trie_account.map_or(EMPTY_ROOT_HASH, |a| a.storage_root);
@@ -706,7 +711,7 @@ impl<'a> ProofWitness<'a> {
 
     /// The queue slots the EIP-7002 / EIP-7251 system calls will read, beyond those already
     /// touched (only when those contracts exist and have pending requests).
-    fn system_queues(&mut self) -> Result<BTreeMap<Address, BTreeSet<B256>>, CliError> {
+    fn system_queues(&mut self) -> Result<BTreeMap<Address, BTreeSet<B256>>, FetchError> {
         let mut more = BTreeMap::new();
         if !self.prague {
             return Ok(more);
@@ -742,7 +747,7 @@ impl<'a> ProofWitness<'a> {
     }
 
     /// Codes of the touched accounts at the parent.
-    async fn codes(&self) -> Result<Vec<Bytes>, CliError> {
+    async fn codes(&self) -> Result<Vec<Bytes>, FetchError> {
         let with_code: Vec<(Address, B256)> = self
             .accounts
             .iter()
@@ -755,9 +760,7 @@ impl<'a> ProofWitness<'a> {
         let mut out = Vec::new();
         for ((address, hash), code) in with_code.into_iter().zip(codes) {
             if keccak256(&code) != hash {
-                return Err(CliError::Rpc(format!(
-                    "eth_getCode of {address}: code does not hash to its code hash {hash}"
-                )));
+                return Err(FetchError::CodeHash { address, code_hash: hash });
             }
             if seen.insert(hash) {
                 out.push(code);
@@ -767,7 +770,7 @@ impl<'a> ProofWitness<'a> {
     }
 
     /// Adds the branch siblings that the block's deletions may collapse into.
-    async fn siblings(&mut self) -> Result<(), CliError> {
+    async fn siblings(&mut self) -> Result<(), FetchError> {
         if self.maybe_deleted.is_empty() {
             return Ok(());
         }
@@ -821,14 +824,9 @@ impl<'a> ProofWitness<'a> {
                 Some(owner) => grind::<32>(&prefix).map(|s| (owner, Some(B256::from(s)))),
             })
             .await
-            .map_err(|e| CliError::Rpc(format!("grinding a trie key: {e}")))?;
+            .map_err(|_| FetchError::Grind)?;
             let Some((address, slot)) = key else {
-                return Err(CliError::Rpc(format!(
-                    "a deletion collapses a branch into node {} at depth {}: too deep to reach without \
-                     debug_executionWitness",
-                    n.hash,
-                    n.prefix.len()
-                )));
+                return Err(FetchError::SiblingTooDeep { hash: n.hash, depth: n.prefix.len() });
             };
             requests.push((n.hash, BTreeMap::from([(address, slot.into_iter().collect::<BTreeSet<_>>())])));
         }
@@ -838,7 +836,7 @@ impl<'a> ProofWitness<'a> {
                 .iter()
                 .flat_map(|p| p.account_proof.iter().chain(p.storage_proof.iter().flat_map(|s| &s.proof)))
                 .find(|node| keccak256(node) == hash)
-                .ok_or_else(|| CliError::Rpc(format!("eth_getProof at the parent does not reach trie node {hash}")))?;
+                .ok_or(FetchError::SiblingUnreached(hash))?;
             self.pre.add(node.clone());
         }
         Ok(())

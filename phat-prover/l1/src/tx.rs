@@ -1,52 +1,23 @@
-//! What a prover says to L1 besides proofs. The transaction it relays a TEE-proof with:
-//! `MultiProofVerifier.submitTeeProof`, which verifies the proof through the `TeeVerifier` and puts
-//! it on record for the block's transition (anyone may send it; the proof, not the sender, is what
-//! L1 checks) — an EIP-1559 transaction, signed with any [`Signer`] (the Phat contract's relay key,
-//! derived in the TEE). And the handover of a key rotation: `ProverRegistry.rotate` takes the old
-//! key's signature over [`handover_digest`].
+//! The transaction a prover relays its TEE-proof with: `MultiProofVerifier.submitTeeProof`, which
+//! verifies the proof through the `TeeVerifier` and puts it on record for the block's transition
+//! (anyone may send it; the proof, not the sender, is what L1 checks) — an EIP-1559 transaction,
+//! signed with any [`Signer`] (the Phat contract's relay key, derived in the TEE).
 
 use alloc::vec::Vec;
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, B256, Bytes, Signature, TxKind, U256, b256, keccak256};
-use alloy_sol_types::{SolCall, SolValue, sol};
-
-use crate::{
+use alloy_primitives::{Address, Bytes, Signature, TxKind, U256};
+use alloy_sol_types::SolCall;
+use phat_prover_core::{
     public_input::BlockPublicInput,
     signature::{SignatureError, Signer},
 };
 
-sol! {
-    /// A contiguous range of L2 blocks and the state it moves between (`IRollupSettlement`).
-    struct Transition {
-        uint64 firstBlock;
-        uint64 lastBlock;
-        bytes32 parentHash;
-        bytes32 preStateRoot;
-        bytes32 blockHash;
-        bytes32 postStateRoot;
-    }
-
-    /// A TEE-proof as the settlement takes it.
-    struct TeeEvidence {
-        bool batch;
-        bytes32 commitment;
-        bytes proof;
-    }
-
-    /// `MultiProofVerifier.submitTeeProof`.
-    function submitTeeProof(uint256 l2ChainId, Transition t, TeeEvidence tee) external returns (bool accepted);
-}
-
-/// `keccak256("phat-sgx-prover.handover.v1")`: `ProverRegistry.HANDOVER_TAG`.
-pub const HANDOVER_TAG: B256 = b256!("0xa24a33ee40a04c90618d44e75d0cd1ec81f97d14e15ee32dd0439805d2f25d92");
-
-/// `ProverRegistry.handoverDigest(old, new)` of the registry at `registry` on L1 `l1_chain_id`:
-/// `keccak256(abi.encode(HANDOVER_TAG, chainid, registry, old, new))`. Its tag keeps it apart from
-/// every proof digest.
-pub fn handover_digest(l1_chain_id: u64, registry: Address, old: Address, new: Address) -> B256 {
-    keccak256((HANDOVER_TAG, U256::from(l1_chain_id), registry, old, new).abi_encode())
-}
+use crate::{
+    MultiProofVerifier::{TeeEvidence, submitTeeProofCall},
+    Transition,
+    error::FeeError,
+};
 
 /// The calldata of `submitTeeProof` for the single-block proof `proof` of `input`.
 pub fn submit_tee_proof(input: &BlockPublicInput, proof: &[u8]) -> Vec<u8> {
@@ -65,7 +36,7 @@ pub fn submit_tee_proof(input: &BlockPublicInput, proof: &[u8]) -> Vec<u8> {
     .abi_encode()
 }
 
-/// What the sender's node says a transaction needs (see `rpc::transaction_params`).
+/// What the sender's node says a transaction needs (see `phat_rpc::transaction_params`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TxParams {
     /// The sender's next nonce (pending).
@@ -85,12 +56,12 @@ impl TxParams {
     /// Refuses parameters no honest node gives for `submitTeeProof`: a gas estimate above
     /// [`MAX_RELAY_GAS`], or a tip above the gas price. (The gas price itself is the L1 endpoint's
     /// word: fund the relay key with what relaying needs, not more.)
-    pub fn check(&self) -> Result<(), alloc::string::String> {
+    pub fn check(&self) -> Result<(), FeeError> {
         if self.gas_estimate > MAX_RELAY_GAS {
-            return Err(alloc::format!("gas estimate {} above {MAX_RELAY_GAS}", self.gas_estimate));
+            return Err(FeeError::GasEstimate(self.gas_estimate));
         }
         if self.max_priority_fee_per_gas > self.gas_price {
-            return Err(alloc::format!("tip {} above the gas price {}", self.max_priority_fee_per_gas, self.gas_price));
+            return Err(FeeError::TipAboveGasPrice { tip: self.max_priority_fee_per_gas, gas_price: self.gas_price });
         }
         Ok(())
     }
@@ -126,7 +97,7 @@ mod tests {
     use alloy_primitives::{B256, address};
 
     use super::*;
-    use crate::signature::LocalSigner;
+    use phat_prover_core::signature::LocalSigner;
 
     #[test]
     fn the_relay_transaction_is_signed_by_the_signer_and_carries_the_proof() {
@@ -167,7 +138,13 @@ mod tests {
     fn parameters_no_honest_node_gives_are_refused() {
         let ok = TxParams { nonce: 0, gas_price: 10, max_priority_fee_per_gas: 2, gas_estimate: 90_000 };
         assert_eq!(ok.check(), Ok(()));
-        assert!(TxParams { gas_estimate: MAX_RELAY_GAS + 1, ..ok }.check().is_err());
-        assert!(TxParams { max_priority_fee_per_gas: u128::MAX, ..ok }.check().is_err());
+        assert_eq!(
+            TxParams { gas_estimate: MAX_RELAY_GAS + 1, ..ok }.check(),
+            Err(FeeError::GasEstimate(MAX_RELAY_GAS + 1))
+        );
+        assert_eq!(
+            TxParams { max_priority_fee_per_gas: 11, ..ok }.check(),
+            Err(FeeError::TipAboveGasPrice { tip: 11, gas_price: 10 })
+        );
     }
 }

@@ -1,0 +1,19 @@
+//! Witnesses from an L2 node, for everything outside the TEE that feeds a prover (std).
+//!
+//! - [`fetch`]: a block and its witness from a node's JSON-RPC — `debug_executionWitness` where
+//!   the node serves it (reth, geth), else built from `eth_getProof` and `prestateTracer` (anvil).
+//! - [`serve`]: `witness-rpc`, the calls a Phat prover contract's `prove_block` makes, served for
+//!   a node that lacks `debug_executionWitness`.
+//! - [`files`]: the JSON files of a witness and of a TEE-proof.
+//!
+//! Nothing a node returns is trusted here either: hashes are checked as far as they can be, and
+//! the STF checks the rest.
+
+pub mod error;
+pub mod fetch;
+pub mod files;
+pub mod serve;
+
+pub use error::{FetchError, FileError, ServeError};
+pub use fetch::fetch_witness;
+pub use files::{ProofFile, PublicInputJson, WitnessFile};
