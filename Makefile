@@ -9,15 +9,18 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/phat-sgx-prover/target
 FIXTURES ?= ../shared/fixtures
 CARGO ?= cargo
 PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
+# Foundry's platform binaries: the npm wrappers in node_modules/.bin exit 0 whatever the tool returns.
+FOUNDRY_PLATFORM := $(if $(filter aarch64 arm64,$(shell uname -m)),linux-arm64,linux-amd64)
+FORGE := $(CURDIR)/node_modules/@foundry-rs/forge-$(FOUNDRY_PLATFORM)/bin/forge
 
-.PHONY: devnet test setup lint wasm build evm-build test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts
+.PHONY: devnet test setup lint wasm build evm-build abi abi-check forge-fails gas-snapshot test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts
 
 # The provers are phat-prover contracts in a local pink cluster (phat-cluster), with phat-registry.
 CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
 devnet: setup build evm-build cluster
 	$(CARGO_TARGET_DIR)/release/phat-devnet --pink-cluster $(CLUSTER) --bundles $(CARGO_TARGET_DIR)/bundles
 
-test: setup lint wasm build evm-build test-rust ethtest vectors-check test-evm contracts test-contracts
+test: setup lint wasm build evm-build abi-check forge-fails test-rust ethtest vectors-check test-evm contracts test-contracts
 	@echo "all checks passed"
 
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
@@ -34,9 +37,9 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-# The core must build as no_std for the ink! contract's target.
+# The no_std crates the ink! contract uses must build for its target.
 wasm:
-	$(CARGO) build -p phat-prover-core --no-default-features --target wasm32-unknown-unknown --release --locked
+	$(CARGO) build -p phat-prover-core -p phat-rpc -p phat-l1 --no-default-features --target wasm32-unknown-unknown --release --locked
 
 build:
 	$(CARGO) build --workspace --release --locked
@@ -56,11 +59,38 @@ vectors-check: build
 	$(PROVER) vectors --out $(CARGO_TARGET_DIR)/tee-proof-vectors.json
 	diff -u evm-contracts/test/vectors/tee-proof-vectors.json $(CARGO_TARGET_DIR)/tee-proof-vectors.json
 
-# L1 contracts: formatting, every unit/fuzz/invariant test (the Rust vectors included), and the
-# committed gas snapshot (fuzz seed fixed in foundry.toml, so the check is reproducible).
-FORGE := $(CURDIR)/node_modules/.bin/forge
+# L1 contracts: formatting, the fuzz and invariant tests, then every other test (the Rust vectors
+# included) against the committed gas snapshot. The snapshot holds the deterministic rows only: a
+# fuzz row's mean and median gas change with the corpus forge keeps in cache/. EVM_DIR lets
+# .ci/forge-fails.sh run this target on a broken copy.
+EVM_DIR ?= evm-contracts
+GAS_ROWS := --no-match-test '^(testFuzz|invariant)'
 test-evm: setup
-	cd evm-contracts && $(FORGE) fmt --check && $(FORGE) snapshot --check
+	cd $(EVM_DIR) && $(FORGE) fmt --check
+	cd $(EVM_DIR) && $(FORGE) test --match-test '^(testFuzz|invariant)'
+	cd $(EVM_DIR) && $(FORGE) snapshot --check $(GAS_ROWS)
+
+# After a deliberate gas change: rewrite the committed snapshot.
+gas-snapshot: setup
+	cd evm-contracts && $(FORGE) snapshot $(GAS_ROWS)
+
+# The Rust bindings of the L1 contracts (phat-l1's `sol!` input), generated from forge's ABI
+# output; abi-check fails when the Solidity changed and bindings/L1.sol did not follow.
+L1_CONTRACTS := TeeVerifier.sol:TeeVerifier MultiProofVerifier.sol:MultiProofVerifier RollupSettlement.sol:RollupSettlement \
+	ProverRegistry.sol:ProverRegistry QuorumAttestationVerifier.sol:QuorumAttestationVerifier \
+	ZkAttestationVerifier.sol:ZkAttestationVerifier ProverRewards.sol:ProverRewards RollupZkVerifierStandIn.sol:RollupZkVerifierStandIn
+abi: evm-build
+	cd evm-contracts && node tools/bindings.mjs out bindings/L1.sol $(L1_CONTRACTS)
+abi-check: evm-build
+	mkdir -p $(CARGO_TARGET_DIR)
+	cd evm-contracts && node tools/bindings.mjs out $(CARGO_TARGET_DIR)/L1.sol $(L1_CONTRACTS)
+	diff -u evm-contracts/bindings/L1.sol $(CARGO_TARGET_DIR)/L1.sol || \
+		{ echo "evm-contracts/bindings/L1.sol is stale: run make abi"; exit 1; }
+
+# The check that the checks can fail: test-evm on copies with a failing test, a misformatted
+# file and a stale snapshot row must each exit non-zero (and pass on an unchanged copy).
+forge-fails: evm-build
+	.ci/forge-fails.sh
 
 # The Phat contracts as the pink runtime loads them: wasm32 with core/alloc rebuilt for the MVP
 # feature set, imported memory (4 MiB max), then phat-contract-bundle (entry-point exports only,
@@ -84,9 +114,16 @@ define phat-bundle
 		--metadata $(CONTRACTS_TARGET)/$(2).metadata.json \
 		--out-dir $(CARGO_TARGET_DIR)/bundles --wasm-opt $(CURDIR)/node_modules/.bin/wasm-opt
 endef
-bundles: setup build
+# Rebuilt only when a source they are made from changed (or the bundler did): make compares the
+# stamp's time with every tracked or new file of these folders.
+BUNDLE_INPUTS := $(shell git ls-files -co --exclude-standard -- phat-prover/contract phat-prover/core phat-prover/rpc \
+	phat-prover/l1 phat-prover/contract-bundler phat-registry vendor Cargo.toml Cargo.lock Makefile)
+BUNDLES_STAMP := $(CARGO_TARGET_DIR)/bundles/.built
+bundles: setup build $(BUNDLES_STAMP)
+$(BUNDLES_STAMP): $(BUNDLE_INPUTS)
 	$(call phat-bundle,phat-prover/contract,phat_prover,phat_prover_contract,phat-prover-contract-metadata)
 	$(call phat-bundle,phat-registry,phat_registry,phat_registry,phat-registry-metadata)
+	touch $@
 
 # The contracts' checks (after their bundles): formatting, clippy, the registry's native tests.
 contracts: bundles

@@ -15,7 +15,7 @@ use alloy::{
     primitives::{Address, U256, keccak256},
     providers::{Provider, ProviderBuilder},
 };
-use phat_prover_cli::anvil::Anvil;
+use phat_devkit::Anvil;
 use phat_prover_core::ProofDomain;
 use phat_relayer::{
     Config,
@@ -71,7 +71,7 @@ impl WitnessRpc {
         let url = format!("http://{}", listener.local_addr().map_err(fail)?);
         let l2_rpc = l2_rpc.to_string();
         let task = tokio::spawn(async move {
-            if let Err(e) = phat_prover_cli::witness_rpc::serve(listener, l2_rpc).await {
+            if let Err(e) = phat_witness::serve::serve(listener, l2_rpc).await {
                 tracing::error!("witness-rpc stopped: {e}");
             }
         });

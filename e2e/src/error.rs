@@ -3,7 +3,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum DevnetError {
     #[error("{0}")]
-    Node(#[from] phat_prover_cli::error::CliError),
+    Node(#[from] phat_devkit::DevkitError),
     #[error("deploy: {0}")]
     Deploy(String),
     #[error("L1: {0}")]

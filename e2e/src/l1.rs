@@ -10,11 +10,11 @@ use alloy::{
     primitives::{Address, B256, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::{SignerSync, local::PrivateKeySigner},
-    sol,
     sol_types::SolValue,
 };
 
 use phat_attestation::TcbStatus;
+use phat_l1::{ProverRegistry, ProverRewards, QuorumAttestationVerifier, TeeVerifier};
 
 use crate::{error::DevnetError, quorum::QuorumOperators};
 
@@ -36,32 +36,6 @@ pub mod keys {
     ];
 }
 
-sol! {
-    #[sol(rpc)]
-    interface IProverRegistry {
-        struct Registration { address adapter; bytes evidence; address prover; address beneficiary; uint64 l1BlockNumber; }
-        function register(Registration r) external returns (uint32 validSince);
-        function rotate(address oldProver, bytes handoverSignature, Registration r) external;
-        function handoverDigest(address oldProver, address newProver) external view returns (bytes32);
-        function untrustMeasurement(bytes32 measurement) external;
-        function expectedReportData(address prover, address beneficiary, uint64 l1BlockNumber) external view returns (bytes32);
-        function measurementHash(bytes32 mrEnclave, bytes32 mrSigner, uint16 isvProdId, uint16 isvSvn) external pure returns (bytes32);
-        function trustMeasurement(bytes32 measurement) external returns (uint24 id);
-        function isActive(address prover) external view returns (bool);
-        function parameters() external view returns (uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge);
-    }
-
-    #[sol(rpc)]
-    interface IQuorumAttestationVerifier {
-        function threshold() external view returns (uint128);
-    }
-
-    #[sol(rpc)]
-    interface IProverRewards {
-        function owed(address beneficiary) external view returns (uint256);
-    }
-}
-
 /// What `DeployDevnet` deployed.
 #[derive(Debug, Clone, Copy)]
 pub struct Addresses {
@@ -76,7 +50,7 @@ pub struct Addresses {
 
 /// Runs `DeployDevnet` against `rpc`, anchoring the settlement at L2 block `genesis`.
 pub fn deploy(repo: &Path, rpc: &str, genesis: (u64, B256, B256), fund: U256) -> Result<Addresses, DevnetError> {
-    let forge = repo.join("node_modules/.bin/forge");
+    let forge = phat_devkit::tools::foundry("forge");
     let out = Command::new(&forge)
         .current_dir(repo.join("evm-contracts"))
         .args([
@@ -143,7 +117,7 @@ pub fn devnet_enclave() -> (B256, B256, u16, u16) {
 
 /// Policy: trusts the devnet enclave's measurement (as governance does for a release build).
 pub async fn trust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<B256, DevnetError> {
-    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::POLICY)?);
+    let registry = TeeVerifier::new(a.tee, wallet(rpc, keys::POLICY)?);
     let (mr_enclave, mr_signer, prod, svn) = devnet_enclave();
     let m = registry.measurementHash(mr_enclave, mr_signer, prod, svn).call().await.map_err(l1)?;
     registry.trustMeasurement(m).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
@@ -162,7 +136,7 @@ pub async fn register(
 ) -> Result<(), DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
     let r = registration(&provider, a, quorum, prover, beneficiary).await?;
-    let registry = IProverRegistry::new(a.tee, provider);
+    let registry = TeeVerifier::new(a.tee, provider);
     let receipt = registry.register(r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
     if !receipt.status() {
         return Err(DevnetError::L1(format!("registration of {prover} reverted")));
@@ -181,7 +155,7 @@ pub async fn rotate(
     beneficiary: Address,
 ) -> Result<(), DevnetError> {
     let old: PrivateKeySigner = old_key.parse().map_err(l1)?;
-    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::ADMIN)?);
+    let registry = TeeVerifier::new(a.tee, wallet(rpc, keys::ADMIN)?);
     let digest = registry.handoverDigest(old.address(), new_prover).call().await.map_err(l1)?;
     let handover = old.sign_hash_sync(&digest).map_err(l1)?.as_bytes();
     rotate_signed(rpc, a, quorum, (old.address(), &handover), new_prover, beneficiary).await
@@ -198,7 +172,7 @@ pub async fn rotate_signed(
     beneficiary: Address,
 ) -> Result<(), DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
-    let registry = IProverRegistry::new(a.tee, provider.clone());
+    let registry = TeeVerifier::new(a.tee, provider.clone());
     let r = registration(&provider, a, quorum, new_prover, beneficiary).await?;
     let receipt =
         registry.rotate(old, handover.to_vec().into(), r).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
@@ -210,7 +184,7 @@ pub async fn rotate_signed(
 
 /// Guardian: untrusts the devnet enclave's measurement (permanent).
 pub async fn untrust_devnet_measurement(rpc: &str, a: &Addresses) -> Result<(), DevnetError> {
-    let registry = IProverRegistry::new(a.tee, wallet(rpc, keys::GUARDIAN)?);
+    let registry = TeeVerifier::new(a.tee, wallet(rpc, keys::GUARDIAN)?);
     let (mr_enclave, mr_signer, prod, svn) = devnet_enclave();
     let m = registry.measurementHash(mr_enclave, mr_signer, prod, svn).call().await.map_err(l1)?;
     let receipt = registry.untrustMeasurement(m).send().await.map_err(l1)?.get_receipt().await.map_err(l1)?;
@@ -228,7 +202,7 @@ pub async fn registration(
     quorum: &QuorumOperators,
     prover: Address,
     beneficiary: Address,
-) -> Result<IProverRegistry::Registration, DevnetError> {
+) -> Result<ProverRegistry::Registration, DevnetError> {
     let head = provider.get_block_number().await.map_err(l1)?;
     let anchor = head.saturating_sub(1);
     let hash = provider
@@ -243,7 +217,7 @@ pub async fn registration(
     let answers = quorum.ask(&quorum.request(&enclave, TcbStatus::UpToDate, r)?).await;
     let k = threshold(provider, a).await?;
     let (attestation, signatures) = crate::quorum::evidence(&answers, k)?;
-    Ok(IProverRegistry::Registration {
+    Ok(ProverRegistry::Registration {
         adapter: a.quorum,
         evidence: (attestation, signatures).abi_encode_params().into(),
         prover,
@@ -254,14 +228,14 @@ pub async fn registration(
 
 /// k: how many quorum signatures the adapter needs.
 pub async fn threshold(provider: &DynProvider, a: &Addresses) -> Result<usize, DevnetError> {
-    let k = IQuorumAttestationVerifier::new(a.quorum, provider.clone()).threshold().call().await.map_err(l1)?;
+    let k = QuorumAttestationVerifier::new(a.quorum, provider.clone()).threshold().call().await.map_err(l1)?;
     usize::try_from(k).map_err(l1)
 }
 
 /// Moves L1 time past the registration delay (anvil time travel), so new instances are active.
 pub async fn pass_registration_delay(rpc: &str, a: &Addresses) -> Result<(), DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
-    let p = IProverRegistry::new(a.tee, provider.clone()).parameters().call().await.map_err(l1)?;
+    let p = TeeVerifier::new(a.tee, provider.clone()).parameters().call().await.map_err(l1)?;
     provider
         .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (u64::from(p.registrationDelay) + 1,))
         .await
@@ -273,11 +247,11 @@ pub async fn pass_registration_delay(rpc: &str, a: &Addresses) -> Result<(), Dev
 /// Tokens owed to `beneficiary` by the reward pool.
 pub async fn owed(rpc: &str, a: &Addresses, beneficiary: Address) -> Result<U256, DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
-    IProverRewards::new(a.rewards, provider).owed(beneficiary).call().await.map_err(l1)
+    ProverRewards::new(a.rewards, provider).owed(beneficiary).call().await.map_err(l1)
 }
 
 /// Whether `prover` may sign TEE-proofs now.
 pub async fn is_active(rpc: &str, a: &Addresses, prover: Address) -> Result<bool, DevnetError> {
     let provider = wallet(rpc, keys::ADMIN)?;
-    IProverRegistry::new(a.tee, provider).isActive(prover).call().await.map_err(l1)
+    TeeVerifier::new(a.tee, provider).isActive(prover).call().await.map_err(l1)
 }

@@ -6,8 +6,8 @@
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use clap::Parser;
+use phat_devkit::{DEV_KEY, Traffic};
 use phat_e2e::{Devnet, DevnetError, cluster::ClusterFiles, devnet::Provers};
-use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -42,8 +42,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    phat_prover_cli::process::init_tracing("warn");
-    phat_prover_cli::process::exit_code(run(Args::parse()).await)
+    phat_process::init_tracing("warn");
+    phat_process::exit_code(run(Args::parse()).await)
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {

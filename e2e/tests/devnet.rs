@@ -15,10 +15,10 @@ use std::{
 use alloy::{
     primitives::{Address, U256, keccak256},
     providers::{Provider, ProviderBuilder},
-    sol,
 };
+use phat_devkit::{DEV_KEY, Traffic};
 use phat_e2e::{Devnet, cluster::ClusterFiles, devnet::Provers, l1};
-use phat_prover_cli::{anvil::DEV_KEY, traffic::Traffic};
+use phat_l1::{MultiProofVerifier, RollupSettlement, RollupZkVerifierStandIn, Transition};
 use phat_relayer::{
     Relayer, RelayerError,
     config::RegistryConfig,
@@ -26,31 +26,6 @@ use phat_relayer::{
     registry::{RegistryReporter, Reported},
 };
 use tokio::{sync::watch, task::JoinHandle};
-
-sol! {
-    #[sol(rpc)]
-    interface ISettlement {
-        struct Proposal { uint64 lastBlock; bytes32 blockHash; bytes32 postStateRoot; }
-        struct TeeEvidence { bool batch; bytes32 commitment; bytes proof; }
-        function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot);
-        function proposalCount() external view returns (uint256);
-        function proposalOf(uint256 index) external view returns (Proposal memory);
-        function lastFinalized() external view returns (uint256);
-        function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
-        function proveTee(uint256 index, TeeEvidence tee) external returns (bool);
-    }
-
-    #[sol(rpc)]
-    interface IEvidence {
-        struct Transition {
-            uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot;
-            bytes32 blockHash; bytes32 postStateRoot;
-        }
-        struct Evidence { bytes32 postStateRoot; address teeProver; uint40 teeProvenAt; uint32 zkEpoch; bool contested; }
-        function slotOf(uint256 l2ChainId, Transition t) external pure returns (bytes32);
-        function evidenceOf(bytes32 slot) external view returns (Evidence memory);
-    }
-}
 
 /// 0.001 PHA per finalized block, as `deploy/l1.toml` sets.
 const REWARD_PER_BLOCK: u64 = 1_000_000_000_000_000;
@@ -112,7 +87,7 @@ impl Running {
 
 async fn finalized(devnet: &Devnet) -> u64 {
     let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
-    ISettlement::new(devnet.addresses.settlement, provider).finalizedHead().call().await.expect("head").blockNumber
+    RollupSettlement::new(devnet.addresses.settlement, provider).finalizedHead().call().await.expect("head").blockNumber
 }
 
 /// Waits until L1 has finalized L2 block `block` (or panics after `secs`).
@@ -162,9 +137,9 @@ async fn propose(
     block: u64,
     hash: alloy::primitives::B256,
     root: alloy::primitives::B256,
-) -> ISettlement::ISettlementInstance<alloy::providers::DynProvider> {
+) -> RollupSettlement::RollupSettlementInstance<alloy::providers::DynProvider> {
     let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
-    let settlement = ISettlement::new(devnet.addresses.settlement, proposer);
+    let settlement = RollupSettlement::new(devnet.addresses.settlement, proposer);
     let receipt =
         settlement.propose(block, hash, root).send().await.expect("send").get_receipt().await.expect("receipt");
     assert!(receipt.status());
@@ -233,7 +208,7 @@ async fn every_block_finalizes_once_paid_once_with_failover_outage_and_restart()
 
     // L1 state: one proposal per block, consecutive, each final and equal to the L2 node's block.
     let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
-    let settlement = ISettlement::new(devnet.addresses.settlement, provider);
+    let settlement = RollupSettlement::new(devnet.addresses.settlement, provider);
     let l2 = ProviderBuilder::new().connect_http(devnet.l2.url.parse().expect("url"));
     let count: u64 = settlement.proposalCount().call().await.expect("count").saturating_to();
     assert_eq!(count, head, "genesis + one proposal per block {}..={head}", 2);
@@ -268,7 +243,8 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let key: alloy::signers::local::PrivateKeySigner = devnet.prover_keys[0].parse().expect("key");
     let signature = alloy::signers::SignerSync::sign_hash_sync(&key, &digest).expect("sign");
     let proof = [prover.address().as_slice(), &signature.as_bytes()].concat();
-    let evidence = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.into() };
+    let evidence =
+        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.into() };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("must be refused").to_string();
     // TeeVerifier's custom error: the signature over the proposal's digest recovers to another key.
     assert!(refused.contains(&selector("SignerMismatch(address,address)")), "{refused}");
@@ -279,26 +255,10 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     admin.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (90u64 * 24 * 3600,)).await.expect("warp");
     admin.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.expect("mine");
     let evidence =
-        ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: honest.proof.clone() };
+        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: honest.proof.clone() };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("expired").to_string();
     assert!(refused.contains(&selector("ProverExpired(address,uint32)")), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
-}
-
-sol! {
-    #[sol(rpc)]
-    interface IGovernance {
-        struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot; bytes32 blockHash; bytes32 postStateRoot; }
-        struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; }
-        function transitionOf(uint256 index) external view returns (Transition memory);
-        function proveZk(uint256 index, bytes zkProof) external returns (bool);
-        function proofFor(uint256 l2ChainId, Transition t) external pure returns (bytes memory);
-        function slotOf(uint256 l2ChainId, Transition t) external pure returns (bytes32);
-        function rollupOf(uint256 l2ChainId) external view returns (Rollup memory);
-        function setZkVerifier(uint256 l2ChainId, address zkVerifier) external;
-        function resolveContest(uint256 l2ChainId, bytes32 slot) external;
-        function discardFrom(uint256 fromIndex) external;
-    }
 }
 
 /// Deploys a fresh `RollupZkVerifierStandIn` from its Foundry artifact.
@@ -335,7 +295,7 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
     let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
     let proposer = l1::wallet(&devnet.l1.url, l1::keys::PROPOSER).expect("wallet");
     let a = devnet.addresses;
-    ISettlement::new(a.settlement, proposer)
+    RollupSettlement::new(a.settlement, proposer)
         .propose(bad_block, header.hash, keccak256("a root the block does not produce"))
         .send()
         .await
@@ -343,10 +303,10 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
         .get_receipt()
         .await
         .expect("receipt");
-    let settlement = IGovernance::new(a.settlement, admin.clone());
+    let settlement = RollupSettlement::new(a.settlement, admin.clone());
     let index = U256::from(bad_block - 1);
     let claim = settlement.transitionOf(index).call().await.expect("transition");
-    let zk_proof = IGovernance::new(a.zk_stand_in, admin.clone())
+    let zk_proof = RollupZkVerifierStandIn::new(a.zk_stand_in, admin.clone())
         .proofFor(U256::from(phat_e2e::devnet::L2_CHAIN_ID), claim.clone())
         .call()
         .await
@@ -358,7 +318,7 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
     for _ in 0..2 {
         mine.step().await.expect("tx");
     }
-    let multi = IGovernance::new(a.multi_proof, admin.clone());
+    let multi = MultiProofVerifier::new(a.multi_proof, admin.clone());
     let l2_id = U256::from(phat_e2e::devnet::L2_CHAIN_ID);
     for _ in 0..100 {
         if multi.rollupOf(l2_id).call().await.expect("rollup").openContests == 1 {
@@ -386,7 +346,7 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
     until_finalized(&devnet, head, 60).await;
     running.stop().await;
     let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
-    let s = ISettlement::new(a.settlement, provider);
+    let s = RollupSettlement::new(a.settlement, provider);
     let p = s.proposalOf(index).call().await.expect("proposal");
     assert_eq!((p.lastBlock, p.blockHash, p.postStateRoot), (bad_block, header.hash, header.state_root));
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
@@ -445,14 +405,16 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
     ] {
         let replay = LocalProver::new("replay", &devnet.l2.url, &new_key, domain).expect("prover");
         let proof = replay.prove_block(next).await.expect("proof");
-        let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof };
+        let tee =
+            MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof };
         let refused = settlement.proveTee(index, tee).send().await.expect_err("replay refused").to_string();
         assert!(refused.contains(&mismatch), "{refused}");
     }
 
     // The guardian untrusts the enclave's measurement: even the right proof is refused now.
     l1::untrust_devnet_measurement(&devnet.l1.url, &devnet.addresses).await.expect("untrust");
-    let tee = ISettlement::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: truth.proof.clone() };
+    let tee =
+        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: truth.proof.clone() };
     let refused = settlement.proveTee(index, tee).send().await.expect_err("untrusted refused").to_string();
     assert!(refused.contains(&selector("ProverMeasurementUntrusted(address)")), "{refused}");
     assert_eq!(finalized(&devnet).await, head);
@@ -549,7 +511,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     assert_eq!(receipt.from, relay);
     let p = &answer["proved"];
     let word = |k: &str| -> alloy::primitives::B256 { p[k].as_str().expect(k).parse().expect(k) };
-    let t = IEvidence::Transition {
+    let t = Transition {
         firstBlock: block,
         lastBlock: block,
         parentHash: word("parentHash"),
@@ -557,7 +519,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
         blockHash: word("blockHash"),
         postStateRoot: word("postStateRoot"),
     };
-    let verifier = IEvidence::new(devnet.addresses.multi_proof, &l1);
+    let verifier = MultiProofVerifier::new(devnet.addresses.multi_proof, &l1);
     let slot = verifier.slotOf(U256::from(phat_e2e::devnet::L2_CHAIN_ID), t.clone()).call().await.expect("slot");
     let evidence = verifier.evidenceOf(slot).call().await.expect("evidence");
     assert_eq!((evidence.teeProver, evidence.postStateRoot), (addresses[1], t.postStateRoot));
@@ -623,7 +585,7 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     let proposals = || async {
         let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
         let count =
-            ISettlement::new(devnet.addresses.settlement, provider).proposalCount().call().await.expect("count");
+            RollupSettlement::new(devnet.addresses.settlement, provider).proposalCount().call().await.expect("count");
         count.to::<u64>()
     };
     let before = proposals().await;

@@ -10,40 +10,17 @@ use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider},
     signers::local::PrivateKeySigner,
-    sol,
-    sol_types::{SolType, SolValue},
+    sol_types::SolValue,
 };
 use phat_attestation::{TcbStatus, testkit::Enclave};
+use phat_devkit::Anvil;
 use phat_e2e::{
-    l1::{self, Addresses, IProverRegistry},
+    l1::{self, Addresses},
     quorum::{self, QuorumOperators, devnet_enclave},
 };
-use phat_prover_cli::anvil::Anvil;
+use phat_l1::{BlockClaim, ProverRegistry, QuorumAttestationVerifier, TeeVerifier};
 use phat_prover_core::{LocalSigner, TeeProof, public_input::BlockPublicInput};
 use phat_quorum::Registration;
-
-sol! {
-    struct NormalizedAttestation {
-        uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner;
-        uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes reportData; uint64 verifiedAt;
-        bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash;
-    }
-
-    #[sol(rpc)]
-    interface IQuorum {
-        function attestationDigest(NormalizedAttestation a) external view returns (bytes32);
-    }
-
-    struct BlockClaim {
-        uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; bytes32 preStateRoot; bytes32 postStateRoot;
-        bytes32 witnessCommitment;
-    }
-
-    #[sol(rpc)]
-    interface ITeeVerifier {
-        function verifyBlock(uint256 l2ChainId, BlockClaim claim, bytes proof) external view returns (address prover);
-    }
-}
 
 const L1_CHAIN_ID: u64 = 31_337;
 const L2_CHAIN_ID: u64 = 167_001;
@@ -85,8 +62,8 @@ impl L1 {
         &self,
         r: &Registration,
         evidence: (phat_attestation::NormalizedAttestation, Bytes),
-    ) -> IProverRegistry::Registration {
-        IProverRegistry::Registration {
+    ) -> ProverRegistry::Registration {
+        ProverRegistry::Registration {
             adapter: self.a.quorum,
             evidence: evidence.abi_encode_params().into(),
             prover: r.prover,
@@ -96,8 +73,8 @@ impl L1 {
     }
 
     /// Submits a registration; Ok on success, the revert text otherwise.
-    async fn register(&self, tx: IProverRegistry::Registration) -> Result<(), String> {
-        let registry = IProverRegistry::new(self.a.tee, self.admin.clone());
+    async fn register(&self, tx: ProverRegistry::Registration) -> Result<(), String> {
+        let registry = TeeVerifier::new(self.a.tee, self.admin.clone());
         registry.register(tx.clone()).call().await.map_err(|e| e.to_string())?;
         let receipt = registry
             .register(tx)
@@ -136,7 +113,7 @@ async fn a_fresh_key_registers_through_two_of_three_operators_and_its_proofs_ver
     let r = l1.anchor(prover.address(), beneficiary).await;
 
     // The binding the enclave embeds is the one the registry rebuilds.
-    let registry = IProverRegistry::new(l1.a.tee, l1.admin.clone());
+    let registry = TeeVerifier::new(l1.a.tee, l1.admin.clone());
     let expected = registry.expectedReportData(r.prover, r.beneficiary, r.l1_block_number).call().await.expect("view");
     assert_eq!(l1.quorum.binding(&r).digest(), expected);
 
@@ -144,9 +121,11 @@ async fn a_fresh_key_registers_through_two_of_three_operators_and_its_proofs_ver
     let answers = l1.quorum.ask(&l1.quorum.request(&enclave, TcbStatus::UpToDate, r).expect("request")).await;
     let signed: Vec<_> = answers.iter().map(|a| a.as_ref().expect("every operator signs")).collect();
     // Every operator signed the same digest, the adapter's EIP-712 digest of the attestation.
-    let onchain =
-        <NormalizedAttestation as SolType>::abi_decode(&signed[0].attestation.abi_encode()).expect("same ABI");
-    let digest = IQuorum::new(l1.a.quorum, l1.admin.clone()).attestationDigest(onchain).call().await.expect("view");
+    let digest = QuorumAttestationVerifier::new(l1.a.quorum, l1.admin.clone())
+        .attestationDigest(signed[0].attestation.clone())
+        .call()
+        .await
+        .expect("view");
     assert!(signed.iter().all(|s| s.digest == digest));
 
     // k − 1 signatures: refused by the adapter.
@@ -187,7 +166,7 @@ async fn a_fresh_key_registers_through_two_of_three_operators_and_its_proofs_ver
         postStateRoot: input.postStateRoot,
         witnessCommitment: input.witnessCommitment,
     };
-    let tee = ITeeVerifier::new(l1.a.tee, l1.admin.clone());
+    let tee = TeeVerifier::new(l1.a.tee, l1.admin.clone());
     let early = tee.verifyBlock(U256::from(L2_CHAIN_ID), claim.clone(), proof.to_vec().into()).call().await;
     assert!(early.expect_err("not yet active").to_string().contains(&selector("ProverNotYetActive(address,uint32)")));
     l1::pass_registration_delay(&l1.node.url, &l1.a).await.expect("time travel");

@@ -11,7 +11,7 @@ use phat_devkit::{
     Anvil, DEV_KEY, Traffic,
     traffic::{KECCAK_LOOP_INIT, SSTORE_LOOP_INIT},
 };
-use phat_witness::{WitnessFile, fetch};
+use phat_witness::fetch;
 
 use crate::{error::CliError, ethtest};
 

@@ -71,7 +71,7 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
             let (chain, input) = file.input()?;
             let outcome = phat_prover_core::execute(&chain, &input)?;
             let digest = BlockPublicInput::new(&domain, &outcome).digest();
-            let proof = TeeProof::sign(&signer, digest).map_err(|e| CliError::Input(e.to_string()))?;
+            let proof = TeeProof::sign(&signer, digest)?;
             let elapsed = t.elapsed();
             ProofFile::new(&domain, &outcome, &proof).verify(Some(signer.address()))?;
             println!(

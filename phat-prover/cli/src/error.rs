@@ -12,9 +12,12 @@ pub enum CliError {
     /// The STF refused the block: nothing was signed.
     #[error("block refused, nothing signed: {0}")]
     Refused(#[from] phat_prover_core::StfError),
-    /// The RPC endpoint failed or returned inconsistent data.
-    #[error("rpc: {0}")]
-    Rpc(String),
+    /// The command line lacks what the command needs.
+    #[error("{0}")]
+    Usage(&'static str),
+    /// A TEE-proof could not be made or read.
+    #[error("signature: {0}")]
+    Signature(#[from] phat_prover_core::signature::SignatureError),
     /// A proof did not verify.
     #[error("proof rejected: {0}")]
     Verify(String),

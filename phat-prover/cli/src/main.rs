@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use phat_process as process;
 use phat_prover_cli::{attest, bench, bundle, devnet, error::CliError, ethtest, vectors};
-use phat_witness::{ProofFile, WitnessFile, fetch};
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, TeeProof, public_input::BlockPublicInput};
+use phat_witness::{ProofFile, WitnessFile, fetch};
 
 #[derive(Parser)]
 #[command(name = "phat-prover", version, about = "Stateless STF and TEE-proofs of Phat SGX-Prover")]
@@ -254,7 +254,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 Ok(())
             }
-            (None, None) => Err(CliError::Input("give --witness FILE, --ethtest FILE or --heavy".into())),
+            (None, None) => Err(CliError::Usage("give --witness FILE, --ethtest FILE or --heavy")),
         },
         Command::Witness { source, out } => {
             let file =
@@ -268,7 +268,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 (None, Some(url), Some(block)) => {
                     runtime()?.block_on(fetch::fetch_witness(&url, block, source.prague_time.map(Some)))?
                 }
-                _ => return Err(CliError::Input("give --witness FILE or --rpc URL --block N".into())),
+                _ => return Err(CliError::Usage("give --witness FILE or --rpc URL --block N")),
             };
             let signer = parse_key(&key)?;
             let (chain, input) = file.input()?;
@@ -280,7 +280,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 prover: signer.address(),
             };
             let digest = BlockPublicInput::new(&domain, &outcome).digest();
-            let proof = TeeProof::sign(&signer, digest).map_err(|e| CliError::Input(e.to_string()))?;
+            let proof = TeeProof::sign(&signer, digest)?;
             tracing::info!(block = outcome.number, hash = %outcome.block_hash, gas = outcome.gas_used, "proved");
             write_json(&ProofFile::new(&domain, &outcome, &proof), out)
         }
@@ -367,7 +367,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn parse_key(key: &str) -> Result<LocalSigner, CliError> {
-    let secret: B256 = key.trim().parse().map_err(|_| CliError::Input("--key: expected 32 bytes of hex".into()))?;
+    let secret: B256 = key.trim().parse().map_err(|_| CliError::Usage("--key: expected 32 bytes of hex"))?;
     LocalSigner::from_bytes(&secret).map_err(|e| CliError::Input(format!("--key: {e}")))
 }
 

@@ -116,7 +116,7 @@ fn outcome(l2_block: u64, parent_hash: B256, pre: B256) -> BlockOutcome {
 }
 
 fn sign(signer: &LocalSigner, digest: B256) -> Result<TeeProof, CliError> {
-    TeeProof::sign(signer, digest).map_err(|e| CliError::Input(e.to_string()))
+    Ok(TeeProof::sign(signer, digest)?)
 }
 
 /// Builds the vectors.
@@ -151,7 +151,7 @@ pub fn generate() -> Result<Vectors, CliError> {
     let (_, signer) = key(0);
     let (_, other) = key(1);
     let base = &blocks[0];
-    let good = TeeProof::from_bytes(&base.proof).map_err(|e| CliError::Input(e.to_string()))?;
+    let good = TeeProof::from_bytes(&base.proof)?;
     let pi = base.public_input.clone();
     let mut push = |name: &str, error: &'static str, public_input: PublicInputJson, proof: Vec<u8>| {
         invalid.push(InvalidVector { name: name.into(), error, public_input, proof: proof.into() });

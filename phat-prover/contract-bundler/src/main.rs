@@ -1,6 +1,12 @@
 //! `phat-contract-bundle`: a linked ink! contract module and its metadata → `NAME.wasm` (stripped,
 //! `wasm-opt -Oz`, MVP-checked) and `NAME.contract` (the JSON bundle cargo-contract writes and the
 //! pink runtime / `@phala/sdk` load). Prints the sizes as JSON.
+//!
+//! Why by hand: `cargo-contract` runs its own build and post-processing, and has no step for what
+//! this module needs before pink loads it — binding alloy's `native_keccak256` hook to the host's
+//! `seal0.hash_keccak_256` and stubbing the float vtable slots the runtime would refuse. What stays
+//! is small: export filtering, the import rename, validation (wasmparser), and the bundle JSON,
+//! whose layout follows cargo-contract's.
 
 use std::{path::PathBuf, process::Command};
 

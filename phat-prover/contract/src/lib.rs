@@ -42,11 +42,13 @@ mod phat_prover {
 
     use alloy_primitives::{Address, B256};
     use k256::ecdsa::VerifyingKey;
+    use phat_l1 as l1;
     use phat_prover_core::{
-        execute, l1, rpc,
+        execute,
         signature::{from_rsy, SignatureError, Signer},
         BatchPublicInput, BlockOutcome, BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
     };
+    use phat_rpc as rpc;
     use pink::chain_extension::SigType;
 
     /// Domain tag of the prover key's derivation salt (the key epoch follows it).
@@ -108,6 +110,8 @@ mod phat_prover {
         L1Rpc(Vec<String>),
         /// `handover` at key epoch 0: there is no previous key.
         NothingToHandOver,
+        /// The runtime did not give this contract its own code hash (what the attestation binds).
+        NoCodeHash,
     }
 
     /// A TEE-proof and what it proves.
@@ -365,7 +369,7 @@ mod phat_prover {
         }
 
         /// Query: [`Self::prove_block`] for `count` consecutive blocks from `first` (at most
-        /// `phat_prover_core::rpc::MAX_BLOCKS_PER_REQUEST`), a request per block. All or nothing:
+        /// `phat_rpc::MAX_BLOCKS_PER_REQUEST`), a request per block. All or nothing:
         /// the first block that fails to fetch or prove fails the call.
         #[ink(message)]
         pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
@@ -490,7 +494,7 @@ mod phat_prover {
             let mut failures = Vec::new();
             for url in &config.l1_rpcs {
                 match Self::send_through(url, &params_request, |params| {
-                    params.check()?;
+                    params.check().map_err(|e| format!("{e}"))?;
                     let tx = l1::call_transaction(config.l1_chain_id, &params, to, calldata.clone());
                     l1::sign_transaction(tx, &relay_key).map_err(|e| format!("signing: {e}"))
                 }) {
@@ -532,7 +536,7 @@ mod phat_prover {
             }
             let key = self.key(self.key_epoch)?;
             let mut code_hash = [0u8; 32];
-            let own = self.env().own_code_hash().map_err(|_| Error::Signing("no code hash".into()))?;
+            let own = self.env().own_code_hash().map_err(|_| Error::NoCodeHash)?;
             code_hash.copy_from_slice(own.as_ref());
             Ok(Attestation {
                 worker_quote: pink::ext().worker_sgx_quote().map(|q| q.quote),

@@ -3,8 +3,8 @@
 #![allow(missing_docs)]
 
 use alloc::{boxed::Box, string::String};
-use revm::context::result::InvalidTransaction;
 use alloy_primitives::{Address, B256, Bloom};
+use revm::context::result::InvalidTransaction;
 
 use crate::trie::TrieError;
 

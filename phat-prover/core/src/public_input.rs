@@ -173,10 +173,7 @@ pub fn blocks_commitment(outcomes: &[BlockOutcome]) -> B256 {
 
 /// Every tag with the string it hashes, for tests and docs.
 pub fn tags() -> Vec<(&'static str, B256)> {
-    alloc::vec![
-        ("phat-sgx-prover.tee-proof.block.v1", BLOCK_TAG),
-        ("phat-sgx-prover.tee-proof.batch.v1", BATCH_TAG),
-    ]
+    alloc::vec![("phat-sgx-prover.tee-proof.block.v1", BLOCK_TAG), ("phat-sgx-prover.tee-proof.batch.v1", BATCH_TAG),]
 }
 
 #[cfg(test)]

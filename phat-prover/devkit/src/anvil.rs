@@ -3,7 +3,7 @@
 
 use std::{
     net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -21,22 +21,9 @@ pub struct Anvil {
     pub url: String,
 }
 
-/// The anvil binary: `$PHAT_ANVIL`, else the native binary of the npm package found from the
-/// current folder or this crate upwards, else `anvil` on `PATH`.
+/// The anvil binary: `$PHAT_ANVIL`, else the pinned npm package's platform binary.
 pub fn binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("PHAT_ANVIL") {
-        return path.into();
-    }
-    let rel = Path::new("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    let starts = [std::env::current_dir().ok(), Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")))];
-    for start in starts.into_iter().flatten() {
-        for dir in start.ancestors() {
-            if dir.join(rel).is_file() {
-                return dir.join(rel);
-            }
-        }
-    }
-    PathBuf::from("anvil")
+    crate::tools::foundry("anvil")
 }
 
 impl Anvil {

@@ -3,6 +3,7 @@
 
 pub mod anvil;
 pub mod error;
+pub mod tools;
 pub mod traffic;
 
 pub use anvil::{Anvil, DEV_KEY};

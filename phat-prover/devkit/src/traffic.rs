@@ -95,10 +95,19 @@ impl Traffic {
             }
         };
         self.next_timestamp().await?;
-        let receipt =
-            self.provider.send_transaction(tx).await.map_err(node("send")).map(|p| p.get_receipt())?.await.map_err(pending("receipt"))?;
+        let receipt = self
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(node("send"))
+            .map(|p| p.get_receipt())?
+            .await
+            .map_err(pending("receipt"))?;
         if !receipt.status() {
-            return Err(DevkitError::Node { call: "traffic transaction", message: format!("{} reverted", receipt.transaction_hash) });
+            return Err(DevkitError::Node {
+                call: "traffic transaction",
+                message: format!("{} reverted", receipt.transaction_hash),
+            });
         }
         if let Some(address) = receipt.contract_address {
             self.stores.push(address);
@@ -111,10 +120,19 @@ impl Traffic {
     pub async fn create(&mut self, init_code: &[u8], gas: u64) -> Result<(u64, u64), DevkitError> {
         let tx = TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(init_code)).with_gas_limit(gas);
         self.next_timestamp().await?;
-        let receipt =
-            self.provider.send_transaction(tx).await.map_err(node("send")).map(|p| p.get_receipt())?.await.map_err(pending("receipt"))?;
+        let receipt = self
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(node("send"))
+            .map(|p| p.get_receipt())?
+            .await
+            .map_err(pending("receipt"))?;
         if !receipt.status() {
-            return Err(DevkitError::Node { call: "create", message: format!("{} reverted", receipt.transaction_hash) });
+            return Err(DevkitError::Node {
+                call: "create",
+                message: format!("{} reverted", receipt.transaction_hash),
+            });
         }
         let block = receipt
             .block_number

@@ -5,7 +5,8 @@
 //! two stakers per prover and the rollup subscribed.
 //!
 //! On start it prints one JSON line to stdout: `{"listen", "provers": [{contract, address,
-//! keyEpoch}], "rollup"}`. Requests are served one at a time (one runtime):
+//! keyEpoch}], "rollup"}`. axum serves the routes; one thread owns the runtime and runs the
+//! requests one at a time, in arrival order:
 //! - `GET  /v1/provers`                         the provers, as above
 //! - `POST /v1/provers/{i}/prove`               body: a witness bundle → the contract's `Proved`,
 //!   or 422 `{"error"}` when the contract refuses (nothing signed)
@@ -21,13 +22,21 @@
 //! - `POST /v1/registry/report`                 `{rollup, block, signer, l1Tx}` → `{fee}` or 422
 //! - `GET  /v1/registry/rollups/{id}`           the subscription and its deposit
 
-use std::{io::Read, path::PathBuf};
+use std::{path::PathBuf, sync::mpsc as std_mpsc};
 
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
 use clap::Parser;
 use phat_pink_cluster::{Cluster, Economy, ProverInfo, RuntimeError, accounts, subscription};
 use phat_prover_contract::{Config, Proved};
 use serde_json::{Value, json};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tokio::sync::oneshot;
 
 phat_pink_cluster::probestack!();
 
@@ -80,6 +89,10 @@ fn run(args: Args) -> Result<(), RuntimeError> {
     let err = |what: &str, e: &dyn std::fmt::Display| RuntimeError(format!("{what}: {e}"));
     let verifier = parse_hex::<20>(&args.verifier).map_err(|e| err("--verifier", &e))?;
     let prover_wasm = std::fs::read(&args.prover_wasm).map_err(|e| err("--prover-wasm", &e))?;
+    let registry_wasm = match &args.registry_wasm {
+        Some(path) => Some(std::fs::read(path).map_err(|e| err("--registry-wasm", &e))?),
+        None => None,
+    };
     let multi_proof = match &args.multi_proof {
         Some(a) => parse_hex::<20>(a).map_err(|e| err("--multi-proof", &e))?,
         None => [0; 20],
@@ -92,36 +105,98 @@ fn run(args: Args) -> Result<(), RuntimeError> {
         l1_rpcs: args.l1_rpc.iter().cloned().collect(),
         l1_multi_proof: multi_proof,
     };
-    let mut cluster = Cluster::new()?;
-    for i in 0..args.provers {
-        let owner = accounts::worker_owner(i);
-        cluster.mint(owner, 1_000_000_000_000)?;
-        cluster.as_actor(owner, |c| c.deploy_prover(&prover_wasm, &[i as u8], config.clone()))?;
-    }
-    let rollup = match &args.registry_wasm {
-        Some(path) => {
-            cluster.deploy_registry(&std::fs::read(path).map_err(|e| err("--registry-wasm", &e))?)?;
-            let sub = subscription(args.l2_chain_id, &args.l2_rpc, verifier);
-            Some(Economy::default().set_up(&mut cluster, sub, args.deposit_blocks)?)
-        }
-        None => None,
-    };
 
-    let server = Server::http(&args.listen).map_err(|e| err("listen", &e))?;
-    let listen = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or_default();
-    println!("{}", json!({ "listen": listen, "provers": provers_json(&mut cluster)?, "rollup": rollup }));
-    for mut request in server.incoming_requests() {
-        let (status, body) = match handle(&mut cluster, &mut request) {
-            Ok(v) => (200, v),
-            Err(Reply(status, message)) => (status, json!({ "error": message })),
+    // The runtime lives on its own thread (pink's HTTP from a contract blocks, and one runtime
+    // runs one call at a time); the HTTP handlers send it jobs and await the answers.
+    let (jobs, queue) = std_mpsc::channel::<Job>();
+    let (ready_tx, ready) = std_mpsc::channel::<Result<Value, RuntimeError>>();
+    std::thread::spawn(move || {
+        let set_up = || -> Result<(Cluster, Value), RuntimeError> {
+            let mut cluster = Cluster::new()?;
+            for i in 0..args.provers {
+                let owner = accounts::worker_owner(i);
+                cluster.mint(owner, 1_000_000_000_000)?;
+                cluster.as_actor(owner, |c| c.deploy_prover(&prover_wasm, &[i as u8], config.clone()))?;
+            }
+            let rollup = match registry_wasm {
+                Some(wasm) => {
+                    cluster.deploy_registry(&wasm)?;
+                    let sub = subscription(args.l2_chain_id, &args.l2_rpc, verifier);
+                    Some(Economy::default().set_up(&mut cluster, sub, args.deposit_blocks)?)
+                }
+                None => None,
+            };
+            let started = json!({ "provers": provers_json(&mut cluster)?, "rollup": rollup });
+            Ok((cluster, started))
         };
-        let header = Header::from_bytes("content-type", "application/json").expect("static header");
-        let _ = request.respond(Response::from_string(body.to_string()).with_status_code(status).with_header(header));
-    }
-    Ok(())
+        let mut cluster = match set_up() {
+            Ok((cluster, started)) => {
+                let _ = ready_tx.send(Ok(started));
+                cluster
+            }
+            Err(e) => {
+                let _ = ready_tx.send(Err(e));
+                return;
+            }
+        };
+        for job in queue {
+            job(&mut cluster);
+        }
+    });
+    let mut started = ready.recv().map_err(|e| err("cluster thread", &e))??;
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| err("tokio", &e))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| err("listen", &e))?;
+        let listen = listener.local_addr().map_err(|e| err("listen", &e))?;
+        started["listen"] = json!(listen.to_string());
+        println!("{started}");
+        axum::serve(listener, router(jobs)).await.map_err(|e| err("serve", &e))
+    })
 }
 
-/// An HTTP error answer.
+/// Work for the runtime thread.
+type Job = Box<dyn FnOnce(&mut Cluster) + Send>;
+
+/// The handle the HTTP handlers share: a queue to the runtime thread.
+#[derive(Clone)]
+struct Runtime(std_mpsc::Sender<Job>);
+
+impl Runtime {
+    /// Runs `f` on the runtime thread and answers with its result as JSON.
+    async fn run(
+        &self,
+        f: impl FnOnce(&mut Cluster) -> Result<Value, Reply> + Send + 'static,
+    ) -> Result<Json<Value>, Reply> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |c| {
+            let _ = tx.send(f(c));
+        });
+        self.0.send(job).map_err(|_| Reply(503, "the runtime thread has stopped".into()))?;
+        rx.await.map_err(|_| Reply(500, "the runtime thread dropped the request".into()))?.map(Json)
+    }
+}
+
+fn router(jobs: std_mpsc::Sender<Job>) -> Router {
+    Router::new()
+        .route(
+            "/v1/provers",
+            get(|State(rt): State<Runtime>| async move { rt.run(|c| Ok(Value::Array(provers_json(c)?))).await }),
+        )
+        .route("/v1/provers/{i}/prove", post(prove))
+        .route("/v1/provers/{i}/prove-block/{n}", post(prove_block))
+        .route("/v1/provers/{i}/prove-batch/{first}/{count}", post(prove_batch))
+        .route("/v1/provers/{i}/relay-block/{n}", post(relay_block))
+        .route("/v1/provers/{i}/handover", get(handover))
+        .route("/v1/provers/{i}/rotate-key", post(rotate_key))
+        .route("/v1/registry/report", post(report))
+        .route("/v1/registry/rollups/{id}", get(rollup))
+        .fallback(|uri: axum::http::Uri| async move { Reply(404, format!("no route {uri}")) })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(Runtime(jobs))
+}
+
+/// An HTTP error answer: `{"error"}` with a status.
 struct Reply(u16, String);
 
 impl From<RuntimeError> for Reply {
@@ -130,117 +205,127 @@ impl From<RuntimeError> for Reply {
     }
 }
 
-fn handle(cluster: &mut Cluster, request: &mut Request) -> Result<Value, Reply> {
-    let url = request.url().to_string();
-    let parts: Vec<&str> = url.trim_matches('/').split('/').collect();
-    let method = request.method().clone();
-    match (method, parts.as_slice()) {
-        (Method::Get, ["v1", "provers"]) => Ok(Value::Array(provers_json(cluster)?)),
-        (Method::Post, ["v1", "provers", i, "prove"]) => {
-            let i = prover_index(cluster, i)?;
-            let bundle = body(request)?;
-            match cluster.prove(i, bundle)? {
-                Ok(proved) => Ok(proved_json(&proved)),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Post, ["v1", "provers", i, "prove-block", n]) => {
-            let i = prover_index(cluster, i)?;
-            let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
-            match cluster.prove_block(i, n)? {
-                Ok(proved) => Ok(proved_json(&proved)),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Post, ["v1", "provers", i, "prove-batch", first, count]) => {
-            let i = prover_index(cluster, i)?;
-            let number = |n: &str| n.parse::<u64>().map_err(|_| Reply(400, format!("not a number: {n}")));
-            match cluster.prove_batch(i, number(first)?, number(count)?)? {
-                Ok(b) => Ok(json!({
-                    "firstBlock": b.first_block,
-                    "lastBlock": b.last_block,
-                    "firstParentHash": hex0x(&b.first_parent_hash),
-                    "lastBlockHash": hex0x(&b.last_block_hash),
-                    "firstPreStateRoot": hex0x(&b.first_pre_state_root),
-                    "lastPostStateRoot": hex0x(&b.last_post_state_root),
-                    "blocksCommitment": hex0x(&b.blocks_commitment),
-                    "gasUsed": b.gas_used,
-                    "digest": hex0x(&b.digest),
-                    "proof": hex0x(&b.proof),
-                })),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Post, ["v1", "provers", i, "relay-block", n]) => {
-            let i = prover_index(cluster, i)?;
-            let n = n.parse::<u64>().map_err(|_| Reply(400, format!("not a block number: {n}")))?;
-            match cluster.relay_block(i, n)? {
-                Ok((proved, hash)) => Ok(json!({ "txHash": hex0x(&hash), "proved": proved_json(&proved) })),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Get, ["v1", "provers", i, "handover"]) => {
-            let i = prover_index(cluster, i)?;
-            match cluster.handover(i)? {
-                Ok(h) => Ok(json!({
-                    "old": hex0x(&h.old),
-                    "new": hex0x(&h.new),
-                    "digest": hex0x(&h.digest),
-                    "signature": hex0x(&h.signature),
-                })),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Post, ["v1", "provers", i, "rotate-key"]) => {
-            let i = prover_index(cluster, i)?;
-            cluster.rotate_key(i)?;
-            Ok(prover_json(&cluster.prover_info(i)?))
-        }
-        (Method::Post, ["v1", "registry", "report"]) => {
-            let v: Value = serde_json::from_slice(&body(request)?).map_err(|e| Reply(400, format!("not JSON: {e}")))?;
-            let field = |name: &str| v.get(name).ok_or_else(|| Reply(400, format!("missing {name}")));
-            let rollup = field("rollup")?.as_u64().and_then(|r| u32::try_from(r).ok());
-            let block = field("block")?.as_u64();
-            let signer = field("signer")?.as_str().and_then(|s| parse_hex::<20>(s).ok());
-            let l1_tx = field("l1Tx")?.as_str().and_then(|s| parse_hex::<32>(s).ok());
-            let (Some(rollup), Some(block), Some(signer), Some(l1_tx)) = (rollup, block, signer, l1_tx) else {
-                return Err(Reply(400, "want {rollup: u32, block: u64, signer: 0x20 bytes, l1Tx: 0x32 bytes}".into()));
-            };
-            match cluster.report_proof(rollup, block, signer, l1_tx)? {
-                Ok(fee) => Ok(json!({ "fee": fee.to_string() })),
-                Err(e) => Err(Reply(422, format!("{e:?}"))),
-            }
-        }
-        (Method::Get, ["v1", "registry", "rollups", id]) => {
-            let id: u32 = id.parse().map_err(|_| Reply(400, "rollup id".into()))?;
-            let (registry, session) = cluster.registry()?;
-            use ink::codegen::TraitCallBuilder;
-            use pink_drink::Callable;
-            let info = registry.call().rollup_info(id).query(session).map_err(RuntimeError::from)?;
-            let info = info.ok_or_else(|| Reply(404, format!("no rollup {id}")))?;
-            Ok(json!({
-                "l2ChainId": info.l2_chain_id,
-                "feePerBlock": info.fee_per_block.to_string(),
-                "deposit": info.deposit.to_string(),
-                "proven": info.proven,
-                "paused": info.paused,
-            }))
-        }
-        _ => Err(Reply(404, format!("no route {} {url}", request.method()))),
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(json!({ "error": self.1 }))).into_response()
     }
 }
 
-fn body(request: &mut Request) -> Result<Vec<u8>, Reply> {
-    let mut buf = Vec::new();
-    request
-        .as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| Reply(400, format!("body: {e}")))?;
-    if buf.len() > MAX_BODY {
-        return Err(Reply(413, format!("body over {MAX_BODY} bytes")));
-    }
-    Ok(buf)
+/// A contract's refusal (nothing signed): 422 with the error.
+fn refused(e: impl std::fmt::Debug) -> Reply {
+    Reply(422, format!("{e:?}"))
+}
+
+fn number(n: &str) -> Result<u64, Reply> {
+    n.parse::<u64>().map_err(|_| Reply(400, format!("not a number: {n}")))
+}
+
+async fn prove(State(rt): State<Runtime>, Path(i): Path<String>, bundle: Bytes) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        c.prove(i, bundle.to_vec())?.map(|p| proved_json(&p)).map_err(refused)
+    })
+    .await
+}
+
+async fn prove_block(State(rt): State<Runtime>, Path((i, n)): Path<(String, String)>) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        c.prove_block(i, number(&n)?)?.map(|p| proved_json(&p)).map_err(refused)
+    })
+    .await
+}
+
+async fn prove_batch(
+    State(rt): State<Runtime>,
+    Path((i, first, count)): Path<(String, String, String)>,
+) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        let b = c.prove_batch(i, number(&first)?, number(&count)?)?.map_err(refused)?;
+        Ok(json!({
+            "firstBlock": b.first_block,
+            "lastBlock": b.last_block,
+            "firstParentHash": hex0x(&b.first_parent_hash),
+            "lastBlockHash": hex0x(&b.last_block_hash),
+            "firstPreStateRoot": hex0x(&b.first_pre_state_root),
+            "lastPostStateRoot": hex0x(&b.last_post_state_root),
+            "blocksCommitment": hex0x(&b.blocks_commitment),
+            "gasUsed": b.gas_used,
+            "digest": hex0x(&b.digest),
+            "proof": hex0x(&b.proof),
+        }))
+    })
+    .await
+}
+
+async fn relay_block(State(rt): State<Runtime>, Path((i, n)): Path<(String, String)>) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        let (proved, hash) = c.relay_block(i, number(&n)?)?.map_err(refused)?;
+        Ok(json!({ "txHash": hex0x(&hash), "proved": proved_json(&proved) }))
+    })
+    .await
+}
+
+async fn handover(State(rt): State<Runtime>, Path(i): Path<String>) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        let h = c.handover(i)?.map_err(refused)?;
+        Ok(json!({
+            "old": hex0x(&h.old),
+            "new": hex0x(&h.new),
+            "digest": hex0x(&h.digest),
+            "signature": hex0x(&h.signature),
+        }))
+    })
+    .await
+}
+
+async fn rotate_key(State(rt): State<Runtime>, Path(i): Path<String>) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        c.rotate_key(i)?;
+        Ok(prover_json(&c.prover_info(i)?))
+    })
+    .await
+}
+
+async fn report(State(rt): State<Runtime>, body: Bytes) -> Result<Json<Value>, Reply> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| Reply(400, format!("not JSON: {e}")))?;
+    let field = |name: &str| v.get(name).ok_or_else(|| Reply(400, format!("missing {name}")));
+    let rollup = field("rollup")?.as_u64().and_then(|r| u32::try_from(r).ok());
+    let block = field("block")?.as_u64();
+    let signer = field("signer")?.as_str().and_then(|s| parse_hex::<20>(s).ok());
+    let l1_tx = field("l1Tx")?.as_str().and_then(|s| parse_hex::<32>(s).ok());
+    let (Some(rollup), Some(block), Some(signer), Some(l1_tx)) = (rollup, block, signer, l1_tx) else {
+        return Err(Reply(400, "want {rollup: u32, block: u64, signer: 0x20 bytes, l1Tx: 0x32 bytes}".into()));
+    };
+    rt.run(move |c| {
+        let fee = c.report_proof(rollup, block, signer, l1_tx)?.map_err(refused)?;
+        Ok(json!({ "fee": fee.to_string() }))
+    })
+    .await
+}
+
+async fn rollup(State(rt): State<Runtime>, Path(id): Path<String>) -> Result<Json<Value>, Reply> {
+    let id: u32 = id.parse().map_err(|_| Reply(400, "rollup id".into()))?;
+    rt.run(move |c| {
+        let (registry, session) = c.registry()?;
+        use ink::codegen::TraitCallBuilder;
+        use pink_drink::Callable;
+        let info = registry.call().rollup_info(id).query(session).map_err(RuntimeError::from)?;
+        let info = info.ok_or_else(|| Reply(404, format!("no rollup {id}")))?;
+        Ok(json!({
+            "l2ChainId": info.l2_chain_id,
+            "feePerBlock": info.fee_per_block.to_string(),
+            "deposit": info.deposit.to_string(),
+            "proven": info.proven,
+            "paused": info.paused,
+        }))
+    })
+    .await
 }
 
 fn prover_index(cluster: &Cluster, i: &str) -> Result<usize, Reply> {

@@ -94,7 +94,7 @@ fn keys_are_derived_per_domain_and_epoch_and_rotate_with_an_event() {
     prover.configure(config(1)).expect("configured");
     let handover = prover.handover().expect("handover");
     assert_eq!((handover.old, handover.new), (address, rotated));
-    let digest = phat_prover_core::l1::handover_digest(31_337, [0x5f; 20].into(), address.into(), rotated.into());
+    let digest = phat_l1::handover_digest(31_337, [0x5f; 20].into(), address.into(), rotated.into());
     assert_eq!(handover.digest, digest.0);
     let signature: [u8; 65] = handover.signature.as_slice().try_into().expect("65 bytes");
     assert_eq!(phat_prover_core::signature::recover(digest, &signature), Ok(address.into()));

@@ -49,11 +49,7 @@ impl Claim {
             pre_state_root: p.pre_state_root,
             block_hash: p.block_hash,
             post_state_root: p.post_state_root,
-            tee: TeeEvidence {
-                batch: false,
-                commitment: p.witness_commitment,
-                proof: proof.proof.clone(),
-            },
+            tee: TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof.clone() },
         }
     }
 
@@ -66,11 +62,7 @@ impl Claim {
             pre_state_root: b.first_pre_state_root,
             block_hash: b.last_block_hash,
             post_state_root: b.last_post_state_root,
-            tee: TeeEvidence {
-                batch: true,
-                commitment: b.blocks_commitment,
-                proof: b.proof.clone(),
-            },
+            tee: TeeEvidence { batch: true, commitment: b.blocks_commitment, proof: b.proof.clone() },
         }
     }
 

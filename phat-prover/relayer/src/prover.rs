@@ -12,11 +12,11 @@ use std::{
 
 use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
-use phat_witness::{ProofFile, PublicInputJson, fetch};
 use phat_prover_core::{
     BatchPublicInput, BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof,
     public_input::{BATCH_TAG, BLOCK_TAG},
 };
+use phat_witness::{ProofFile, PublicInputJson, fetch};
 use serde::{Deserialize, Serialize};
 
 use crate::error::RelayerError;
@@ -221,16 +221,12 @@ pub struct ClusterProver {
     http: reqwest::Client,
 }
 
-/// What `POST /v1/provers/{i}/prove` answers (the contract's `Proved`).
+/// What `POST /v1/provers/{i}/prove` answers (the contract's `Proved`): the L1 `BlockClaim`
+/// (camelCase fields, as the Solidity names them), the digest signed and the TEE-proof.
 #[derive(Debug, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct ProvedJson {
-    block_number: u64,
-    parent_hash: B256,
-    block_hash: B256,
-    pre_state_root: B256,
-    post_state_root: B256,
-    witness_commitment: B256,
+    #[serde(flatten)]
+    claim: phat_l1::BlockClaim,
     digest: B256,
     proof: Bytes,
 }
@@ -286,12 +282,12 @@ impl TeeProver for ClusterProver {
                     verifier: self.domain.verifier,
                     l2_chain_id: self.domain.l2_chain_id,
                     prover: self.address,
-                    block_number: p.block_number,
-                    parent_hash: p.parent_hash,
-                    block_hash: p.block_hash,
-                    pre_state_root: p.pre_state_root,
-                    post_state_root: p.post_state_root,
-                    witness_commitment: p.witness_commitment,
+                    block_number: p.claim.blockNumber,
+                    parent_hash: p.claim.parentHash,
+                    block_hash: p.claim.blockHash,
+                    pre_state_root: p.claim.preStateRoot,
+                    post_state_root: p.claim.postStateRoot,
+                    witness_commitment: p.claim.witnessCommitment,
                 },
                 digest: p.digest,
                 proof: p.proof,

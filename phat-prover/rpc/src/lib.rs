@@ -236,8 +236,7 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
         if block.header.number != n {
             return Err(RpcError::WrongBlock { asked: n, got: block.header.number });
         }
-        let parent: Header =
-            decode_exact(&parent_rlp).map_err(|source| RpcError::Header { number: n - 1, source })?;
+        let parent: Header = decode_exact(&parent_rlp).map_err(|source| RpcError::Header { number: n - 1, source })?;
         if parent.hash_slow() != block.header.parent_hash {
             return Err(RpcError::ParentMismatch {
                 number: n,
@@ -349,7 +348,10 @@ mod tests {
     fn ranges_out_of_bounds_are_refused() {
         assert_eq!(witness_request(0, 1), Err(RpcError::GenesisHasNoParent));
         assert_eq!(witness_request(1, 0), Err(RpcError::RangeLength(0)));
-        assert_eq!(witness_request(1, MAX_BLOCKS_PER_REQUEST + 1), Err(RpcError::RangeLength(MAX_BLOCKS_PER_REQUEST + 1)));
+        assert_eq!(
+            witness_request(1, MAX_BLOCKS_PER_REQUEST + 1),
+            Err(RpcError::RangeLength(MAX_BLOCKS_PER_REQUEST + 1))
+        );
         assert_eq!(witness_request(u64::MAX, 1), Err(RpcError::RangeOverflow));
     }
 

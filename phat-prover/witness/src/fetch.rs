@@ -87,11 +87,7 @@ pub async fn fetch_witness(
     let (block_rlp, block) = node.block(number).await?;
     let parent = node.headers(&[number - 1]).await?.remove(0);
     if parent.hash_slow() != block.header.parent_hash {
-        return Err(FetchError::Unlinked {
-            number,
-            parent_hash: block.header.parent_hash,
-            served: parent.hash_slow(),
-        });
+        return Err(FetchError::Unlinked { number, parent_hash: block.header.parent_hash, served: parent.hash_slow() });
     }
     let prague_time = prague_time.unwrap_or(block.header.requests_hash.map(|_| 0));
     let chain = ChainSpec::new(chain_id, prague_time);
@@ -225,9 +221,7 @@ impl Node {
         }
         let (rlp, block) = match self.optional::<_, Bytes>("debug_getRawBlock", (U64::from(number),)).await? {
             Some(raw) => {
-                let block = decode_exact::<L2Block>(&raw).map_err(|e| {
-                    FetchError::RawBlock { number, source: e }
-                })?;
+                let block = decode_exact::<L2Block>(&raw).map_err(|e| FetchError::RawBlock { number, source: e })?;
                 (raw, block)
             }
             None => {
@@ -336,9 +330,7 @@ impl Node {
                     index: i,
                     fault: TraceFault::Shape,
                 }),
-                (None, None) => {
-                    Err(FetchError::Trace { number, index: i, fault: TraceFault::Empty })
-                }
+                (None, None) => Err(FetchError::Trace { number, index: i, fault: TraceFault::Empty }),
             })
             .collect()
     }
@@ -439,7 +431,6 @@ fn walk(pool: &Pool, root: B256, key: B256) -> Result<(Vec<PathBranch>, Option<V
     }
 }
 
-
 /// A node the post-state computation may need that the proofs did not give.
 struct Needed {
     /// `None`: the account trie; else the storage trie of that account.
@@ -492,19 +483,13 @@ fn walk_error(trie: Option<Address>, e: WalkError) -> FetchError {
 /// The account `address` in the state trie of `root`.
 fn account(pool: &Pool, root: B256, address: Address) -> Result<Option<TrieAccount>, FetchError> {
     let (_, leaf) = walk(pool, root, keccak256(address)).map_err(|e| walk_error(None, e))?;
-    leaf.map(|leaf| {
-        decode_exact::<TrieAccount>(&leaf).map_err(|_| FetchError::AccountLeaf(address))
-    })
-    .transpose()
+    leaf.map(|leaf| decode_exact::<TrieAccount>(&leaf).map_err(|_| FetchError::AccountLeaf(address))).transpose()
 }
 
 /// The value of `slot` in the storage trie of `root` (owned by `address`).
 fn slot(pool: &Pool, address: Address, root: B256, slot: B256) -> Result<Option<U256>, FetchError> {
     let (_, leaf) = walk(pool, root, keccak256(slot)).map_err(|e| walk_error(Some(address), e))?;
-    leaf.map(|leaf| {
-        decode_exact::<U256>(&leaf).map_err(|_| FetchError::StorageLeaf(address))
-    })
-    .transpose()
+    leaf.map(|leaf| decode_exact::<U256>(&leaf).map_err(|_| FetchError::StorageLeaf(address))).transpose()
 }
 
 /// A leaf or extension sibling reappears in a canonical node's post-state proofs merged with the

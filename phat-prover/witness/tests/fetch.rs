@@ -25,12 +25,12 @@ use alloy::{
 use alloy_consensus::Header;
 use alloy_trie::{HashBuilder, Nibbles, TrieAccount, proof::verify_proof};
 use phat_devkit::{Anvil, DEV_KEY};
-use phat_witness::{FetchError, fetch_witness};
 use phat_prover_core::{
     StfError,
     trie::{NodePool, PartialTrie},
     witness::decode_exact,
 };
+use phat_witness::{FetchError, fetch_witness};
 
 /// Init code of a store whose runtime SSTOREs each 64-byte `(key, value)` pair of its calldata:
 /// `i = 0; while i < calldatasize { SSTORE(calldata[i], calldata[i + 32]); i += 64 }`.
