@@ -24,7 +24,10 @@ pub enum CliError {
     /// A witness could not be built from the node.
     #[error("rpc: {0}")]
     Fetch(#[from] phat_witness::FetchError),
-    /// A witness or proof file is unusable (or its proof does not verify).
+    /// A proof file's proof does not verify.
+    #[error("proof rejected: {0}")]
+    Rejected(phat_witness::FileError),
+    /// A witness or proof file is unusable.
     #[error("{0}")]
     File(#[from] phat_witness::FileError),
     /// `witness-rpc` failed.

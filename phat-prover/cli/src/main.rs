@@ -309,7 +309,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Verify { proof, signer } => {
             let file = read_json::<ProofFile>(&proof)?;
-            let proof = file.verify(signer)?;
+            let proof = file.verify(signer).map_err(CliError::Rejected)?;
             let report = serde_json::json!({
                 "valid": true,
                 "prover": proof.prover,
