@@ -23,6 +23,7 @@ interface MultiProofVerifier {
     error ParameterOutOfBounds();
     error RollupAlreadyAdded(uint256 l2ChainId);
     error RollupUnknown(uint256 l2ChainId);
+    error SlotNotOfRollup(uint256 l2ChainId, bytes32 slot);
     error TransitionIsContested(bytes32 slot);
     error ZeroAddress();
     error ZkProofRejected(uint256 l2ChainId, bytes32 slot);

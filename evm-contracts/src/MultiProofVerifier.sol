@@ -80,6 +80,12 @@ contract MultiProofVerifier is AccessControl {
 
     mapping(uint256 l2ChainId => Rollup) internal _rollups;
     mapping(bytes32 slot => Evidence) internal _evidence;
+    /// @notice The rollup of each contested slot, set when it becomes contested and cleared when
+    /// the contest is resolved, so that a contest is resolved only for (and un-pauses only) its own
+    /// rollup. Kept apart from {Evidence}, whose second word has no room for it, so proving does not
+    /// pay for a third word; only the (rare) contest does. Read only for a contested slot, so a
+    /// rollup with chain id 0 is not mistaken for "none".
+    mapping(bytes32 slot => uint256 l2ChainId) internal _contestedRollup;
 
     /// @notice Rollup `l2ChainId` was added.
     event RollupAdded(uint256 indexed l2ChainId, address zkVerifier, uint16 zkShareBps, uint32 softFinalityDelay);
@@ -110,6 +116,8 @@ contract MultiProofVerifier is AccessControl {
     error ZkProofRejected(uint256 l2ChainId, bytes32 slot);
     error TransitionIsContested(bytes32 slot);
     error NotContested(bytes32 slot);
+    /// @notice `slot` is contested, but not on rollup `l2ChainId`.
+    error SlotNotOfRollup(uint256 l2ChainId, bytes32 slot);
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE, ROLLUP_ADMIN_ROLE and RESOLVER_ROLE.
     /// @param tee The TEE verifier.
@@ -241,11 +249,14 @@ contract MultiProofVerifier is AccessControl {
 
     /// @notice Ends the contest on `slot`: its evidence is cleared and the transition must be proven
     /// again (after governance has dealt with the cause: untrusted the measurement, revoked the
-    /// instance or replaced the zk verifier).
+    /// instance or replaced the zk verifier). Reverts with {SlotNotOfRollup} if `slot` was
+    /// contested on another rollup: a contest is resolved only through the rollup it pauses.
     function resolveContest(uint256 l2ChainId, bytes32 slot) external onlyRole(RESOLVER_ROLE) {
         Rollup storage r = _registered(l2ChainId);
         if (!_evidence[slot].contested) revert NotContested(slot);
+        if (_contestedRollup[slot] != l2ChainId) revert SlotNotOfRollup(l2ChainId, slot);
         delete _evidence[slot];
+        delete _contestedRollup[slot];
         --r.openContests;
         emit ContestResolved(l2ChainId, slot, msg.sender);
     }
@@ -345,6 +356,7 @@ contract MultiProofVerifier is AccessControl {
         }
         if (e.postStateRoot != postStateRoot) {
             e.contested = true;
+            _contestedRollup[slot] = l2ChainId;
             ++r.openContests;
             emit TransitionContested(l2ChainId, slot, e.postStateRoot, postStateRoot);
             return (e, false);

@@ -217,6 +217,64 @@ contract MultiProofVerifierTest is MultiProofFixture {
         assertTrue(mpv.isFinal(L2, t));
     }
 
+    function test_resolve_onlyWithTheRollupsOwnSlot() public {
+        uint256 l2b = L2 + 1;
+        vm.prank(admin);
+        mpv.addRollup(l2b, zkStandIn);
+        (uint256 key2,) = _activeProver();
+        bytes32 slotA = _contestOn(L2, key2, _transition(10));
+        bytes32 slotB = _contestOn(l2b, key2, _transition(10));
+        assertNotEq(slotA, slotB);
+
+        // B's contest cannot be resolved with A's slot: nothing changes, both stay paused
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.SlotNotOfRollup.selector, l2b, slotA));
+        mpv.resolveContest(l2b, slotA);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.SlotNotOfRollup.selector, L2, slotB));
+        mpv.resolveContest(L2, slotB);
+        assertEq(mpv.rollupOf(L2).openContests, 1);
+        assertEq(mpv.rollupOf(l2b).openContests, 1);
+        assertTrue(mpv.evidenceOf(slotA).contested);
+        assertTrue(mpv.evidenceOf(slotB).contested);
+
+        // each with its own slot: each un-pauses
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ContestResolved(l2b, slotB, admin);
+        vm.prank(admin);
+        mpv.resolveContest(l2b, slotB);
+        assertEq(mpv.rollupOf(l2b).openContests, 0);
+        assertEq(mpv.rollupOf(L2).openContests, 1, "A still paused");
+        assertTrue(mpv.evidenceOf(slotA).contested);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ContestResolved(L2, slotA, admin);
+        vm.prank(admin);
+        mpv.resolveContest(L2, slotA);
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+        assertFalse(mpv.evidenceOf(slotA).contested);
+        assertFalse(mpv.evidenceOf(slotB).contested);
+    }
+
+    /// @dev Contests `t` on rollup `l2ChainId`: `key` and `k2` attest different post-state roots.
+    function _contestOn(uint256 l2ChainId, uint256 k2, Transition memory t) internal returns (bytes32 slot) {
+        assertTrue(mpv.submitTeeProof(l2ChainId, t, _teeOn(key, l2ChainId, t)));
+        Transition memory u = _withPost(t, keccak256(abi.encode("disagrees", l2ChainId)));
+        assertFalse(mpv.submitTeeProof(l2ChainId, u, _teeOn(k2, l2ChainId, u)));
+        slot = mpv.slotOf(l2ChainId, t);
+        assertTrue(mpv.evidenceOf(slot).contested);
+    }
+
+    /// @dev A single-block TEE-proof of `t` on rollup `l2ChainId` by `k`.
+    function _teeOn(uint256 k, uint256 l2ChainId, Transition memory t)
+        internal
+        view
+        returns (MultiProofVerifier.TeeEvidence memory)
+    {
+        bytes32 w = keccak256(abi.encode("witness", t.lastBlock));
+        BlockClaim memory c = BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, w);
+        return MultiProofVerifier.TeeEvidence(false, w, _blockProof(k, l2ChainId, c));
+    }
+
     /// @dev An active prover running a newly trusted enclave version (SVN + 1).
     function _proverWithNewMeasurement() internal returns (uint256 k, address p) {
         bytes32 m2 = tee.measurementHash(MR_ENCLAVE, MR_SIGNER, PROD_ID, SVN + 1);
