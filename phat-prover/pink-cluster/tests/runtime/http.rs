@@ -155,7 +155,7 @@ fn prove_block_fetches_its_witness_over_pink_http() {
         Err(Error::L2Rpc(failures)) => {
             assert_eq!(failures.len(), 3, "{failures:?}");
             assert!(failures[0].starts_with(&dead), "{failures:?}");
-            assert!(failures[1].contains("malformed answer"), "{failures:?}");
+            assert!(failures[1].contains("not a JSON-RPC answer"), "{failures:?}");
             assert!(failures[2].contains(&format!("serves chain {}", chain_id + 1)), "{failures:?}");
         }
         other => panic!("expected L2Rpc, got {other:?}"),
