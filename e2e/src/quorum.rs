@@ -70,7 +70,7 @@ impl QuorumOperators {
             urls.push(format!("http://{}", listener.local_addr().map_err(|e| DevnetError::L1(e.to_string()))?));
             let router = Arc::new(quorum).router();
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
+                if let Err(e) = phat_process::http::serve(listener, router, Default::default()).await {
                     tracing::error!(error = %e, "quorum operator stopped");
                 }
             }));

@@ -12,6 +12,12 @@ pub enum AttestError {
     /// validity at the given time, TCB matching, DEBUG enclave, Revoked TCB, ...).
     #[error("quote verification failed: {0}")]
     Quote(String),
+    /// The quote is not byte for byte its own encoding (trailing bytes, another length form).
+    #[error("the quote is not in its canonical encoding: {len} bytes given, {canonical} when re-encoded")]
+    NotCanonical { len: usize, canonical: usize },
+    /// A certificate chain of the quote or its collateral is not one dcap-qvl's answer depends on.
+    #[error("{chain}: {fault}")]
+    CertChain { chain: &'static str, fault: ChainFault },
     /// A verified quote that is not an SGX enclave quote (TDX quotes are out of scope).
     #[error("not an SGX enclave quote")]
     NotSgx,
@@ -27,6 +33,23 @@ pub enum AttestError {
     /// report_data does not carry the registration binding.
     #[error("report_data does not carry the binding: expected {expected} followed by 32 zero bytes, got {got}")]
     Binding { expected: B256, got: Bytes },
+}
+
+/// What is wrong with a certificate chain.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChainFault {
+    #[error("not a PEM list of certificates")]
+    NotPem,
+    #[error("not in canonical PEM form (64-column base64, LF line ends)")]
+    NotCanonical,
+    #[error("no certificate")]
+    Empty,
+    #[error("{0} certificates, expected 3 (PCK, PCK CA, root)")]
+    Length(usize),
+    #[error("its root is not the pinned root certificate")]
+    RootNotPinned,
+    #[error("not the quote's PCK CA followed by the root")]
+    NotThePckCa,
 }
 
 /// A policy rule the attestation breaks (the same rules as `ProverRegistry`).

@@ -12,6 +12,7 @@
 
 pub mod attestation;
 pub mod binding;
+mod chain;
 pub mod collateral;
 pub mod error;
 pub mod policy;
@@ -22,6 +23,6 @@ pub mod verify;
 pub use attestation::{NormalizedAttestation, TcbStatus, quorum_domain};
 pub use binding::Binding;
 pub use collateral::Collateral;
-pub use error::{AttestError, PolicyViolation};
+pub use error::{AttestError, ChainFault, PolicyViolation};
 pub use policy::{Measurement, Policy};
-pub use verify::{VerifiedQuote, Verifier};
+pub use verify::{INTEL_SGX_ROOT_CA_DER, VerifiedQuote, Verifier};

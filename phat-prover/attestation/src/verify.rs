@@ -1,5 +1,7 @@
 //! DCAP verification with `dcap-qvl`: signatures, certificate chains to the root CA, CRLs,
-//! collateral validity at a pinned time, TCB level matching; then the normalized attestation.
+//! collateral validity at a pinned time, TCB level matching; before it, the byte form of the quote
+//! and of the certificate chains dcap-qvl does not read (`crate::chain`); then the normalized
+//! attestation.
 
 use alloy_primitives::{B256, FixedBytes, keccak256};
 use dcap_qvl::{QuoteCollateralV3, quote::Report, verify::QuoteVerifier};
@@ -8,8 +10,13 @@ use serde::Serialize;
 use crate::{
     attestation::{NormalizedAttestation, TEE_TYPE_SGX, TcbStatus, advisories_hash},
     binding::Binding,
+    chain,
     error::AttestError,
 };
+
+/// Intel's SGX Root CA (`Intel_SGX_Provisioning_Certification_RootCA.der`, SHA-256
+/// 44a0196b…b674d3), the root dcap-qvl pins in `new_prod`: the one production trust anchor.
+pub const INTEL_SGX_ROOT_CA_DER: &[u8] = include_bytes!("intel_sgx_root_ca.der");
 
 /// The fields of a verified SGX quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,6 +69,7 @@ impl VerifiedQuote {
 /// Verifies quotes against one root CA: Intel's in production.
 pub struct Verifier {
     inner: QuoteVerifier,
+    root_der: Vec<u8>,
     /// keccak256 of a custom root (DER); `None`: Intel's SGX Root CA, as dcap-qvl ships it.
     custom_root: Option<B256>,
 }
@@ -69,13 +77,17 @@ pub struct Verifier {
 impl Verifier {
     /// Trusts Intel's SGX Root CA (the one production path).
     pub fn intel() -> Self {
-        Self { inner: QuoteVerifier::new_prod(), custom_root: None }
+        Self {
+            inner: QuoteVerifier::new(INTEL_SGX_ROOT_CA_DER.to_vec()),
+            root_der: INTEL_SGX_ROOT_CA_DER.to_vec(),
+            custom_root: None,
+        }
     }
 
     /// Trusts `root_ca_der` instead of Intel's root: for a test PKI only, never in production.
     pub fn with_root_ca(root_ca_der: Vec<u8>) -> Self {
         let hash = keccak256(&root_ca_der);
-        Self { inner: QuoteVerifier::new(root_ca_der), custom_root: Some(hash) }
+        Self { inner: QuoteVerifier::new(root_ca_der.clone()), root_der: root_ca_der, custom_root: Some(hash) }
     }
 
     /// What is trusted: `"Intel SGX Root CA"` or the keccak256 of the custom root.
@@ -92,8 +104,12 @@ impl Verifier {
     }
 
     /// Verifies `quote` against `collateral` at unix time `at`. DEBUG enclaves and Revoked TCBs
-    /// are refused here already (dcap-qvl does).
+    /// are refused here already (dcap-qvl does); so is a quote with bytes after its end or with
+    /// certificate chains in another byte form or to another root.
     pub fn verify(&self, quote: &[u8], collateral: &QuoteCollateralV3, at: u64) -> Result<VerifiedQuote, AttestError> {
+        if let Some(pck_chain) = chain::quote_chain(quote, &self.root_der)? {
+            chain::crl_issuer_chain(&collateral.pck_crl_issuer_chain, &pck_chain, &self.root_der)?;
+        }
         let verified = self.inner.verify(quote, collateral, at).map_err(|e| AttestError::Quote(format!("{e:#}")))?;
         let Report::SgxEnclave(report) = verified.report else {
             return Err(AttestError::NotSgx);

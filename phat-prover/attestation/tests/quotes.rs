@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use alloy_primitives::{Address, B256, address, b256};
 use phat_attestation::{
-    AttestError, Binding, Collateral, Measurement, Policy, PolicyViolation, TcbStatus, Verifier,
+    AttestError, Binding, ChainFault, Collateral, Measurement, Policy, PolicyViolation, TcbStatus, Verifier,
     attestation::advisories_hash,
     policy::Grace,
     testkit::{Enclave, TestPki},
@@ -256,4 +256,94 @@ fn a_policy_file_reads_from_toml_and_unknown_keys_are_refused() {
     assert_eq!(policy.grace, vec![Grace { status: TcbStatus::OutOfDate, until: NOW }]);
     assert!(matches!(Policy::from_toml("measurement = []"), Err(AttestError::PolicyFile(_))));
     assert!(matches!(Policy::from_toml("[[grace]]\nstatus = \"Fine\"\nuntil = 1"), Err(AttestError::PolicyFile(_))));
+}
+
+/// The real quote with its PCK chain's PEM text replaced by `text` (re-encoded, so only the
+/// chain differs).
+fn with_chain(quote: &[u8], text: Vec<u8>) -> Vec<u8> {
+    use dcap_qvl::quote::{AuthData, Data, Quote};
+    use parity_scale_codec::Encode;
+    let mut parsed = Quote::parse(quote).expect("parses");
+    let AuthData::V3(auth) = &mut parsed.auth_data else { panic!("a v3 quote") };
+    auth.certification_data.body = Data::new(text);
+    parsed.encode()
+}
+
+fn chain_text(quote: &[u8]) -> Vec<u8> {
+    dcap_qvl::quote::Quote::parse(quote).expect("parses").raw_cert_chain().expect("type 5").to_vec()
+}
+
+#[test]
+fn every_byte_of_the_real_and_a_test_quote_is_bound_no_byte_can_change() {
+    let (quote, collateral) = real_sgx();
+    let intel = Verifier::intel();
+    for i in 0..quote.len() {
+        let mut flipped = quote.clone();
+        flipped[i] ^= 0xff;
+        assert!(intel.verify(&flipped, &collateral, REAL_AT).is_err(), "byte {i} of the real quote flipped: verified");
+    }
+    let pki = TestPki::new(NOW - 86_400, NOW + 86_400).expect("pki");
+    let quote = pki.quote(&enclave()).expect("quote");
+    let collateral = pki.collateral(TcbStatus::UpToDate, &[]).expect("collateral");
+    let test = Verifier::with_root_ca(pki.root_ca_der());
+    test.verify(&quote, &collateral, NOW).expect("the unchanged quote verifies");
+    for i in 0..quote.len() {
+        let mut flipped = quote.clone();
+        flipped[i] ^= 0xff;
+        assert!(test.verify(&flipped, &collateral, NOW).is_err(), "byte {i} of the test quote flipped: verified");
+    }
+}
+
+#[test]
+fn trailing_bytes_another_pem_form_or_another_embedded_root_are_refused() {
+    let (quote, collateral) = real_sgx();
+    let intel = Verifier::intel();
+    let mut longer = quote.clone();
+    longer.push(0);
+    assert!(matches!(intel.verify(&longer, &collateral, REAL_AT), Err(AttestError::NotCanonical { .. })));
+
+    let text = chain_text(&quote);
+    // The same certificates with CRLF line ends: dcap-qvl accepts them, we do not.
+    let crlf = String::from_utf8(text.clone()).expect("ascii").replace('\n', "\r\n").into_bytes();
+    let refused = intel.verify(&with_chain(&quote, crlf), &collateral, REAL_AT);
+    assert!(matches!(refused, Err(AttestError::CertChain { fault: ChainFault::NotCanonical, .. })), "{refused:?}");
+    // The embedded root swapped for another root: dcap-qvl never reads it, we require the pinned one.
+    let pki = TestPki::new(REAL_AT - 86_400, REAL_AT + 86_400).expect("pki");
+    let pems = pem::parse_many(&text).expect("pem");
+    let other_root = pem::Pem::new("CERTIFICATE", pki.root_ca_der());
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    let swapped: String =
+        [&pems[0], &pems[1], &other_root].iter().map(|p| pem::encode_config(p, config)).collect::<String>() + "\0";
+    let refused = intel.verify(&with_chain(&quote, swapped.into_bytes()), &collateral, REAL_AT);
+    assert!(matches!(refused, Err(AttestError::CertChain { fault: ChainFault::RootNotPinned, .. })), "{refused:?}");
+    // Re-encoding the original text the same way gives the quote back: the check is exact, not lax.
+    let same: String = pems.iter().map(|p| pem::encode_config(p, config)).collect::<String>() + "\0";
+    assert_eq!(with_chain(&quote, same.into_bytes()), quote);
+}
+
+#[test]
+fn the_pck_crl_issuer_chain_must_be_the_quotes_pck_ca_and_the_pinned_root() {
+    let (quote, collateral) = real_sgx();
+    let intel = Verifier::intel();
+    let pki = TestPki::new(REAL_AT - 86_400, REAL_AT + 86_400).expect("pki");
+    let test_chain = pki.collateral(TcbStatus::UpToDate, &[]).expect("collateral").pck_crl_issuer_chain;
+    let pems = pem::parse_many(chain_text(&quote)).expect("pem");
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    let root_only = pem::encode_config(&pems[2], config);
+    let leaf_and_root = pem::encode_config(&pems[0], config) + &root_only;
+    for (chain, fault) in [
+        (String::new(), ChainFault::Empty),
+        ("garbage".to_string(), ChainFault::NotCanonical),
+        (collateral.pck_crl_issuer_chain.replace('\n', "\r\n"), ChainFault::NotCanonical),
+        (test_chain, ChainFault::RootNotPinned),
+        (root_only, ChainFault::NotThePckCa),
+        (leaf_and_root, ChainFault::NotThePckCa),
+    ] {
+        let mut c = collateral.clone();
+        c.pck_crl_issuer_chain = chain.clone();
+        match intel.verify(&quote, &c, REAL_AT) {
+            Err(AttestError::CertChain { fault: f, .. }) => assert_eq!(f, fault, "{chain:?}"),
+            other => panic!("{chain:?}: expected {fault}, got {other:?}"),
+        }
+    }
 }

@@ -5,8 +5,10 @@
 //! two stakers per prover and the rollup subscribed.
 //!
 //! On start it prints one JSON line to stdout: `{"listen", "provers": [{contract, address,
-//! keyEpoch}], "rollup"}`. axum serves the routes; one thread owns the runtime and runs the
-//! requests one at a time, in arrival order:
+//! keyEpoch}], "rollup"}`. axum serves the routes on phat-process's bounded server (header and
+//! body read timeouts, 413 over the runtime's input buffer, a connection limit), so a slow client
+//! delays no other; one thread owns the runtime and runs the requests one at a time, in arrival
+//! order, with at most 64 waiting (503 beyond):
 //! - `GET  /v1/provers`                         the provers, as above
 //! - `POST /v1/provers/{i}/prove`               body: a witness bundle → the contract's `Proved`,
 //!   or 422 `{"error"}` when the contract refuses (nothing signed)
@@ -27,7 +29,7 @@ use std::{path::PathBuf, sync::mpsc as std_mpsc};
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -40,8 +42,11 @@ use tokio::sync::oneshot;
 
 phat_pink_cluster::probestack!();
 
-/// Largest request body accepted (a witness bundle of a large block fits with room to spare).
-const MAX_BODY: usize = 8 << 20;
+/// Largest request body accepted: what fits the runtime's 512 KiB input buffer with the call's
+/// own encoding (a larger bundle would fail inside the runtime as a 500); above it, 413.
+const MAX_BODY: usize = (512 << 10) - 64;
+/// Requests waiting for the runtime thread; more are answered 503 at once.
+const QUEUE: usize = 64;
 
 #[derive(Parser)]
 #[command(name = "phat-cluster", about = "A local pink cluster serving phat-prover contracts over HTTP")]
@@ -108,7 +113,7 @@ fn run(args: Args) -> Result<(), RuntimeError> {
 
     // The runtime lives on its own thread (pink's HTTP from a contract blocks, and one runtime
     // runs one call at a time); the HTTP handlers send it jobs and await the answers.
-    let (jobs, queue) = std_mpsc::channel::<Job>();
+    let (jobs, queue) = std_mpsc::sync_channel::<Job>(QUEUE);
     let (ready_tx, ready) = std_mpsc::channel::<Result<Value, RuntimeError>>();
     std::thread::spawn(move || {
         let set_up = || -> Result<(Cluster, Value), RuntimeError> {
@@ -151,7 +156,8 @@ fn run(args: Args) -> Result<(), RuntimeError> {
         let listen = listener.local_addr().map_err(|e| err("listen", &e))?;
         started["listen"] = json!(listen.to_string());
         println!("{started}");
-        axum::serve(listener, router(jobs)).await.map_err(|e| err("serve", &e))
+        let limits = phat_process::http::Limits { max_body: MAX_BODY, ..Default::default() };
+        phat_process::http::serve(listener, router(jobs), limits).await.map_err(|e| err("serve", &e))
     })
 }
 
@@ -160,7 +166,7 @@ type Job = Box<dyn FnOnce(&mut Cluster) + Send>;
 
 /// The handle the HTTP handlers share: a queue to the runtime thread.
 #[derive(Clone)]
-struct Runtime(std_mpsc::Sender<Job>);
+struct Runtime(std_mpsc::SyncSender<Job>);
 
 impl Runtime {
     /// Runs `f` on the runtime thread and answers with its result as JSON.
@@ -172,12 +178,17 @@ impl Runtime {
         let job: Job = Box::new(move |c| {
             let _ = tx.send(f(c));
         });
-        self.0.send(job).map_err(|_| Reply(503, "the runtime thread has stopped".into()))?;
+        self.0.try_send(job).map_err(|e| match e {
+            std_mpsc::TrySendError::Full(_) => {
+                Reply(503, format!("{QUEUE} requests are waiting for the runtime: retry"))
+            }
+            std_mpsc::TrySendError::Disconnected(_) => Reply(503, "the runtime thread has stopped".into()),
+        })?;
         rx.await.map_err(|_| Reply(500, "the runtime thread dropped the request".into()))?.map(Json)
     }
 }
 
-fn router(jobs: std_mpsc::Sender<Job>) -> Router {
+fn router(jobs: std_mpsc::SyncSender<Job>) -> Router {
     Router::new()
         .route(
             "/v1/provers",
@@ -192,7 +203,6 @@ fn router(jobs: std_mpsc::Sender<Job>) -> Router {
         .route("/v1/registry/report", post(report))
         .route("/v1/registry/rollups/{id}", get(rollup))
         .fallback(|uri: axum::http::Uri| async move { Reply(404, format!("no route {uri}")) })
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(Runtime(jobs))
 }
 

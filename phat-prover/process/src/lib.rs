@@ -1,4 +1,7 @@
-//! What the binaries of this workspace share at their edges: logging set-up and the exit code.
+//! What the binaries of this workspace share at their edges: logging set-up, the exit code and
+//! the bounded HTTP server their routers run on.
+
+pub mod http;
 
 use std::{fmt::Display, process::ExitCode};
 

@@ -91,10 +91,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let quorum = Arc::new(Quorum::new(config, verifier, signer)?);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, signer = %quorum.signer(), "attestation quorum service listening");
-    axum::serve(listener, quorum.router())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = phat_process::http::Limits { max_body: quorum.config().max_body_bytes, ..Default::default() };
+    phat_process::http::serve_until(listener, quorum.router(), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

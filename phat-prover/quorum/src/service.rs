@@ -151,6 +151,11 @@ impl Quorum {
         Ok(Self { config, verifier: Arc::new(verifier), signer, domain, l1, pccs })
     }
 
+    /// The configuration it runs under.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// The operator's signing address (as registered in the adapter).
     pub fn signer(&self) -> Address {
         self.signer.address()

@@ -136,11 +136,11 @@ impl Feed {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayerError> {
         let feed = self.clone();
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                feed.closing.send_replace(true);
-            })
+        let shutdown = async move {
+            shutdown.await;
+            feed.closing.send_replace(true);
+        };
+        phat_process::http::serve_until(listener, self.router(), phat_process::http::Limits::default(), shutdown)
             .await
             .map_err(|e| RelayerError::Feed(e.to_string()))
     }

@@ -230,4 +230,7 @@ pub enum ServeError {
         /// What failed.
         source: std::io::Error,
     },
+    /// The node's URL is not usable.
+    #[error("witness-rpc: {0}")]
+    Node(#[from] FetchError),
 }

@@ -79,60 +79,81 @@ pub async fn fetch_witness(
     number: u64,
     prague_time: Option<Option<u64>>,
 ) -> Result<WitnessFile, FetchError> {
-    let node = Node::connect(rpc_url)?;
-    if number == 0 {
-        return Err(FetchError::Genesis);
-    }
-    let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
-    let (block_rlp, block) = node.block(number).await?;
-    let parent = node.headers(&[number - 1]).await?.remove(0);
-    if parent.hash_slow() != block.header.parent_hash {
-        return Err(FetchError::Unlinked { number, parent_hash: block.header.parent_hash, served: parent.hash_slow() });
-    }
-    let prague_time = prague_time.unwrap_or(block.header.requests_hash.map(|_| 0));
-    let chain = ChainSpec::new(chain_id, prague_time);
-
-    let witness = match node.execution_witness(number).await? {
-        Some(mut witness) => {
-            let has_parent = witness
-                .headers
-                .iter()
-                .any(|h| decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == block.header.parent_hash));
-            if !has_parent {
-                witness.headers.insert(0, alloy_rlp::encode(&parent).into());
-            }
-            witness
-        }
-        None => {
-            let mut witness = ProofWitness::new(&node, &chain, &block, &parent).build().await?;
-            witness.headers = vec![alloy_rlp::encode(&parent).into()];
-            // Older ancestors only when the block reads their hashes.
-            let input = StatelessInput { block: block.clone(), witness: witness.clone() };
-            match execute(&chain, &input) {
-                Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
-                    let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
-                    let numbers: Vec<u64> = (oldest..number).rev().collect();
-                    let headers = node.headers(&numbers).await?;
-                    witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
-                }
-                Err(e) => tracing::warn!(block = number, "dry run of the STF on the fetched witness failed: {e}"),
-                Ok(_) => {}
-            }
-            witness
-        }
-    };
-    Ok(WitnessFile { chain_id, prague_time, block: block_rlp, witness })
+    Node::connect(rpc_url)?.witness(number, prague_time).await
 }
 
 /// The chain id of the node at `rpc_url`.
 pub async fn chain_id(rpc_url: &str) -> Result<u64, FetchError> {
-    Ok(Node::connect(rpc_url)?.call::<_, U64>("eth_chainId", ()).await?.to::<u64>())
+    Node::connect(rpc_url)?.chain_id().await
 }
 
 /// The RLP of block `number`'s header, checked against the node's block hash.
 pub async fn raw_header(rpc_url: &str, number: u64) -> Result<Bytes, FetchError> {
-    let header = Node::connect(rpc_url)?.headers(&[number]).await?.remove(0);
-    Ok(alloy_rlp::encode(&header).into())
+    Node::connect(rpc_url)?.raw_header(number).await
+}
+
+impl Node {
+    /// [`fetch_witness`] from this node (its pooled connections).
+    pub async fn witness(&self, number: u64, prague_time: Option<Option<u64>>) -> Result<WitnessFile, FetchError> {
+        let node = self;
+        if number == 0 {
+            return Err(FetchError::Genesis);
+        }
+        let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
+        let (block_rlp, block) = node.block(number).await?;
+        let parent = node.headers(&[number - 1]).await?.remove(0);
+        if parent.hash_slow() != block.header.parent_hash {
+            return Err(FetchError::Unlinked {
+                number,
+                parent_hash: block.header.parent_hash,
+                served: parent.hash_slow(),
+            });
+        }
+        let prague_time = prague_time.unwrap_or(block.header.requests_hash.map(|_| 0));
+        let chain = ChainSpec::new(chain_id, prague_time);
+
+        let witness = match node.execution_witness(number).await? {
+            Some(mut witness) => {
+                let has_parent = witness
+                    .headers
+                    .iter()
+                    .any(|h| decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == block.header.parent_hash));
+                if !has_parent {
+                    witness.headers.insert(0, alloy_rlp::encode(&parent).into());
+                }
+                witness
+            }
+            None => {
+                let mut witness = ProofWitness::new(node, &chain, &block, &parent).build().await?;
+                witness.headers = vec![alloy_rlp::encode(&parent).into()];
+                // Older ancestors only when the block reads their hashes.
+                let input = StatelessInput { block: block.clone(), witness: witness.clone() };
+                match execute(&chain, &input) {
+                    Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
+                        let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
+                        let numbers: Vec<u64> = (oldest..number).rev().collect();
+                        let headers = node.headers(&numbers).await?;
+                        witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
+                    }
+                    Err(e) => tracing::warn!(block = number, "dry run of the STF on the fetched witness failed: {e}"),
+                    Ok(_) => {}
+                }
+                witness
+            }
+        };
+        Ok(WitnessFile { chain_id, prague_time, block: block_rlp, witness })
+    }
+
+    /// The node's chain id.
+    pub async fn chain_id(&self) -> Result<u64, FetchError> {
+        Ok(self.call::<_, U64>("eth_chainId", ()).await?.to::<u64>())
+    }
+
+    /// The RLP of block `number`'s header, checked against the node's block hash.
+    pub async fn raw_header(&self, number: u64) -> Result<Bytes, FetchError> {
+        let header = self.headers(&[number]).await?.remove(0);
+        Ok(alloy_rlp::encode(&header).into())
+    }
 }
 
 /// Parameters of a JSON-RPC call (alloy's `RpcSend`, which the `alloy` facade does not export).
@@ -143,8 +164,8 @@ impl<T: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin> RpcSen
 trait RpcRecv: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static {}
 impl<T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static> RpcRecv for T {}
 
-/// A JSON-RPC endpoint.
-struct Node {
+/// An L2 node's JSON-RPC endpoint: one HTTP client, whose connections are pooled across calls.
+pub struct Node {
     client: RpcClient,
 }
 
@@ -175,7 +196,8 @@ fn unsupported(e: &RpcError<TransportErrorKind>) -> bool {
 }
 
 impl Node {
-    fn connect(rpc_url: &str) -> Result<Self, FetchError> {
+    /// The node at `rpc_url` (nothing is sent yet).
+    pub fn connect(rpc_url: &str) -> Result<Self, FetchError> {
         let url = rpc_url.parse().map_err(|_| FetchError::Url(rpc_url.into()))?;
         Ok(Self { client: RpcClient::new_http(url) })
     }

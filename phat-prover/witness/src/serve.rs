@@ -6,6 +6,12 @@
 //! It is as untrusted as the node behind it: the contract checks the parent-hash link and the STF
 //! checks every node, code and header against the parent's state root. Any other method is answered
 //! "method not found".
+//!
+//! Bounded as a public endpoint: the HTTP limits of [`phat_process::http`] (read timeouts, 2 MiB
+//! bodies, a connection limit), at most [`MAX_BATCH`] calls per batch, one pooled client to the
+//! node with at most [`UPSTREAM_CONCURRENCY`] calls to it at once. JSON-RPC 2.0's errors: -32700
+//! for what is not JSON, -32600 for what is not a request (an empty or oversized batch too),
+//! -32601 for another method, -32602 for a bad block number, -32000 when the node fails.
 
 use std::{
     collections::BTreeMap,
@@ -14,30 +20,42 @@ use std::{
 };
 
 use alloy::eips::BlockNumberOrTag;
-use axum::{Json, Router, extract::State, routing::post};
+use axum::{Json, Router, body::Bytes, extract::State, routing::post};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::Semaphore};
 
 use crate::{
     error::{FetchError, ServeError},
-    fetch,
+    fetch::Node,
     files::WitnessFile,
 };
 
 /// Witnesses kept for the calls that follow (a batch asks for a block and its witness apart).
 const CACHED_BLOCKS: usize = 32;
+/// Calls in one batch (a prover contract asks for at most a few blocks, four calls each).
+pub const MAX_BATCH: usize = 64;
+/// Calls to the node in flight at once, over all requests.
+pub const UPSTREAM_CONCURRENCY: usize = 8;
 
 struct Service {
-    l2_rpc: String,
+    node: Node,
+    upstream: Semaphore,
     witnesses: Mutex<BTreeMap<u64, Arc<WitnessFile>>>,
 }
 
 /// Serves the witness calls for the node at `l2_rpc` on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener, l2_rpc: String) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_or_else(|_| "?".into(), |a| a.to_string());
-    let service = Arc::new(Service { l2_rpc, witnesses: Mutex::new(BTreeMap::new()) });
+    let node = Node::connect(&l2_rpc)?;
+    let service = Arc::new(Service {
+        node,
+        upstream: Semaphore::new(UPSTREAM_CONCURRENCY),
+        witnesses: Mutex::new(BTreeMap::new()),
+    });
     let app = Router::new().route("/", post(answer)).with_state(service);
-    axum::serve(listener, app).await.map_err(|source| ServeError::Io { addr, source })
+    phat_process::http::serve(listener, app, phat_process::http::Limits::default())
+        .await
+        .map_err(|source| ServeError::Io { addr, source })
 }
 
 /// Binds `listen` and serves (the `witness-rpc` command).
@@ -49,8 +67,15 @@ pub async fn run(listen: SocketAddr, l2_rpc: String) -> Result<(), ServeError> {
 }
 
 /// One call, or a batch of calls answered in order.
-async fn answer(State(service): State<Arc<Service>>, Json(request): Json<Value>) -> Json<Value> {
+async fn answer(State(service): State<Arc<Service>>, body: Bytes) -> Json<Value> {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return Json(fault(Value::Null, -32700, "Parse error"));
+    };
     Json(match request {
+        Value::Array(calls) if calls.is_empty() => fault(Value::Null, -32600, "Invalid Request: empty batch"),
+        Value::Array(calls) if calls.len() > MAX_BATCH => {
+            fault(Value::Null, -32600, &format!("Invalid Request: more than {MAX_BATCH} calls in a batch"))
+        }
         Value::Array(calls) => {
             let mut answers = Vec::with_capacity(calls.len());
             for call in calls {
@@ -64,14 +89,23 @@ async fn answer(State(service): State<Arc<Service>>, Json(request): Json<Value>)
 
 impl Service {
     async fn call(&self, call: Value) -> Value {
+        let Value::Object(call) = call else {
+            return fault(Value::Null, -32600, "Invalid Request");
+        };
         let id = call.get("id").cloned().unwrap_or(Value::Null);
-        let method = call.get("method").and_then(Value::as_str).unwrap_or_default();
+        let (Some("2.0"), Some(method)) =
+            (call.get("jsonrpc").and_then(Value::as_str), call.get("method").and_then(Value::as_str))
+        else {
+            return fault(id, -32600, "Invalid Request");
+        };
         let param = call.get("params").and_then(|p| p.get(0)).cloned();
         let result = match method {
-            "eth_chainId" => fetch::chain_id(&self.l2_rpc).await.map(|id| json!(format!("{id:#x}"))),
+            "eth_chainId" => self.upstream(self.node.chain_id()).await.map(|id| json!(format!("{id:#x}"))),
             "debug_getRawBlock" | "debug_executionWitness" | "debug_getRawHeader" => match block_number(param) {
                 Err(message) => return fault(id, -32602, &message),
-                Ok(n) if method == "debug_getRawHeader" => fetch::raw_header(&self.l2_rpc, n).await.map(|h| json!(h)),
+                Ok(n) if method == "debug_getRawHeader" => {
+                    self.upstream(self.node.raw_header(n)).await.map(|h| json!(h))
+                }
                 Ok(n) => self.witness(n).await.map(|w| match method {
                     "debug_getRawBlock" => json!(w.block),
                     _ => json!(w.witness),
@@ -85,12 +119,19 @@ impl Service {
         }
     }
 
+    /// `work` against the node, once one of the upstream slots is free.
+    async fn upstream<T>(&self, work: impl Future<Output = Result<T, FetchError>>) -> Result<T, FetchError> {
+        // `None` only if the semaphore were closed, which it never is.
+        let _slot = self.upstream.acquire().await.ok();
+        work.await
+    }
+
     /// The witness of block `n`, from the cache or built now.
     async fn witness(&self, n: u64) -> Result<Arc<WitnessFile>, FetchError> {
         if let Some(w) = self.cache().get(&n) {
             return Ok(w.clone());
         }
-        let file = Arc::new(fetch::fetch_witness(&self.l2_rpc, n, None).await?);
+        let file = Arc::new(self.upstream(self.node.witness(n, None)).await?);
         let mut cache = self.cache();
         cache.insert(n, file.clone());
         while cache.len() > CACHED_BLOCKS {

@@ -63,3 +63,42 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
         .expect_err("other block");
     assert!(matches!(err, RpcError::Missing(_)), "{err}");
 }
+
+/// What is not a JSON-RPC 2.0 request is answered with its error code, before anything reaches
+/// the node (here a dead one): -32700 for what is not JSON, -32600 for what is not a request, an
+/// empty batch or one over `MAX_BATCH` calls; bodies over the cap get an immediate 413.
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_and_oversized_requests_are_refused_with_their_codes() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(serve::serve(listener, "http://127.0.0.1:9".into()));
+    let code = |answer: &[u8]| -> Option<i64> {
+        let v: serde_json::Value = serde_json::from_slice(answer).expect("a JSON answer");
+        v["error"]["code"].as_i64()
+    };
+    assert_eq!(code(&post(&url, b"{not json".to_vec()).await), Some(-32700));
+    for invalid in [
+        r#"[]"#,
+        r#"42"#,
+        r#"{"id":1,"method":"eth_chainId"}"#,
+        r#"{"jsonrpc":"1.0","id":1,"method":"eth_chainId"}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":7}"#,
+    ] {
+        assert_eq!(code(&post(&url, invalid.into()).await), Some(-32600), "{invalid}");
+    }
+    let unknown = post(&url, br#"{"jsonrpc":"2.0","id":1,"method":"eth_sendTransaction"}"#.to_vec()).await;
+    assert_eq!(code(&unknown), Some(-32601));
+    // In a batch, each invalid element is answered on its own.
+    let mixed: serde_json::Value =
+        serde_json::from_slice(&post(&url, br#"[1, {"jsonrpc":"2.0","id":2,"method":"nope"}]"#.to_vec()).await)
+            .expect("json");
+    assert_eq!(mixed[0]["error"]["code"], -32600);
+    assert_eq!((mixed[1]["id"].as_i64(), mixed[1]["error"]["code"].as_i64()), (Some(2), Some(-32601)));
+    let call = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"});
+    let too_many = serde_json::to_vec(&vec![call; serve::MAX_BATCH + 1]).expect("json");
+    assert_eq!(code(&post(&url, too_many).await), Some(-32600));
+
+    let client = reqwest::Client::new();
+    let over = client.post(&url).body(vec![b' '; (2 << 20) + 1]).send().await.expect("post");
+    assert_eq!(over.status(), 413);
+}
