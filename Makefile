@@ -20,7 +20,7 @@ CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
 devnet: setup build evm-build cluster
 	$(CARGO_TARGET_DIR)/release/phat-devnet --pink-cluster $(CLUSTER) --bundles $(CARGO_TARGET_DIR)/bundles
 
-test: setup lint wasm build evm-build abi-check forge-fails test-rust ethtest vectors-check test-evm contracts test-contracts
+test: setup lint build evm-build abi-check forge-fails test-rust ethtest vectors-check test-evm contracts test-contracts
 	@echo "all checks passed"
 
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
@@ -33,23 +33,34 @@ setup:
 	@if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json.src 2>/dev/null; then \
 		npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.package-lock.json.src; fi
 
+# Clippy runs as the compiler of the workspace's own crates while `make test` builds them
+# (RUSTC_WORKSPACE_WRAPPER, what `cargo clippy` itself sets; CLIPPY_ARGS carries its `-D warnings`):
+# the dependencies are compiled once, for the tests, instead of once more for a separate check.
+# The lint therefore covers every target `make test` builds: libraries, binaries, tests, benches.
+# The same for the pink cluster's crate. (`make devnet` builds without either.)
+CLIPPY_DRIVER := $(shell rustc --print sysroot)/bin/clippy-driver
+test: LINTED = RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# The test build compiles every target (dev-dependencies included) with one feature set, which the
+# binaries, the tests and the e2e run then share.
+test: ALL_TARGETS := --all-targets
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@test -x $(CLIPPY_DRIVER) || { echo "clippy-driver not found at $(CLIPPY_DRIVER)"; exit 1; }
+	$(if $(LINTED),,$(CARGO) clippy --workspace --all-targets --release --locked -- -D warnings)
 
 # The no_std crates the ink! contract uses must build for its target.
 wasm:
 	$(CARGO) build -p phat-prover-core -p phat-rpc -p phat-l1 --no-default-features --target wasm32-unknown-unknown --release --locked
 
 build:
-	$(CARGO) build --workspace --release --locked
+	$(LINTED) $(CARGO) build --workspace --release --locked $(ALL_TARGETS)
 
 # The L1 contracts, compiled once before the Rust tests that deploy them (devnet, e2e).
 evm-build: setup
 	cd evm-contracts && $(FORGE) build
 
 test-rust:
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(CARGO) test --workspace --release --locked
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(LINTED) $(CARGO) test --workspace --release --locked
 
 ethtest: build
 	$(PROVER) ethtest $(FIXTURES)/ethereum-tests/BlockchainTests
@@ -103,11 +114,15 @@ CONTRACTS_TARGET := $(CARGO_TARGET_DIR)/contracts
 # layout does; cargo's trim-paths would be the next thing to try.)
 CARGO_HOME ?= $(HOME)/.cargo
 WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory\x1f-Clink-arg=--max-memory=4194304\x1f-Ctarget-cpu=mvp\x1f--remap-path-prefix=$(CURDIR)=/phat-sgx-prover\x1f--remap-path-prefix=$(CARGO_HOME)=/cargo\x1f--remap-path-prefix=$(shell rustc --print sysroot)=/rust\x1f--remap-path-prefix=$(CARGO_TARGET_DIR)=/target'
+# The ink! metadata comes from a host build of the contract (its messages' types): the dev profile,
+# which compiles it (the STF's dependencies included) in about half the time of release, for the
+# same output. Under `make test` that build and the registry's tests also run clippy on the two
+# contracts, as for the workspace.
 # $(call phat-bundle,crate dir,bundle name,wasm file stem,metadata binary)
 define phat-bundle
 	cd $(1) && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) CARGO_ENCODED_RUSTFLAGS=$(WASM_RUSTFLAGS) \
 		$(CARGO) build --release --locked --target wasm32-unknown-unknown -Zbuild-std=core,alloc --no-default-features --features dlmalloc,host-keccak
-	cd $(1) && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) run -q --release --locked --features metadata \
+	cd $(1) && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(LINTED) $(CARGO) run -q --locked --features metadata \
 		--bin $(4) > $(CONTRACTS_TARGET)/$(2).metadata.json
 	$(CARGO_TARGET_DIR)/release/phat-contract-bundle --name $(2) --version 0.1.0 \
 		--wasm $(CONTRACTS_TARGET)/wasm32-unknown-unknown/release/$(3).wasm \
@@ -125,15 +140,17 @@ $(BUNDLES_STAMP): $(BUNDLE_INPUTS)
 	$(call phat-bundle,phat-registry,phat_registry,phat_registry,phat-registry-metadata)
 	touch $@
 
-# The contracts' checks (after their bundles): formatting, clippy, the registry's native tests.
+# The contracts' checks (after their bundles): formatting, clippy (outside `make test`, whose builds
+# lint them), the registry's native tests.
 contracts: bundles
-	for c in phat-prover/contract phat-registry; do (cd $$c && $(CARGO) fmt --check && \
-		CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) clippy --release --locked --all-targets -- -D warnings) || exit 1; done
-	cd phat-registry && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) test --release --locked -q
+	for c in phat-prover/contract phat-registry; do (cd $$c && $(CARGO) fmt --check) || exit 1; done
+	$(if $(LINTED),,for c in phat-prover/contract phat-registry; do (cd $$c && \
+		CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(CARGO) clippy --locked --all-targets -- -D warnings) || exit 1; done)
+	cd phat-registry && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(LINTED) $(CARGO) test --locked -q
 
 # The local pink cluster (pink-drink in its own crate: ~800 crates, built once).
 cluster: bundles
-	cd phat-prover/pink-cluster && CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) build --release --locked
+	cd phat-prover/pink-cluster && CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(LINTED) $(CARGO) build --release --locked $(ALL_TARGETS)
 
 # The core STF as a SideVM program (wasm32-wasip1): the route evaluated for blocks too heavy for a
 # contract query, run in the SideVM engine pink-drink embeds by the runtime tests.
@@ -154,12 +171,11 @@ test-contracts: contracts cluster sidevm evm-build
 		$(PROVER) bundle --ethtest $(FIXTURES)/ethereum-tests/BlockchainTests/ValidBlocks/$${s#*:} \
 			--out $(CARGO_TARGET_DIR)/block-bundles/$${s%%:*} || exit 1; done
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(PROVER) bundle --heavy --out $(CARGO_TARGET_DIR)/block-bundles/heavy
-	cd phat-prover/pink-cluster && $(CARGO) fmt --check && \
-		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) clippy --release --locked --all-targets -- -D warnings
-	cd phat-prover/pink-cluster && PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm PHAT_SIDEVM_WASM=$(SIDEVM_WASM) \
+	cd phat-prover/pink-cluster && $(CARGO) fmt --check
+	cd phat-prover/pink-cluster && $(LINTED) PHAT_CONTRACT_WASM=$(CARGO_TARGET_DIR)/bundles/phat_prover.wasm PHAT_SIDEVM_WASM=$(SIDEVM_WASM) \
 		PHAT_REGISTRY_WASM=$(CARGO_TARGET_DIR)/bundles/phat_registry.wasm \
 		PHAT_BLOCK_BUNDLES=$(CARGO_TARGET_DIR)/block-bundles PHAT_BLOCK_SETS=wallet,besu,create,random,heavy \
 		CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/drink $(CARGO) test --release --locked -- --nocapture --test-threads 1
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PHAT_CLUSTER_BIN=$(CLUSTER) PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles \
-		$(CARGO) test --release --locked -p phat-e2e --test devnet -- --ignored
+		$(LINTED) $(CARGO) test --workspace --release --locked --test e2e -- --ignored
 	PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles node --test deploy/phala/

@@ -1,7 +1,7 @@
 //! `phat-prover prove` / `verify` as a user runs them, on a real Cancun block from the Ethereum
 //! tests, and the refusals: bad JSON, a missing trie node, a forged header, a tampered proof.
 
-mod common;
+use super::common;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! contract deployments, storage writes and overwrites — then every block from 2 on goes through
 //! `phat-prover witness` → `prove` → `verify`, as a user runs them.
 
-mod common;
+use super::common;
 
 use common::{Dir, phat_prover, prove, signer};
 
