@@ -2,10 +2,11 @@
 //! when dropped. Used by the devnet and the tests as the L2 (and later L1) chain.
 
 use std::{
-    net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
+    io::{BufRead, BufReader},
+    net::SocketAddr,
     path::PathBuf,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use crate::error::DevkitError;
@@ -27,34 +28,44 @@ pub fn binary() -> PathBuf {
 }
 
 impl Anvil {
-    /// Starts anvil on a free loopback port with the given extra arguments and waits until it
-    /// accepts connections.
+    /// Starts anvil on a loopback port of its own choosing (`--port 0`: no race with other
+    /// processes picking ports) with the given extra arguments, and waits until it says where it
+    /// listens.
     pub fn spawn(args: &[&str]) -> Result<Self, DevkitError> {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .map_err(|source| DevkitError::Spawn { binary: "a loopback port".into(), source })?
-            .port();
         let bin = binary();
-        let child = Command::new(&bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        let mut child = Command::new(&bin)
+            .args(["--host", "127.0.0.1", "--port", "0"])
             .args(args)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|source| DevkitError::Spawn { binary: bin.display().to_string(), source })?;
-        let mut anvil = Self { child, url: format!("http://127.0.0.1:{port}") };
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            if Instant::now() > deadline {
-                return Err(DevkitError::NotListening(anvil.url.clone()));
+        let Some(stdout) = child.stdout.take() else {
+            let _ = child.kill();
+            return Err(DevkitError::NotListening("127.0.0.1:0".into()));
+        };
+        // Read its output on a thread (and keep draining it, so anvil never blocks on a full pipe)
+        // until the "Listening on 127.0.0.1:PORT" line.
+        let (found, listening) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("Listening on ")
+                    && let Some(tx) = found.take()
+                {
+                    let _ = tx.send(addr.trim().to_string());
+                }
             }
-            if let Ok(Some(_)) = anvil.child.try_wait() {
-                return Err(DevkitError::NotListening(anvil.url.clone()));
+        });
+        let mut anvil = Self { child, url: String::new() };
+        match listening.recv_timeout(Duration::from_secs(20)) {
+            Ok(addr) if addr.parse::<SocketAddr>().is_ok() => {
+                anvil.url = format!("http://{addr}");
+                Ok(anvil)
             }
-            std::thread::sleep(Duration::from_millis(50));
+            Ok(addr) => Err(DevkitError::NotListening(addr)),
+            Err(_) => Err(DevkitError::NotListening("127.0.0.1:0".into())),
         }
-        Ok(anvil)
     }
 
     /// Process id (to stop it from outside).
