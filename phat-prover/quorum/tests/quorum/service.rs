@@ -153,10 +153,10 @@ async fn hostile_or_unacceptable_requests_get_4xx_and_no_signature() {
     let untrusted = request(&q.pki, &stranger, TcbStatus::UpToDate, r);
     refused(post(&q.url, serde_json::to_vec(&untrusted).unwrap()).await, 422, "measurement not allowed");
 
-    // A quote of another PKI (another root): not genuine here.
+    // A quote of another PKI (another root): not genuine here (its embedded root is not the pinned one).
     let foreign = TestPki::new(now() - 3600, now() + 3600).expect("pki");
     let alien = request(&foreign, &good, TcbStatus::UpToDate, r);
-    refused(post(&q.url, serde_json::to_vec(&alien).unwrap()).await, 422, "quote verification failed");
+    refused(post(&q.url, serde_json::to_vec(&alien).unwrap()).await, 422, "not the pinned root");
 
     // And the service still signs a good one afterwards.
     let ok = request(&q.pki, &good, TcbStatus::UpToDate, r);
