@@ -64,13 +64,13 @@ pub struct PinkCluster {
 }
 
 impl PinkCluster {
-    /// Starts `count` prover contracts bound to (`l1_chain_id`, `l1.verifier`, `l2_chain_id`),
-    /// fetching from `l2_rpc` and relaying through `l1.rpc` to `l1.multi_proof`, and the registry;
-    /// returns once they are deployed and the service listens.
+    /// Starts `count` prover contracts bound to (`l1_chain_id`, `l1.verifier`) and configured with
+    /// the L2's `chain` config, fetching from `l2_rpc` and relaying through `l1.rpc` to
+    /// `l1.multi_proof`, and the registry; returns once they are deployed and the service listens.
     pub fn spawn(
         files: &ClusterFiles,
         count: usize,
-        (l2_rpc, l2_chain_id): (&str, u64),
+        (l2_rpc, chain): (&str, &phat_prover_core::ChainConfig),
         l1_chain_id: u64,
         l1: &ClusterL1,
     ) -> Result<Self, DevnetError> {
@@ -82,7 +82,8 @@ impl PinkCluster {
             .arg("--registry-wasm")
             .arg(bundle("phat_registry.wasm"))
             .args(["--provers", &count.to_string(), "--l2-rpc", l2_rpc])
-            .args(["--l2-chain-id", &l2_chain_id.to_string(), "--l1-chain-id", &l1_chain_id.to_string()])
+            .args(["--chain-config", &alloy::primitives::hex::encode_prefixed(chain.to_canonical())])
+            .args(["--l1-chain-id", &l1_chain_id.to_string()])
             .args(["--verifier", &l1.verifier.to_string()])
             .args(["--l1-rpc", &l1.rpc, "--multi-proof", &l1.multi_proof.to_string()])
             .stdout(Stdio::piped())

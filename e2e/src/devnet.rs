@@ -15,8 +15,8 @@ use alloy::{
     primitives::{Address, U256, keccak256},
     providers::{Provider, ProviderBuilder},
 };
-use phat_devkit::Anvil;
-use phat_prover_core::ProofDomain;
+use phat_devkit::{Anvil, L2_HARDFORK, l2_chain_config};
+use phat_prover_core::{ChainConfig, ProofDomain};
 use phat_relayer::{
     Config,
     config::{L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
@@ -42,6 +42,8 @@ pub const GENESIS_BLOCK: u64 = 1;
 pub struct Devnet {
     pub l1: Anvil,
     pub l2: Anvil,
+    /// The L2's chain config: the rules its provers execute under (L1 expects its hash).
+    pub chain: ChainConfig,
     pub addresses: Addresses,
     /// The provers' keys (development keys, not TEE keys).
     pub prover_keys: Vec<String>,
@@ -64,14 +66,14 @@ pub struct WitnessRpc {
 }
 
 impl WitnessRpc {
-    /// Serves the witness calls for the node at `l2_rpc` on a free local port.
-    pub async fn start(l2_rpc: &str) -> Result<Self, DevnetError> {
+    /// Serves the witness calls for the node at `l2_rpc` (of chain `chain`) on a free local port.
+    pub async fn start(l2_rpc: &str, chain: &ChainConfig) -> Result<Self, DevnetError> {
         let fail = |e: std::io::Error| DevnetError::Cluster(format!("witness-rpc: {e}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(fail)?;
         let url = format!("http://{}", listener.local_addr().map_err(fail)?);
-        let l2_rpc = l2_rpc.to_string();
+        let (l2_rpc, chain) = (l2_rpc.to_string(), chain.clone());
         let task = tokio::spawn(async move {
-            if let Err(e) = phat_witness::serve::serve(listener, l2_rpc).await {
+            if let Err(e) = phat_witness::serve::serve(listener, l2_rpc, chain).await {
                 tracing::error!("witness-rpc stopped: {e}");
             }
         });
@@ -120,7 +122,8 @@ impl Devnet {
             l1_args.extend(["--block-time", t]);
         }
         let l1 = Anvil::spawn(&l1_args)?;
-        let l2 = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &L2_CHAIN_ID.to_string()])?;
+        let l2 = Anvil::spawn(&["--hardfork", L2_HARDFORK, "--chain-id", &L2_CHAIN_ID.to_string()])?;
+        let chain = l2_chain_config(L2_CHAIN_ID);
         let l2_provider = ProviderBuilder::new().connect_http(l2.url.parse().map_err(l1_err)?);
         l2_provider.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.map_err(l1_err)?;
         let genesis = l2_provider
@@ -130,7 +133,8 @@ impl Devnet {
             .ok_or_else(|| DevnetError::L1("L2 has no block 1".into()))?
             .header;
         let fund = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
-        let addresses = l1::deploy(repo, &l1.url, (GENESIS_BLOCK, genesis.hash, genesis.state_root), fund)?;
+        let genesis = (GENESIS_BLOCK, genesis.hash, genesis.state_root);
+        let addresses = l1::deploy(repo, &l1.url, genesis, chain.hash(), fund)?;
         l1::trust_devnet_measurement(&l1.url, &addresses).await?;
         let n = provers.count();
         let prover_keys: Vec<String> =
@@ -142,14 +146,14 @@ impl Devnet {
         let (cluster, witness_rpc) = match &provers {
             Provers::Local(_) => (None, None),
             Provers::Cluster(_, files) => {
-                let witness_rpc = WitnessRpc::start(&l2.url).await?;
+                let witness_rpc = WitnessRpc::start(&l2.url, &chain).await?;
                 let on_l1 =
                     ClusterL1 { rpc: l1.url.clone(), verifier: addresses.tee, multi_proof: addresses.multi_proof };
-                let cluster = PinkCluster::spawn(files, n, (&witness_rpc.url, L2_CHAIN_ID), L1_CHAIN_ID, &on_l1)?;
+                let cluster = PinkCluster::spawn(files, n, (&witness_rpc.url, &chain), L1_CHAIN_ID, &on_l1)?;
                 (Some(cluster), Some(witness_rpc))
             }
         };
-        let devnet = Self { l1, l2, addresses, prover_keys, beneficiaries, quorum, cluster, witness_rpc };
+        let devnet = Self { l1, l2, chain, addresses, prover_keys, beneficiaries, quorum, cluster, witness_rpc };
         for (i, p) in devnet.provers()?.iter().enumerate() {
             l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p.address(), devnet.beneficiaries[i])
                 .await?;
@@ -171,7 +175,7 @@ impl Devnet {
     /// Prover `i`: the stateless STF in this process with its development key.
     pub fn local_prover(&self, i: usize) -> Result<LocalProver, DevnetError> {
         let key = self.prover_keys.get(i).ok_or_else(|| DevnetError::L1(format!("no prover {i}")))?;
-        Ok(LocalProver::new(&format!("prover-{i}"), &self.l2.url, key, self.domain())?)
+        Ok(LocalProver::new(&format!("prover-{i}"), &self.l2.url, key, self.domain(), self.chain.clone())?)
     }
 
     /// Every prover of this devnet: the cluster's contracts (fetching their witnesses themselves),
@@ -189,7 +193,7 @@ impl Devnet {
                 .enumerate()
                 .map(|(i, p)| {
                     let name = format!("contract-{i}");
-                    let witness = (source, self.l2.url.as_str());
+                    let witness = (source, self.l2.url.as_str(), self.chain.clone());
                     Arc::new(ClusterProver::new(&name, (&c.url, i), p.address, self.domain(), witness))
                         as Arc<dyn TeeProver>
                 })
@@ -200,10 +204,13 @@ impl Devnet {
         }
     }
 
-    /// The relayer's config for this devnet.
-    pub fn relayer_config(&self, db: &Path, feed: SocketAddr) -> Config {
-        Config {
-            l2: L2Config { rpc: self.l2.url.clone(), first_block: GENESIS_BLOCK + 1 },
+    /// The relayer's config for this devnet; the L2's chain config is written beside `db`.
+    pub fn relayer_config(&self, db: &Path, feed: SocketAddr) -> Result<Config, DevnetError> {
+        let chain_config = db.with_file_name("l2-chain.json");
+        std::fs::write(&chain_config, phat_witness::files::chain_config_json(&self.chain).to_string())
+            .map_err(|e| DevnetError::L1(format!("{}: {e}", chain_config.display())))?;
+        Ok(Config {
+            l2: L2Config { rpc: self.l2.url.clone(), chain_config, first_block: GENESIS_BLOCK + 1 },
             l1: L1Config {
                 rpc: self.l1.url.clone(),
                 settlement: self.addresses.settlement,
@@ -220,7 +227,7 @@ impl Devnet {
                 batch_blocks: 1,
             },
             registry: self.cluster.as_ref().map(|c| RegistryConfig { url: c.url.clone(), rollup: c.rollup }),
-        }
+        })
     }
 }
 

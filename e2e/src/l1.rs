@@ -49,7 +49,13 @@ pub struct Addresses {
 }
 
 /// Runs `DeployDevnet` against `rpc`, anchoring the settlement at L2 block `genesis`.
-pub fn deploy(repo: &Path, rpc: &str, genesis: (u64, B256, B256), fund: U256) -> Result<Addresses, DevnetError> {
+pub fn deploy(
+    repo: &Path,
+    rpc: &str,
+    genesis: (u64, B256, B256),
+    chain_config_hash: B256,
+    fund: U256,
+) -> Result<Addresses, DevnetError> {
     let forge = phat_devkit::tools::foundry("forge");
     let out = Command::new(&forge)
         .current_dir(repo.join("evm-contracts"))
@@ -57,11 +63,12 @@ pub fn deploy(repo: &Path, rpc: &str, genesis: (u64, B256, B256), fund: U256) ->
             "script",
             "script/DeployDevnet.s.sol",
             "--sig",
-            "devnet(string,uint64,bytes32,bytes32,uint256)",
+            "devnet(string,uint64,bytes32,bytes32,bytes32,uint256)",
             "../deploy/l1.toml",
             &genesis.0.to_string(),
             &genesis.1.to_string(),
             &genesis.2.to_string(),
+            &chain_config_hash.to_string(),
             &fund.to_string(),
             "--rpc-url",
             rpc,

@@ -103,7 +103,7 @@ async fn run(args: Args) -> Result<(), DevnetError> {
     }
     let data = std::env::temp_dir().join(format!("phat-devnet-{}", std::process::id()));
     std::fs::create_dir_all(&data).map_err(|e| DevnetError::L1(e.to_string()))?;
-    let mut config = devnet.relayer_config(&data.join("relayer.redb"), args.feed);
+    let mut config = devnet.relayer_config(&data.join("relayer.redb"), args.feed)?;
     config.relayer.batch_blocks = args.batch_blocks;
     let relayer = Arc::new(phat_relayer::Relayer::with_key(&config, phat_e2e::l1::keys::PROPOSER, provers).await?);
     let feed = relayer.feed();

@@ -13,11 +13,12 @@ struct NormalizedAttestation { uint8 teeType; uint8 tcbStatus; bytes32 advisorie
 struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot; bytes32 blockHash; bytes32 postStateRoot; }
 
 interface MultiProofVerifier {
-    struct TeeEvidence { bool batch; bytes32 commitment; bytes proof; }
-    struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; }
+    struct TeeEvidence { bool batch; bytes32 commitment; bytes32 chainConfigHash; bytes proof; }
+    struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; bytes32 chainConfigHash; }
     struct Evidence { bytes32 postStateRoot; address teeProver; uint40 teeProvenAt; uint32 zkEpoch; bool contested; }
     error AccessControlBadConfirmation();
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+    error ChainConfigMismatch(uint256 l2ChainId, bytes32 expected, bytes32 got);
     error InvalidTransition();
     error NotContested(bytes32 slot);
     error ParameterOutOfBounds();
@@ -26,8 +27,10 @@ interface MultiProofVerifier {
     error SlotNotOfRollup(uint256 l2ChainId, bytes32 slot);
     error TransitionIsContested(bytes32 slot);
     error ZeroAddress();
+    error ZeroChainConfigHash();
     error ZkProofRejected(uint256 l2ChainId, bytes32 slot);
     error ZkVerifierDisabled(uint256 l2ChainId);
+    event ChainConfigSet(uint256 indexed l2ChainId, bytes32 chainConfigHash);
     event ContestResolved(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed by);
     event ProofMixSet(uint256 indexed l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay);
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
@@ -39,7 +42,7 @@ interface MultiProofVerifier {
     event TransitionContested(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 recordedPostStateRoot, bytes32 conflictingPostStateRoot);
     event ZkProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot);
     event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
-    function addRollup(uint256 l2ChainId, address zkVerifier) external;
+    function addRollup(uint256 l2ChainId, bytes32 chainConfigHash, address zkVerifier) external;
     function BPS() external view returns (uint16);
     function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
     function DEFAULT_SOFT_FINALITY_DELAY() external view returns (uint32);
@@ -59,6 +62,7 @@ interface MultiProofVerifier {
     function revokeRole(bytes32 role, address account) external;
     function ROLLUP_ADMIN_ROLE() external view returns (bytes32);
     function rollupOf(uint256 l2ChainId) external view returns (MultiProofVerifier.Rollup memory);
+    function setChainConfig(uint256 l2ChainId, bytes32 chainConfigHash) external;
     function setProofMix(uint256 l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay) external;
     function setZkVerifier(uint256 l2ChainId, address zkVerifier) external;
     function slotOf(uint256 l2ChainId, Transition memory t) external pure returns (bytes32);
@@ -348,9 +352,9 @@ interface TeeVerifier {
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
     event TcbGraceSet(uint8 indexed tcbStatus, uint64 until, address indexed by);
     function advisoriesAllowed(bytes32 advisoriesHash) external view returns (bool);
-    function batchDigest(uint256 l2ChainId, address prover, BatchClaim memory claim) external view returns (bytes32);
+    function batchDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, BatchClaim memory claim) external view returns (bytes32);
     function beneficiaryOf(address prover) external view returns (address);
-    function blockDigest(uint256 l2ChainId, address prover, BlockClaim memory claim) external view returns (bytes32);
+    function blockDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, BlockClaim memory claim) external view returns (bytes32);
     function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
     function DEFAULT_INSTANCE_LIFETIME() external view returns (uint32);
     function DEFAULT_MAX_ATTESTATION_AGE() external view returns (uint32);
@@ -400,9 +404,9 @@ interface TeeVerifier {
     function TEE_TYPE_SGX() external view returns (uint8);
     function trustMeasurement(bytes32 measurement) external returns (uint24 id);
     function untrustMeasurement(bytes32 measurement) external;
-    function verifyBatch(uint256 l2ChainId, BatchClaim memory claim, bytes memory proof) external view returns (address prover);
-    function verifyBatchBlocks(uint256 l2ChainId, BlockClaim[] memory blocks, bytes memory proof) external view returns (address prover);
-    function verifyBlock(uint256 l2ChainId, BlockClaim memory claim, bytes memory proof) external view returns (address prover);
+    function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim memory claim, bytes memory proof) external view returns (address prover);
+    function verifyBatchBlocks(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim[] memory blocks, bytes memory proof) external view returns (address prover);
+    function verifyBlock(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim memory claim, bytes memory proof) external view returns (address prover);
 }
 
 interface ZkAttestationVerifier {

@@ -12,8 +12,8 @@ import {TestToken} from "../test/standins/TestToken.sol";
 /// {DeployL1} from the same config file as a real deployment, anchored at the devnet L2's genesis,
 /// with a funded reward pool. Local use only.
 ///
-///   forge script script/DeployDevnet.s.sol --sig "devnet(string,uint64,bytes32,bytes32,uint256)" \
-///     ../deploy/l1.toml <genesis block> <its hash> <its state root> <pool funding> \
+///   forge script script/DeployDevnet.s.sol --sig "devnet(string,uint64,bytes32,bytes32,bytes32,uint256)" \
+///     ../deploy/l1.toml <genesis block> <its hash> <its state root> <L2 chain config hash> <pool funding> \
 ///     --rpc-url $L1_RPC --broadcast --private-key $KEY --json
 contract DeployDevnet is DeployL1 {
     /// @return tee TeeVerifier (the prover registry).
@@ -28,6 +28,7 @@ contract DeployDevnet is DeployL1 {
         uint64 genesisBlock,
         bytes32 genesisHash,
         bytes32 genesisRoot,
+        bytes32 chainConfigHash,
         uint256 fund
     )
         external
@@ -41,15 +42,38 @@ contract DeployDevnet is DeployL1 {
             address token
         )
     {
+        RollupSettlement.Proposal memory genesis = RollupSettlement.Proposal({
+            lastBlock: genesisBlock, blockHash: genesisHash, postStateRoot: genesisRoot
+        });
+        return _devnet(configPath, genesis, chainConfigHash, fund);
+    }
+
+    function _devnet(
+        string memory configPath,
+        RollupSettlement.Proposal memory genesis,
+        bytes32 chainConfigHash,
+        uint256 fund
+    )
+        private
+        returns (
+            address tee,
+            address quorum,
+            address multiProof,
+            address rewards,
+            address settlement,
+            address zkStandIn,
+            address token
+        )
+    {
         Config memory c = readConfig(vm.readFile(configPath));
+        c.chainConfigHash = chainConfigHash;
+        c.genesis = genesis;
         vm.startBroadcast();
         (, address deployer,) = vm.readCallers();
         zkStandIn = address(new RollupZkVerifierStandIn());
         token = address(new TestToken());
         c.rollupZkVerifier = zkStandIn;
         c.rewardToken = token;
-        c.genesis =
-            RollupSettlement.Proposal({lastBlock: genesisBlock, blockHash: genesisHash, postStateRoot: genesisRoot});
         Deployment memory d = deploy(c, deployer);
         TestToken(token).mint(deployer, fund);
         TestToken(token).approve(address(d.rewards), fund);

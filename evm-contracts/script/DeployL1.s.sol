@@ -41,6 +41,7 @@ contract DeployL1 is Script {
         bytes32 intelRootCaHash;
         // rollup
         uint256 l2ChainId;
+        bytes32 chainConfigHash; // keccak256 of the L2's canonical chain config
         address rollupZkVerifier;
         uint16 zkShareBps;
         uint32 softFinalityDelay;
@@ -90,6 +91,7 @@ contract DeployL1 is Script {
         c.zkVmVerifier = vm.parseTomlAddress(toml, ".zk_attestation.verifier");
         c.intelRootCaHash = vm.parseTomlBytes32(toml, ".zk_attestation.intel_root_ca_hash");
         c.l2ChainId = vm.parseTomlUint(toml, ".rollup.l2_chain_id");
+        c.chainConfigHash = vm.parseTomlBytes32(toml, ".rollup.chain_config_hash");
         c.rollupZkVerifier = vm.parseTomlAddress(toml, ".rollup.zk_verifier");
         c.zkShareBps = uint16(vm.parseTomlUint(toml, ".rollup.zk_share_bps"));
         c.softFinalityDelay = uint32(vm.parseTomlUint(toml, ".rollup.soft_finality_delay"));
@@ -119,7 +121,7 @@ contract DeployL1 is Script {
         }
 
         d.multiProof = new MultiProofVerifier(deployer, d.tee);
-        d.multiProof.addRollup(c.l2ChainId, IRollupZkVerifier(c.rollupZkVerifier));
+        d.multiProof.addRollup(c.l2ChainId, c.chainConfigHash, IRollupZkVerifier(c.rollupZkVerifier));
         d.multiProof.setProofMix(c.l2ChainId, c.zkShareBps, c.softFinalityDelay);
 
         if (c.rewardToken != address(0)) {

@@ -19,13 +19,16 @@ import {IRollupZkVerifier, Transition} from "./interfaces/IRollupZkVerifier.sol"
 ///   arrives.
 /// A TEE-proof whose signer is later revoked or whose measurement is untrusted stops counting, and
 /// a zk proof stops counting when the rollup's zk verifier is replaced.
+/// A TEE-proof commits to the chain config (fork times, blob schedule: the rules) its block was
+/// executed under; only proofs made under the config the rollup admin set for the rollup are
+/// accepted.
 /// @dev Evidence is keyed by a *slot*: rollup, block range, parent hash, pre-state root and last
 /// block hash. The block hash is part of the key, so proving a different (valid) block at the same
 /// height is not a conflict; a conflict is two proofs giving one block two post-state roots.
 /// A TEE-proof that fails verification is not evidence of anything (anyone can produce one), so it
 /// is refused rather than allowed to pause a rollup.
 contract MultiProofVerifier is AccessControl {
-    /// @notice Adds rollups, sets their zk verifier and proof mix.
+    /// @notice Adds rollups, sets their zk verifier, chain config and proof mix.
     bytes32 public constant ROLLUP_ADMIN_ROLE = keccak256("ROLLUP_ADMIN_ROLE");
     /// @notice Resolves contests.
     bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
@@ -49,15 +52,24 @@ contract MultiProofVerifier is AccessControl {
         uint32 softFinalityDelay;
         /// @notice Share (basis points) of transitions that need both proofs.
         uint16 zkShareBps;
+        /// @notice Whether the rollup was added.
         bool registered;
+        /// @notice keccak256 of the canonical encoding of the L2's chain config
+        /// (`docs/proof-format.md`): every TEE-proof must have been made under it.
+        bytes32 chainConfigHash;
     }
 
     /// @notice A TEE-proof of a transition: a single-block proof (`batch` false, `commitment` =
     /// witness commitment; only for one-block transitions) or a batch proof (`commitment` = blocks
     /// commitment).
     struct TeeEvidence {
+        /// @notice Whether `proof` is a batch proof.
         bool batch;
+        /// @notice The witness commitment (single block) or blocks commitment (batch).
         bytes32 commitment;
+        /// @notice The chain config hash the proof was made under; must be the rollup's.
+        bytes32 chainConfigHash;
+        /// @notice The 85-byte TEE-proof.
         bytes proof;
     }
 
@@ -89,6 +101,9 @@ contract MultiProofVerifier is AccessControl {
 
     /// @notice Rollup `l2ChainId` was added.
     event RollupAdded(uint256 indexed l2ChainId, address zkVerifier, uint16 zkShareBps, uint32 softFinalityDelay);
+    /// @notice TEE-proofs for rollup `l2ChainId` must now be made under the chain config whose hash is
+    /// `chainConfigHash` (also emitted when the rollup is added).
+    event ChainConfigSet(uint256 indexed l2ChainId, bytes32 chainConfigHash);
     /// @notice Rollup `l2ChainId`'s zk verifier is now `zkVerifier` (epoch `zkEpoch`).
     event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
     /// @notice Rollup `l2ChainId`'s proof mix changed.
@@ -98,7 +113,8 @@ contract MultiProofVerifier is AccessControl {
     /// @notice A TEE-proof of `postStateRoot` for `slot` by `prover` was accepted.
     event TeeProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot, address prover);
     /// @notice In a dual submission the zk proof held but the TEE-proof did not (`reason`: the
-    /// verifier's revert data). The zk proof is recorded; nothing is accepted as final.
+    /// verifier's revert data, or {ChainConfigMismatch} / {InvalidTransition} encoded as an error).
+    /// The zk proof is recorded; nothing is accepted as final.
     event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
     /// @notice Two valid proofs disagree on `slot`'s post-state root; the rollup is paused.
     event TransitionContested(
@@ -108,6 +124,10 @@ contract MultiProofVerifier is AccessControl {
     event ContestResolved(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed by);
 
     error ZeroAddress();
+    /// @notice A zero chain config hash (no config) was given.
+    error ZeroChainConfigHash();
+    /// @notice The TEE-proof was made under chain config `got`, rollup `l2ChainId` expects `expected`.
+    error ChainConfigMismatch(uint256 l2ChainId, bytes32 expected, bytes32 got);
     error RollupUnknown(uint256 l2ChainId);
     error RollupAlreadyAdded(uint256 l2ChainId);
     error ParameterOutOfBounds();
@@ -132,8 +152,9 @@ contract MultiProofVerifier is AccessControl {
     // ------------------------------------------------------------------ proving (anyone)
 
     /// @notice The dual check in one call: the zk proof must hold (else this reverts); then the
-    /// TEE-proof. If the TEE-proof fails, the zk proof is still recorded, {TeeProofRefused} is
-    /// emitted and nothing becomes final through it.
+    /// TEE-proof. If the TEE-proof fails (made under another chain config than the rollup's included,
+    /// reason {ChainConfigMismatch}), the zk proof is still recorded, {TeeProofRefused} is emitted
+    /// and nothing becomes final through it.
     /// @return teeAccepted Whether the TEE-proof was accepted too.
     function prove(uint256 l2ChainId, Transition calldata t, bytes calldata zkProof, TeeEvidence calldata tee)
         external
@@ -141,7 +162,7 @@ contract MultiProofVerifier is AccessControl {
     {
         (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
         _requireZk(r, l2ChainId, t, zkProof, slot);
-        (bool ok, address prover, bytes memory reason) = _tryTee(l2ChainId, t, tee);
+        (bool ok, address prover, bytes memory reason) = _tryTee(r, l2ChainId, t, tee);
         if (!_recordZk(r, l2ChainId, slot, t.postStateRoot)) return false;
         if (!ok) {
             emit TeeProofRefused(l2ChainId, slot, reason);
@@ -161,14 +182,15 @@ contract MultiProofVerifier is AccessControl {
         return _recordZk(r, l2ChainId, slot, t.postStateRoot);
     }
 
-    /// @notice Records a TEE-proof of `t` (reverts with the verifier's error if it does not hold).
+    /// @notice Records a TEE-proof of `t` (reverts with {ChainConfigMismatch} if it was made under
+    /// another chain config than the rollup's, else with the verifier's error if it does not hold).
     /// @return accepted False if it contradicts recorded evidence (the transition is now contested).
     function submitTeeProof(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
         external
         returns (bool accepted)
     {
         (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
-        address prover = _verifyTee(l2ChainId, t, tee);
+        address prover = _verifyTee(r, l2ChainId, t, tee);
         return _recordTee(r, l2ChainId, slot, t.postStateRoot, prover);
     }
 
@@ -210,17 +232,36 @@ contract MultiProofVerifier is AccessControl {
 
     // ------------------------------------------------------------------ governance
 
-    /// @notice Adds rollup `l2ChainId` with the default proof mix.
-    function addRollup(uint256 l2ChainId, IRollupZkVerifier zkVerifier) external onlyRole(ROLLUP_ADMIN_ROLE) {
+    /// @notice Adds rollup `l2ChainId` with the default proof mix; its TEE-proofs must be made under
+    /// the chain config whose hash is `chainConfigHash` (see {setChainConfig}).
+    function addRollup(uint256 l2ChainId, bytes32 chainConfigHash, IRollupZkVerifier zkVerifier)
+        external
+        onlyRole(ROLLUP_ADMIN_ROLE)
+    {
         Rollup storage r = _rollups[l2ChainId];
         if (r.registered) revert RollupAlreadyAdded(l2ChainId);
         if (address(zkVerifier) == address(0)) revert ZeroAddress();
+        if (chainConfigHash == bytes32(0)) revert ZeroChainConfigHash();
         r.registered = true;
         r.zkVerifier = zkVerifier;
         r.zkEpoch = 1;
         r.zkShareBps = DEFAULT_ZK_SHARE_BPS;
         r.softFinalityDelay = DEFAULT_SOFT_FINALITY_DELAY;
+        r.chainConfigHash = chainConfigHash;
         emit RollupAdded(l2ChainId, address(zkVerifier), DEFAULT_ZK_SHARE_BPS, DEFAULT_SOFT_FINALITY_DELAY);
+        emit ChainConfigSet(l2ChainId, chainConfigHash);
+    }
+
+    /// @notice Sets the chain config (keccak256 of its canonical encoding) that rollup `l2ChainId`'s
+    /// TEE-proofs must be made under from now on, e.g. when the L2 schedules a fork. Evidence
+    /// already recorded keeps counting; a TEE-proof made under the previous config is refused from
+    /// now on, so set it once the provers run the new config and before the L2 reaches the first
+    /// activation time that differs.
+    function setChainConfig(uint256 l2ChainId, bytes32 chainConfigHash) external onlyRole(ROLLUP_ADMIN_ROLE) {
+        Rollup storage r = _registered(l2ChainId);
+        if (chainConfigHash == bytes32(0)) revert ZeroChainConfigHash();
+        r.chainConfigHash = chainConfigHash;
+        emit ChainConfigSet(l2ChainId, chainConfigHash);
     }
 
     /// @notice Replaces (or, with zero, disables) rollup `l2ChainId`'s zk verifier. Every zk proof
@@ -291,24 +332,37 @@ contract MultiProofVerifier is AccessControl {
         if (!ok) revert ZkProofRejected(l2ChainId, slot);
     }
 
-    /// @dev Verifies `tee` for `t`, bubbling the verifier's error.
-    function _verifyTee(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
+    /// @dev Verifies `tee` for `t` under rollup `r`'s chain config, reverting with
+    /// {ChainConfigMismatch} if it was made under another, else bubbling the verifier's error.
+    function _verifyTee(Rollup storage r, uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
         private
         view
         returns (address)
     {
-        if (tee.batch) return teeVerifier.verifyBatch(l2ChainId, _batchClaim(t, tee.commitment), tee.proof);
-        return teeVerifier.verifyBlock(l2ChainId, _blockClaim(t, tee.commitment), tee.proof);
+        bytes32 config = r.chainConfigHash;
+        if (tee.chainConfigHash != config) revert ChainConfigMismatch(l2ChainId, config, tee.chainConfigHash);
+        if (tee.batch) return teeVerifier.verifyBatch(l2ChainId, config, _batchClaim(t, tee.commitment), tee.proof);
+        return teeVerifier.verifyBlock(l2ChainId, config, _blockClaim(t, tee.commitment), tee.proof);
     }
 
     /// @dev As {_verifyTee}, returning the failure instead of reverting.
-    function _tryTee(uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
+    function _tryTee(Rollup storage r, uint256 l2ChainId, Transition calldata t, TeeEvidence calldata tee)
         private
         view
         returns (bool ok, address prover, bytes memory reason)
     {
+        bytes32 config = r.chainConfigHash;
+        if (tee.chainConfigHash != config) {
+            return (
+                false,
+                address(0),
+                abi.encodeWithSelector(ChainConfigMismatch.selector, l2ChainId, config, tee.chainConfigHash)
+            );
+        }
         if (tee.batch) {
-            try teeVerifier.verifyBatch(l2ChainId, _batchClaim(t, tee.commitment), tee.proof) returns (address p) {
+            try teeVerifier.verifyBatch(l2ChainId, config, _batchClaim(t, tee.commitment), tee.proof) returns (
+                address p
+            ) {
                 return (true, p, "");
             } catch (bytes memory err) {
                 return (false, address(0), err);
@@ -317,7 +371,7 @@ contract MultiProofVerifier is AccessControl {
         if (t.firstBlock != t.lastBlock) {
             return (false, address(0), abi.encodeWithSelector(InvalidTransition.selector));
         }
-        try teeVerifier.verifyBlock(l2ChainId, _blockClaim(t, tee.commitment), tee.proof) returns (address p) {
+        try teeVerifier.verifyBlock(l2ChainId, config, _blockClaim(t, tee.commitment), tee.proof) returns (address p) {
             return (true, p, "");
         } catch (bytes memory err) {
             return (false, address(0), err);

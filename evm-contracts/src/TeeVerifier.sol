@@ -6,12 +6,12 @@ import {ITeeVerifier, BlockClaim, BatchClaim} from "./interfaces/ITeeVerifier.so
 import {PublicInput} from "./libraries/PublicInput.sol";
 
 /// @title TeeVerifier
-/// @notice Verifies TEE-proofs in the format of `docs/proof-format.md` (v1): the digest is rebuilt
-/// here from the claim and the domain (tag, `block.chainid`, `address(this)`, L2 chain id, prover),
-/// the 85-byte proof is `prover ‖ r ‖ s ‖ v` with v ∈ {27, 28} and low s, the signature must
-/// recover to `prover`, and `prover` must be an instance of this registry that is active now (past
-/// its delay, before its expiry, not revoked or retired) with a measurement still trusted. Any one
-/// such instance suffices (1-of-N).
+/// @notice Verifies TEE-proofs in the format of `docs/proof-format.md` (v2): the digest is rebuilt
+/// here from the claim and the domain (tag, `block.chainid`, `address(this)`, L2 chain id, chain
+/// config hash given by the caller, prover), the 85-byte proof is `prover ‖ r ‖ s ‖ v` with
+/// v ∈ {27, 28} and low s, the signature must recover to `prover`, and `prover` must be an instance
+/// of this registry that is active now (past its delay, before its expiry, not revoked or retired)
+/// with a measurement still trusted. Any one such instance suffices (1-of-N).
 /// @dev The registry is a base contract, not a separate one, so that a proof costs two storage
 /// loads (instance, measurement trust) and no external call.
 contract TeeVerifier is ProverRegistry, ITeeVerifier {
@@ -44,31 +44,36 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
     constructor(address admin, address policy, address guardian) ProverRegistry(admin, policy, guardian) {}
 
     /// @inheritdoc ITeeVerifier
-    function verifyBlock(uint256 l2ChainId, BlockClaim calldata claim, bytes calldata proof)
+    function verifyBlock(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim calldata claim, bytes calldata proof)
         external
         view
         returns (address prover)
     {
         prover = _proofProver(proof);
-        _checkSignature(PublicInput.blockDigest(block.chainid, address(this), l2ChainId, prover, claim), prover, proof);
+        _checkSignature(
+            PublicInput.blockDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim),
+            prover,
+            proof
+        );
         _requireActive(prover);
     }
 
     /// @inheritdoc ITeeVerifier
-    function verifyBatch(uint256 l2ChainId, BatchClaim calldata claim, bytes calldata proof)
+    function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim calldata claim, bytes calldata proof)
         external
         view
         returns (address prover)
     {
-        return _verifyBatch(l2ChainId, claim, proof);
+        return _verifyBatch(l2ChainId, chainConfigHash, claim, proof);
     }
 
     /// @inheritdoc ITeeVerifier
-    function verifyBatchBlocks(uint256 l2ChainId, BlockClaim[] calldata blocks, bytes calldata proof)
-        external
-        view
-        returns (address prover)
-    {
+    function verifyBatchBlocks(
+        uint256 l2ChainId,
+        bytes32 chainConfigHash,
+        BlockClaim[] calldata blocks,
+        bytes calldata proof
+    ) external view returns (address prover) {
         uint256 n = blocks.length;
         if (n == 0) revert EmptyBatch();
         (bytes32 acc, uint256 broken) = _foldBlocks(blocks);
@@ -77,6 +82,7 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
         BlockClaim calldata last = blocks[n - 1];
         return _verifyBatch(
             l2ChainId,
+            chainConfigHash,
             BatchClaim({
                 firstBlockNumber: first.blockNumber,
                 lastBlockNumber: last.blockNumber,
@@ -91,16 +97,33 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
     }
 
     /// @notice The digest a prover signs for `claim` (the same as the Rust `BlockPublicInput::digest`).
-    function blockDigest(uint256 l2ChainId, address prover, BlockClaim calldata claim) external view returns (bytes32) {
-        return PublicInput.blockDigest(block.chainid, address(this), l2ChainId, prover, claim);
+    /// @param l2ChainId Chain id of the L2.
+    /// @param chainConfigHash keccak256 of the canonical encoding of the L2's chain config.
+    /// @param prover The prover instance's address.
+    /// @param claim What the proof claims about the block.
+    function blockDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, BlockClaim calldata claim)
+        external
+        view
+        returns (bytes32)
+    {
+        return PublicInput.blockDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim);
     }
 
     /// @notice The digest a prover signs for a batch `claim` (the Rust `BatchPublicInput::digest`).
-    function batchDigest(uint256 l2ChainId, address prover, BatchClaim calldata claim) external view returns (bytes32) {
-        return PublicInput.batchDigest(block.chainid, address(this), l2ChainId, prover, claim);
+    /// @param l2ChainId Chain id of the L2.
+    /// @param chainConfigHash keccak256 of the canonical encoding of the L2's chain config.
+    /// @param prover The prover instance's address.
+    /// @param claim What the proof claims about the range.
+    function batchDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, BatchClaim calldata claim)
+        external
+        view
+        returns (bytes32)
+    {
+        return PublicInput.batchDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim);
     }
 
-    function _verifyBatch(uint256 l2ChainId, BatchClaim memory claim, bytes calldata proof)
+    /// @dev {verifyBatch} of a claim in memory (given, or rebuilt by {verifyBatchBlocks}).
+    function _verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim memory claim, bytes calldata proof)
         internal
         view
         returns (address prover)
@@ -109,7 +132,11 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
             revert InvalidBlockRange(claim.firstBlockNumber, claim.lastBlockNumber);
         }
         prover = _proofProver(proof);
-        _checkSignature(PublicInput.batchDigest(block.chainid, address(this), l2ChainId, prover, claim), prover, proof);
+        _checkSignature(
+            PublicInput.batchDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim),
+            prover,
+            proof
+        );
         _requireActive(prover);
     }
 

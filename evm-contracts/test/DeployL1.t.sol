@@ -10,6 +10,7 @@ import {QuorumAttestationVerifier} from "../src/QuorumAttestationVerifier.sol";
 import {RollupZkVerifierStandIn} from "./standins/RollupZkVerifierStandIn.sol";
 import {ZkVerifierStandIn} from "./standins/ZkVerifierStandIn.sol";
 import {TestToken} from "./standins/TestToken.sol";
+import {pragueFromGenesisConfigHash} from "./utils/Fixture.sol";
 
 /// @notice The deploy script on the committed `deploy/l1.toml`: every contract wired as configured,
 /// governance holding its roles and the deployer none.
@@ -27,6 +28,8 @@ contract DeployL1Test is Test {
 
     function test_configIsRead() public view {
         assertEq(c.l2ChainId, 167001);
+        // the devnet L2's chain config: chain 167001, every fork through Prague from genesis
+        assertEq(c.chainConfigHash, pragueFromGenesisConfigHash(167001));
         assertEq(c.quorumSigners.length, 3);
         assertEq(c.quorumThreshold, 2);
         assertEq(c.measurements.length, 1);
@@ -50,6 +53,7 @@ contract DeployL1Test is Test {
 
         MultiProofVerifier.Rollup memory r = d.multiProof.rollupOf(c.l2ChainId);
         assertEq(address(r.zkVerifier), c.rollupZkVerifier);
+        assertEq(r.chainConfigHash, c.chainConfigHash);
         assertEq(r.zkShareBps, c.zkShareBps);
         assertEq(r.softFinalityDelay, c.softFinalityDelay);
         assertEq(address(d.multiProof.teeVerifier()), address(d.tee));
@@ -96,6 +100,12 @@ contract DeployL1Test is Test {
         assertEq(address(d.rewards), address(0));
         assertEq(address(d.settlement.rewards()), address(0));
         assertTrue(d.tee.isAttestationVerifier(address(d.zkAttestation)));
+    }
+
+    function test_zeroChainConfigHashIsRefused() public {
+        c.chainConfigHash = bytes32(0);
+        vm.expectRevert(MultiProofVerifier.ZeroChainConfigHash.selector);
+        script.deploy(c, address(script));
     }
 
     function test_badConfigIsRefused() public {

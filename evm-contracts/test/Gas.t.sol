@@ -29,10 +29,14 @@ contract GasTest is MultiProofFixture {
         BlockClaim memory c = _claim(100);
         bytes memory proof = _blockProof(key, L2, c);
         vm.cool(address(tee));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         uint256 used = _lastCall();
         _report("verifyBlock (one TEE-proof), call frame", used, 10_000);
-        _report("verifyBlock, as a transaction", used + _txOverhead(abi.encodeCall(tee.verifyBlock, (L2, c, proof))), 0);
+        _report(
+            "verifyBlock, as a transaction",
+            used + _txOverhead(abi.encodeCall(tee.verifyBlock, (L2, CHAIN_CONFIG, c, proof))),
+            0
+        );
         assertLe(used, 10_000);
     }
 
@@ -41,11 +45,11 @@ contract GasTest is MultiProofFixture {
         BatchClaim memory c = _batchOf(blocks);
         bytes memory proof = _batchProof(key, L2, c);
         vm.cool(address(tee));
-        tee.verifyBatch(L2, c, proof);
+        tee.verifyBatch(L2, CHAIN_CONFIG, c, proof);
         uint256 used = _lastCall();
         _report("verifyBatch, 64 blocks, call frame", used, 0);
         _report("  per block", used / 64, 1_000);
-        uint256 txGas = used + _txOverhead(abi.encodeCall(tee.verifyBatch, (L2, c, proof)));
+        uint256 txGas = used + _txOverhead(abi.encodeCall(tee.verifyBatch, (L2, CHAIN_CONFIG, c, proof)));
         _report("  per block, as a transaction", txGas / 64, 0);
         assertLe(used / 64, 1_000);
     }
@@ -54,11 +58,11 @@ contract GasTest is MultiProofFixture {
         BlockClaim[] memory blocks = _chain(1_000, 64);
         bytes memory proof = _batchProof(key, L2, _batchOf(blocks));
         vm.cool(address(tee));
-        tee.verifyBatchBlocks(L2, blocks, proof);
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
         uint256 used = _lastCall();
         _report("verifyBatchBlocks (commitment rebuilt), 64 blocks, call frame", used, 0);
         _report("  per block", used / 64, 1_000);
-        uint256 txGas = used + _txOverhead(abi.encodeCall(tee.verifyBatchBlocks, (L2, blocks, proof)));
+        uint256 txGas = used + _txOverhead(abi.encodeCall(tee.verifyBatchBlocks, (L2, CHAIN_CONFIG, blocks, proof)));
         _report("  per block, as a transaction (6 words of calldata per block)", txGas / 64, 0);
         assertLe(used / 64, 1_000);
     }

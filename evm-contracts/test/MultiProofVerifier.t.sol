@@ -24,7 +24,7 @@ abstract contract MultiProofFixture is Fixture {
         mpv = new MultiProofVerifier(admin, tee);
         zkStandIn = new RollupZkVerifierStandIn();
         vm.prank(admin);
-        mpv.addRollup(L2, zkStandIn);
+        mpv.addRollup(L2, CHAIN_CONFIG, zkStandIn);
     }
 
     function _transition(uint64 n) internal pure returns (Transition memory) {
@@ -36,20 +36,38 @@ abstract contract MultiProofFixture is Fixture {
         u = Transition(t.firstBlock, t.lastBlock, t.parentHash, t.preStateRoot, t.blockHash, post);
     }
 
-    /// @dev A single-block TEE-proof of `t` by `k`.
+    /// @dev A single-block TEE-proof of `t` by `k`, made under {CHAIN_CONFIG}.
     function _tee(uint256 k, Transition memory t) internal view returns (MultiProofVerifier.TeeEvidence memory) {
-        bytes32 w = keccak256(abi.encode("witness", t.lastBlock));
-        BlockClaim memory c = BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, w);
-        return MultiProofVerifier.TeeEvidence(false, w, _blockProof(k, L2, c));
+        return _tee(k, t, CHAIN_CONFIG);
     }
 
-    /// @dev A batch TEE-proof of `t` by `k`.
+    /// @dev A single-block TEE-proof of `t` by `k`, made under chain config `config`.
+    function _tee(uint256 k, Transition memory t, bytes32 config)
+        internal
+        view
+        returns (MultiProofVerifier.TeeEvidence memory)
+    {
+        bytes32 w = keccak256(abi.encode("witness", t.lastBlock));
+        BlockClaim memory c = BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, w);
+        return MultiProofVerifier.TeeEvidence(false, w, config, _blockProof(k, L2, config, c));
+    }
+
+    /// @dev A batch TEE-proof of `t` by `k`, made under {CHAIN_CONFIG}.
     function _teeBatch(uint256 k, Transition memory t) internal view returns (MultiProofVerifier.TeeEvidence memory) {
+        return _teeBatch(k, t, CHAIN_CONFIG);
+    }
+
+    /// @dev A batch TEE-proof of `t` by `k`, made under chain config `config`.
+    function _teeBatch(uint256 k, Transition memory t, bytes32 config)
+        internal
+        view
+        returns (MultiProofVerifier.TeeEvidence memory)
+    {
         bytes32 commitment = keccak256(abi.encode("blocks", t.firstBlock, t.lastBlock));
         BatchClaim memory c = BatchClaim(
             t.firstBlock, t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, commitment
         );
-        return MultiProofVerifier.TeeEvidence(true, commitment, _batchProof(k, L2, c));
+        return MultiProofVerifier.TeeEvidence(true, commitment, config, _batchProof(k, L2, config, c));
     }
 
     function _zk(Transition memory t) internal view returns (bytes memory) {
@@ -220,7 +238,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     function test_resolve_onlyWithTheRollupsOwnSlot() public {
         uint256 l2b = L2 + 1;
         vm.prank(admin);
-        mpv.addRollup(l2b, zkStandIn);
+        mpv.addRollup(l2b, CHAIN_CONFIG, zkStandIn);
         (uint256 key2,) = _activeProver();
         bytes32 slotA = _contestOn(L2, key2, _transition(10));
         bytes32 slotB = _contestOn(l2b, key2, _transition(10));
@@ -272,7 +290,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     {
         bytes32 w = keccak256(abi.encode("witness", t.lastBlock));
         BlockClaim memory c = BlockClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, t.postStateRoot, w);
-        return MultiProofVerifier.TeeEvidence(false, w, _blockProof(k, l2ChainId, c));
+        return MultiProofVerifier.TeeEvidence(false, w, CHAIN_CONFIG, _blockProof(k, l2ChainId, c));
     }
 
     /// @dev An active prover running a newly trusted enclave version (SVN + 1).
@@ -428,9 +446,9 @@ contract MultiProofVerifierTest is MultiProofFixture {
     function test_rollup_refusals() public {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupAlreadyAdded.selector, L2));
-        mpv.addRollup(L2, zkStandIn);
+        mpv.addRollup(L2, CHAIN_CONFIG, zkStandIn);
         vm.expectRevert(MultiProofVerifier.ZeroAddress.selector);
-        mpv.addRollup(L2 + 1, IRollupZkVerifier(address(0)));
+        mpv.addRollup(L2 + 1, CHAIN_CONFIG, IRollupZkVerifier(address(0)));
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
         mpv.setProofMix(L2 + 1, 0, 1 hours);
         vm.stopPrank();
@@ -453,7 +471,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role);
         vm.startPrank(nobody);
         vm.expectRevert(err);
-        mpv.addRollup(5, zkStandIn);
+        mpv.addRollup(5, CHAIN_CONFIG, zkStandIn);
         vm.expectRevert(err);
         mpv.setZkVerifier(L2, zkStandIn);
         vm.expectRevert(err);
@@ -467,6 +485,124 @@ contract MultiProofVerifierTest is MultiProofFixture {
         ev.proof = hex"00";
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 1));
         mpv.submitTeeProof(L2, t, ev);
+    }
+
+    // ------------------------------------------------------------------ chain config
+
+    bytes32 internal constant OTHER_CONFIG = keccak256("chain config with another fork schedule");
+
+    function _mismatch(bytes32 expected, bytes32 got) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(MultiProofVerifier.ChainConfigMismatch.selector, L2, expected, got);
+    }
+
+    function test_chainConfig_setOnAdd() public {
+        assertEq(mpv.rollupOf(L2).chainConfigHash, CHAIN_CONFIG);
+        uint256 l2b = L2 + 1;
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.RollupAdded(l2b, address(zkStandIn), 1_000, 24 hours);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ChainConfigSet(l2b, OTHER_CONFIG);
+        vm.prank(admin);
+        mpv.addRollup(l2b, OTHER_CONFIG, zkStandIn);
+        assertEq(mpv.rollupOf(l2b).chainConfigHash, OTHER_CONFIG);
+    }
+
+    function test_addRollup_zeroChainConfigHashRefused() public {
+        vm.prank(admin);
+        vm.expectRevert(MultiProofVerifier.ZeroChainConfigHash.selector);
+        mpv.addRollup(L2 + 1, bytes32(0), zkStandIn);
+        assertFalse(mpv.rollupOf(L2 + 1).registered);
+    }
+
+    function test_submitTeeProof_otherChainConfig_refused() public {
+        Transition memory t = _transition(10);
+        MultiProofVerifier.TeeEvidence memory ev = _tee(key, t, OTHER_CONFIG);
+        vm.expectRevert(_mismatch(CHAIN_CONFIG, OTHER_CONFIG));
+        mpv.submitTeeProof(L2, t, ev);
+        ev = _teeBatch(key, t, OTHER_CONFIG);
+        vm.expectRevert(_mismatch(CHAIN_CONFIG, OTHER_CONFIG));
+        mpv.submitTeeProof(L2, t, ev);
+        // made under another config but claiming the rollup's: the signature does not match
+        ev = _tee(key, t, OTHER_CONFIG);
+        ev.chainConfigHash = CHAIN_CONFIG;
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        mpv.submitTeeProof(L2, t, ev);
+        assertEq(mpv.evidenceOf(mpv.slotOf(L2, t)).teeProver, address(0));
+        // made and claimed under the rollup's config: accepted
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+    }
+
+    function test_prove_otherChainConfig_refusedZkKept() public {
+        Transition memory t = _transition(_blockDrawn(10, true));
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ZkProofAccepted(L2, slot, t.postStateRoot);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(L2, slot, _mismatch(CHAIN_CONFIG, OTHER_CONFIG));
+        assertFalse(mpv.prove(L2, t, _zk(t), _tee(key, t, OTHER_CONFIG)));
+        assertEq(mpv.evidenceOf(slot).zkEpoch, 1);
+        assertEq(mpv.evidenceOf(slot).teeProver, address(0));
+        assertFalse(mpv.isFinal(L2, t));
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+
+        // the batch form, on a range
+        Transition memory r =
+            Transition(20, 30, keccak256("p"), keccak256("pre"), keccak256("last block"), keccak256("post"));
+        bytes32 rangeSlot = mpv.slotOf(L2, r);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(L2, rangeSlot, _mismatch(CHAIN_CONFIG, OTHER_CONFIG));
+        assertFalse(mpv.prove(L2, r, _zk(r), _teeBatch(key, r, OTHER_CONFIG)));
+
+        // a proof under the rollup's config completes both
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    function test_setChainConfig_eventAndAdminOnly() public {
+        address nobody = makeAddr("nobody");
+        bytes32 role = mpv.ROLLUP_ADMIN_ROLE();
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role));
+        mpv.setChainConfig(L2, OTHER_CONFIG);
+        assertEq(mpv.rollupOf(L2).chainConfigHash, CHAIN_CONFIG);
+
+        vm.startPrank(admin);
+        vm.expectRevert(MultiProofVerifier.ZeroChainConfigHash.selector);
+        mpv.setChainConfig(L2, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
+        mpv.setChainConfig(L2 + 1, OTHER_CONFIG);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ChainConfigSet(L2, OTHER_CONFIG);
+        mpv.setChainConfig(L2, OTHER_CONFIG);
+        vm.stopPrank();
+        assertEq(mpv.rollupOf(L2).chainConfigHash, OTHER_CONFIG);
+    }
+
+    function test_setChainConfig_oldHashRefusedNewAccepted() public {
+        Transition memory earlier = _transition(_blockDrawn(10, false));
+        assertTrue(mpv.submitTeeProof(L2, earlier, _tee(key, earlier)));
+
+        vm.prank(admin);
+        mpv.setChainConfig(L2, OTHER_CONFIG);
+
+        Transition memory t = _transition(_blockDrawn(earlier.lastBlock + 1, true));
+        MultiProofVerifier.TeeEvidence memory old = _tee(key, t);
+        vm.expectRevert(_mismatch(OTHER_CONFIG, CHAIN_CONFIG));
+        mpv.submitTeeProof(L2, t, old);
+        bytes memory zkProof = _zk(t);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(L2, mpv.slotOf(L2, t), _mismatch(OTHER_CONFIG, CHAIN_CONFIG));
+        assertFalse(mpv.prove(L2, t, zkProof, old));
+        assertFalse(mpv.isFinal(L2, t));
+
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofAccepted(L2, mpv.slotOf(L2, t), t.postStateRoot, prover);
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t, OTHER_CONFIG)));
+        assertTrue(mpv.isFinal(L2, t));
+
+        // evidence recorded under the previous config keeps counting
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(mpv.isFinal(L2, earlier));
     }
 
     /// @dev The draw follows the share: 0 never, 10 000 always, and about the share in between.

@@ -368,8 +368,8 @@ contract ProverRegistryTest is Fixture {
         BlockClaim memory c = _claim(5);
         bytes memory oldProof = _blockProof(oldKey, L2, c);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRetired.selector, oldProver));
-        tee.verifyBlock(L2, c, oldProof);
-        assertEq(tee.verifyBlock(L2, c, _blockProof(newKey, L2, c)), newProver);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, oldProof);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, _blockProof(newKey, L2, c)), newProver);
         assertEq(tee.instanceOf(newProver).expiry, block.timestamp + 90 days);
     }
 
@@ -561,7 +561,7 @@ contract ProverRegistryTest is Fixture {
         BlockClaim memory c = _claim(3);
         bytes memory proof = _blockProof(proverKey, L2, c);
         bool active = tee.isActive(prover);
-        try tee.verifyBlock(L2, c, proof) returns (address p) {
+        try tee.verifyBlock(L2, CHAIN_CONFIG, c, proof) returns (address p) {
             assertTrue(active);
             assertEq(p, prover);
         } catch {

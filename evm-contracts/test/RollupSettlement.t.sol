@@ -202,6 +202,24 @@ contract RollupSettlementTest is MultiProofFixture {
         settlement.proposalOf(5);
     }
 
+    function test_prove_proofUnderAnotherChainConfig_refused() public {
+        _propose(10);
+        Transition memory t = settlement.transitionOf(1);
+        bytes32 other = keccak256("chain config with another fork schedule");
+        bytes memory mismatch =
+            abi.encodeWithSelector(MultiProofVerifier.ChainConfigMismatch.selector, L2, CHAIN_CONFIG, other);
+        MultiProofVerifier.TeeEvidence memory ev = _tee(key, t, other);
+        vm.expectRevert(mismatch);
+        settlement.proveTee(1, ev);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TeeProofRefused(L2, mpv.slotOf(L2, t), mismatch);
+        assertFalse(settlement.prove(1, _zk(t), ev));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        assertTrue(settlement.proveTee(1, _tee(key, t)));
+        assertEq(settlement.finalize(1), 1);
+    }
+
     function test_discardFrom() public {
         _propose(10);
         _propose(11);

@@ -12,6 +12,7 @@ struct BlockPublicInput {
     uint256 l1ChainId;
     address verifier;
     uint256 l2ChainId;
+    bytes32 chainConfigHash;
     address prover;
     uint64 blockNumber;
     bytes32 parentHash;
@@ -26,6 +27,7 @@ struct BatchPublicInput {
     uint256 l1ChainId;
     address verifier;
     uint256 l2ChainId;
+    bytes32 chainConfigHash;
     address prover;
     uint64 firstBlockNumber;
     uint64 lastBlockNumber;
@@ -49,42 +51,43 @@ contract TeeVerifierTest is Fixture {
 
     function test_verifyBlock_acceptsActiveProver() public view {
         BlockClaim memory c = _claim(100);
-        assertEq(tee.verifyBlock(L2, c, _blockProof(key, L2, c)), prover);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, _blockProof(key, L2, c)), prover);
     }
 
     function test_verifyBatch_acceptsActiveProver() public view {
         BatchClaim memory c = _batchOf(_chain(10, 5));
-        assertEq(tee.verifyBatch(L2, c, _batchProof(key, L2, c)), prover);
+        assertEq(tee.verifyBatch(L2, CHAIN_CONFIG, c, _batchProof(key, L2, c)), prover);
     }
 
     function test_verifyBatchBlocks_rebuildsTheCommitment() public view {
         BlockClaim[] memory blocks = _chain(10, 5);
         bytes memory proof = _batchProof(key, L2, _batchOf(blocks));
-        assertEq(tee.verifyBatchBlocks(L2, blocks, proof), prover);
+        assertEq(tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof), prover);
     }
 
     function test_singleBlockBatch() public view {
         BlockClaim[] memory blocks = _chain(10, 1);
         BatchClaim memory c = _batchOf(blocks);
         bytes memory proof = _batchProof(key, L2, c);
-        assertEq(tee.verifyBatch(L2, c, proof), prover);
-        assertEq(tee.verifyBatchBlocks(L2, blocks, proof), prover);
+        assertEq(tee.verifyBatch(L2, CHAIN_CONFIG, c, proof), prover);
+        assertEq(tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof), prover);
     }
 
     function test_anyOfSeveralProversSuffices() public {
         (uint256 key2, address prover2) = _activeProver();
         BlockClaim memory c = _claim(100);
-        assertEq(tee.verifyBlock(L2, c, _blockProof(key, L2, c)), prover);
-        assertEq(tee.verifyBlock(L2, c, _blockProof(key2, L2, c)), prover2);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, _blockProof(key, L2, c)), prover);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, _blockProof(key2, L2, c)), prover2);
     }
 
     function test_tagsAreTheHashesOfTheirStrings() public view {
         BlockClaim memory c = _claim(1);
         BlockPublicInput memory pi = BlockPublicInput(
-            keccak256("phat-sgx-prover.tee-proof.block.v1"),
+            keccak256("phat-sgx-prover.tee-proof.block.v2"),
             block.chainid,
             address(tee),
             L2,
+            CHAIN_CONFIG,
             prover,
             c.blockNumber,
             c.parentHash,
@@ -93,7 +96,7 @@ contract TeeVerifierTest is Fixture {
             c.postStateRoot,
             c.witnessCommitment
         );
-        assertEq(tee.blockDigest(L2, prover, c), keccak256(abi.encode(pi)));
+        assertEq(tee.blockDigest(L2, CHAIN_CONFIG, prover, c), keccak256(abi.encode(pi)));
     }
 
     // ------------------------------------------------------------------ proof format refusals
@@ -102,13 +105,13 @@ contract TeeVerifierTest is Fixture {
         BlockClaim memory c = _claim(100);
         bytes memory proof = _blockProof(key, L2, c);
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 84));
-        tee.verifyBlock(L2, c, _slice(proof, 0, 84));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, _slice(proof, 0, 84));
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 86));
-        tee.verifyBlock(L2, c, bytes.concat(proof, hex"00"));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, bytes.concat(proof, hex"00"));
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 0));
-        tee.verifyBlock(L2, c, "");
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, "");
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidProofLength.selector, 65));
-        tee.verifyBlock(L2, c, _slice(proof, 20, 65)); // a bare signature
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, _slice(proof, 20, 65)); // a bare signature
     }
 
     function test_refuses_badV() public {
@@ -118,7 +121,7 @@ contract TeeVerifierTest is Fixture {
         for (uint256 i = 0; i < bad.length; ++i) {
             proof[84] = bytes1(bad[i]);
             vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidSignatureV.selector, bad[i]));
-            tee.verifyBlock(L2, c, proof);
+            tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         }
     }
 
@@ -129,14 +132,14 @@ contract TeeVerifierTest is Fixture {
         bytes memory twin =
             abi.encodePacked(_slice(proof, 0, 52), bytes32(N - s), proof[84] == 0x1b ? uint8(28) : uint8(27));
         vm.expectRevert(TeeVerifier.SignatureSMalleable.selector);
-        tee.verifyBlock(L2, c, twin);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, twin);
     }
 
     function test_refuses_unrecoverable() public {
         BlockClaim memory c = _claim(100);
         bytes memory proof = abi.encodePacked(prover, bytes32(0), bytes32(uint256(1)), uint8(27));
         vm.expectRevert(TeeVerifier.SignatureUnrecoverable.selector);
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
     }
 
     function test_refuses_tamperedClaim() public {
@@ -145,13 +148,13 @@ contract TeeVerifierTest is Fixture {
         BlockClaim memory t = _claim(100);
         t.postStateRoot = keccak256("forged");
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, t, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, t, proof);
         t = _claim(100);
         t.witnessCommitment = bytes32(0);
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, t, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, t, proof);
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2 + 1, c, proof); // another rollup
+        tee.verifyBlock(L2 + 1, CHAIN_CONFIG, c, proof); // another rollup
     }
 
     function test_refuses_otherL1() public {
@@ -159,7 +162,7 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _blockProof(key, L2, c);
         vm.chainId(1);
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
     }
 
     function test_refuses_otherVerifierDeployment() public {
@@ -172,8 +175,32 @@ contract TeeVerifierTest is Fixture {
         vm.warp(block.timestamp + 1 days);
         assertTrue(tee.isActive(prover));
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         assertTrue(address(first) != address(tee));
+    }
+
+    function test_refuses_otherChainConfig() public {
+        bytes32 other = keccak256("chain config with another fork schedule");
+        BlockClaim memory c = _claim(100);
+        bytes memory proof = _blockProof(key, L2, c);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyBlock(L2, other, c, proof);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyBlock(L2, bytes32(0), c, proof);
+        // made under the other config: valid only against it
+        bytes memory otherProof = _blockProof(key, L2, other, c);
+        assertEq(tee.verifyBlock(L2, other, c, otherProof), prover);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, otherProof);
+
+        BlockClaim[] memory blocks = _chain(10, 3);
+        BatchClaim memory b = _batchOf(blocks);
+        bytes memory batchProof = _batchProof(key, L2, b);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyBatch(L2, other, b, batchProof);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyBatchBlocks(L2, other, blocks, batchProof);
+        assertEq(tee.verifyBatchBlocks(L2, other, blocks, _batchProof(key, L2, other, b)), prover);
     }
 
     function test_refuses_stolenProof() public {
@@ -182,7 +209,7 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _blockProof(key, L2, c);
         bytes memory stolen = abi.encodePacked(thief, _slice(proof, 20, 65));
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, c, stolen);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, stolen);
     }
 
     function test_refuses_blockProofAsBatchAndBack() public {
@@ -190,10 +217,10 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _blockProof(key, L2, c);
         BatchClaim memory b = _batchOf(_chain(100, 1));
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBatch(L2, b, proof);
+        tee.verifyBatch(L2, CHAIN_CONFIG, b, proof);
         bytes memory batchProof = _batchProof(key, L2, b);
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBlock(L2, c, batchProof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, batchProof);
     }
 
     // ------------------------------------------------------------------ signer refusals
@@ -203,7 +230,7 @@ contract TeeVerifierTest is Fixture {
         BlockClaim memory c = _claim(100);
         bytes memory proof = _blockProof(k, L2, c);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotRegistered.selector, vm.addr(k)));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
     }
 
     function test_refuses_beforeDelay() public {
@@ -214,12 +241,12 @@ contract TeeVerifierTest is Fixture {
         BlockClaim memory c = _claim(100);
         bytes memory proof = _blockProof(k, L2, c);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotYetActive.selector, p, validSince));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         vm.warp(validSince - 1);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotYetActive.selector, p, validSince));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         vm.warp(validSince);
-        assertEq(tee.verifyBlock(L2, c, proof), p);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, proof), p);
     }
 
     function test_refuses_expired() public {
@@ -227,10 +254,10 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _blockProof(key, L2, c);
         uint32 expiry = tee.instanceOf(prover).expiry;
         vm.warp(expiry - 1);
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         vm.warp(expiry);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverExpired.selector, prover, expiry));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
     }
 
     function test_refuses_revoked() public {
@@ -239,7 +266,7 @@ contract TeeVerifierTest is Fixture {
         vm.prank(guardian);
         tee.revoke(prover);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRevoked.selector, prover));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         assertFalse(tee.isTrustedSigner(prover));
     }
 
@@ -249,7 +276,7 @@ contract TeeVerifierTest is Fixture {
         vm.prank(guardian);
         tee.untrustMeasurement(measurement);
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverMeasurementUntrusted.selector, prover));
-        tee.verifyBlock(L2, c, proof);
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
         assertFalse(tee.isTrustedSigner(prover));
         // and permanently
         vm.prank(policy);
@@ -264,12 +291,12 @@ contract TeeVerifierTest is Fixture {
         (c.firstBlockNumber, c.lastBlockNumber) = (c.lastBlockNumber, c.firstBlockNumber);
         bytes memory proof = _batchProof(key, L2, c);
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidBlockRange.selector, 12, 10));
-        tee.verifyBatch(L2, c, proof);
+        tee.verifyBatch(L2, CHAIN_CONFIG, c, proof);
     }
 
     function test_refuses_emptyBatch() public {
         vm.expectRevert(TeeVerifier.EmptyBatch.selector);
-        tee.verifyBatchBlocks(L2, new BlockClaim[](0), new bytes(85));
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, new BlockClaim[](0), new bytes(85));
     }
 
     function test_refuses_brokenChain() public {
@@ -277,15 +304,15 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _batchProof(key, L2, _batchOf(blocks));
         blocks[2].blockNumber = 13;
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.BlocksNotContiguous.selector, 2));
-        tee.verifyBatchBlocks(L2, blocks, proof);
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
         blocks = _chain(10, 4);
         blocks[3].parentHash = bytes32(uint256(1));
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.BlocksNotContiguous.selector, 3));
-        tee.verifyBatchBlocks(L2, blocks, proof);
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
         blocks = _chain(10, 4);
         blocks[1].preStateRoot = bytes32(uint256(1));
         vm.expectRevert(abi.encodeWithSelector(TeeVerifier.BlocksNotContiguous.selector, 1));
-        tee.verifyBatchBlocks(L2, blocks, proof);
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
     }
 
     function test_refuses_tamperedIntermediateBlock() public {
@@ -293,7 +320,7 @@ contract TeeVerifierTest is Fixture {
         bytes memory proof = _batchProof(key, L2, _batchOf(blocks));
         blocks[1].witnessCommitment = keccak256("other witness");
         vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
-        tee.verifyBatchBlocks(L2, blocks, proof);
+        tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
     }
 
     // ------------------------------------------------------------------ fuzz
@@ -301,7 +328,7 @@ contract TeeVerifierTest is Fixture {
     /// @dev Any 85 bytes not signed by a registered key are refused (by one of the named errors).
     function testFuzz_randomProofNeverVerifies(bytes calldata proof, uint64 n) public {
         BlockClaim memory c = _claim(uint64(bound(n, 1, type(uint64).max)));
-        try tee.verifyBlock(L2, c, proof) returns (address) {
+        try tee.verifyBlock(L2, CHAIN_CONFIG, c, proof) returns (address) {
             fail();
         } catch (bytes memory err) {
             bytes4 sel = bytes4(err);
@@ -319,7 +346,7 @@ contract TeeVerifierTest is Fixture {
         BlockClaim memory c = _claim(uint64(bound(n, 1, type(uint64).max)));
         v = uint8(bound(v, 27, 28));
         s = bytes32(bound(uint256(s), 1, HALF_N));
-        try tee.verifyBlock(L2, c, abi.encodePacked(prover, r, s, v)) returns (address) {
+        try tee.verifyBlock(L2, CHAIN_CONFIG, c, abi.encodePacked(prover, r, s, v)) returns (address) {
             revert("forged proof accepted");
         } catch {}
     }
@@ -331,13 +358,14 @@ contract TeeVerifierTest is Fixture {
     {
         vm.assume(noise != bytes32(0));
         bytes memory proof = _blockProof(key, l2, c);
-        assertEq(tee.verifyBlock(l2, c, proof), prover);
+        assertEq(tee.verifyBlock(l2, CHAIN_CONFIG, c, proof), prover);
         // digest = keccak256(abi.encode(BlockPublicInput)) exactly
         BlockPublicInput memory pi = BlockPublicInput(
-            keccak256("phat-sgx-prover.tee-proof.block.v1"),
+            keccak256("phat-sgx-prover.tee-proof.block.v2"),
             block.chainid,
             address(tee),
             l2,
+            CHAIN_CONFIG,
             prover,
             c.blockNumber,
             c.parentHash,
@@ -346,7 +374,7 @@ contract TeeVerifierTest is Fixture {
             c.postStateRoot,
             c.witnessCommitment
         );
-        assertEq(tee.blockDigest(l2, prover, c), keccak256(abi.encode(pi)));
+        assertEq(tee.blockDigest(l2, CHAIN_CONFIG, prover, c), keccak256(abi.encode(pi)));
 
         field = uint8(bound(field, 0, 6));
         if (field == 0) c.blockNumber ^= uint64(uint256(noise)) | 1;
@@ -356,8 +384,71 @@ contract TeeVerifierTest is Fixture {
         else if (field == 4) c.postStateRoot ^= noise;
         else if (field == 5) c.witnessCommitment ^= noise;
         else l2 ^= uint256(noise);
-        try tee.verifyBlock(l2, c, proof) returns (address) {
+        try tee.verifyBlock(l2, CHAIN_CONFIG, c, proof) returns (address) {
             revert("tampered claim accepted");
+        } catch (bytes memory err) {
+            assertEq(bytes4(err), TeeVerifier.SignerMismatch.selector);
+        }
+    }
+
+    /// @dev The chain config hash is the fifth word of both public inputs: the digests change with
+    /// it, and a proof made under one config is refused under any other.
+    function testFuzz_digestChangesWithChainConfigHash(bytes32 a, bytes32 b, uint64 n) public view {
+        vm.assume(a != b);
+        BlockClaim memory c = _claim(uint64(bound(n, 1, type(uint64).max - 1)));
+        bytes32 digestA = tee.blockDigest(L2, a, prover, c);
+        assertNotEq(digestA, tee.blockDigest(L2, b, prover, c));
+        assertEq(
+            digestA,
+            keccak256(
+                abi.encode(
+                    BlockPublicInput(
+                        keccak256("phat-sgx-prover.tee-proof.block.v2"),
+                        block.chainid,
+                        address(tee),
+                        L2,
+                        a,
+                        prover,
+                        c.blockNumber,
+                        c.parentHash,
+                        c.blockHash,
+                        c.preStateRoot,
+                        c.postStateRoot,
+                        c.witnessCommitment
+                    )
+                )
+            )
+        );
+        BatchClaim memory batch = _batchOf(_chain(c.blockNumber, 1));
+        bytes32 batchA = tee.batchDigest(L2, a, prover, batch);
+        assertNotEq(batchA, tee.batchDigest(L2, b, prover, batch));
+        assertEq(
+            batchA,
+            keccak256(
+                abi.encode(
+                    BatchPublicInput(
+                        keccak256("phat-sgx-prover.tee-proof.batch.v2"),
+                        block.chainid,
+                        address(tee),
+                        L2,
+                        a,
+                        prover,
+                        batch.firstBlockNumber,
+                        batch.lastBlockNumber,
+                        batch.firstParentHash,
+                        batch.lastBlockHash,
+                        batch.firstPreStateRoot,
+                        batch.lastPostStateRoot,
+                        batch.blocksCommitment
+                    )
+                )
+            )
+        );
+
+        bytes memory proof = _blockProof(key, L2, a, c);
+        assertEq(tee.verifyBlock(L2, a, c, proof), prover);
+        try tee.verifyBlock(L2, b, c, proof) returns (address) {
+            revert("proof accepted under another chain config");
         } catch (bytes memory err) {
             assertEq(bytes4(err), TeeVerifier.SignerMismatch.selector);
         }
@@ -370,10 +461,11 @@ contract TeeVerifierTest is Fixture {
         BlockClaim[] memory blocks = _chain(first, bound(len, 1, 40));
         BatchClaim memory c = _batchOf(blocks);
         BatchPublicInput memory pi = BatchPublicInput(
-            keccak256("phat-sgx-prover.tee-proof.batch.v1"),
+            keccak256("phat-sgx-prover.tee-proof.batch.v2"),
             block.chainid,
             address(tee),
             L2,
+            CHAIN_CONFIG,
             prover,
             c.firstBlockNumber,
             c.lastBlockNumber,
@@ -383,8 +475,8 @@ contract TeeVerifierTest is Fixture {
             c.lastPostStateRoot,
             c.blocksCommitment
         );
-        assertEq(tee.batchDigest(L2, prover, c), keccak256(abi.encode(pi)));
-        assertEq(tee.verifyBatchBlocks(L2, blocks, _batchProof(key, L2, c)), prover);
+        assertEq(tee.batchDigest(L2, CHAIN_CONFIG, prover, c), keccak256(abi.encode(pi)));
+        assertEq(tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, _batchProof(key, L2, c)), prover);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -64,7 +64,8 @@ struct Running {
 }
 
 async fn start_relayer(devnet: &Devnet, db: &std::path::Path, provers: Vec<Arc<dyn TeeProver>>) -> Running {
-    run_relayer(&devnet.relayer_config(db, "127.0.0.1:0".parse().expect("addr")), provers).await
+    run_relayer(&devnet.relayer_config(db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config"), provers)
+        .await
 }
 
 /// A relayer with `config` (as the rollup's proposer), running.
@@ -243,8 +244,12 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let key: alloy::signers::local::PrivateKeySigner = devnet.prover_keys[0].parse().expect("key");
     let signature = alloy::signers::SignerSync::sign_hash_sync(&key, &digest).expect("sign");
     let proof = [prover.address().as_slice(), &signature.as_bytes()].concat();
-    let evidence =
-        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.into() };
+    let evidence = MultiProofVerifier::TeeEvidence {
+        batch: false,
+        commitment: p.witness_commitment,
+        chainConfigHash: p.chain_config_hash,
+        proof: proof.into(),
+    };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("must be refused").to_string();
     // TeeVerifier's custom error: the signature over the proposal's digest recovers to another key.
     assert!(refused.contains(&selector("SignerMismatch(address,address)")), "{refused}");
@@ -254,8 +259,12 @@ async fn a_wrong_post_state_root_and_an_expired_instance_are_refused_on_l1() {
     let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
     admin.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (90u64 * 24 * 3600,)).await.expect("warp");
     admin.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.expect("mine");
-    let evidence =
-        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: honest.proof.clone() };
+    let evidence = MultiProofVerifier::TeeEvidence {
+        batch: false,
+        commitment: p.witness_commitment,
+        chainConfigHash: p.chain_config_hash,
+        proof: honest.proof.clone(),
+    };
     let refused = settlement.proveTee(U256::from(1), evidence).send().await.expect_err("expired").to_string();
     assert!(refused.contains(&selector("ProverExpired(address,uint32)")), "{refused}");
     assert_eq!(finalized(&devnet).await, 1, "nothing finalized");
@@ -359,7 +368,8 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
     let old = Arc::new(Switchable { inner: devnet.local_prover(0).expect("prover"), up: AtomicBool::new(true) });
     let new_key = keccak256("phat-sgx-prover devnet prover 0, epoch 2").to_string();
     let new = Arc::new(Switchable {
-        inner: LocalProver::new("prover-0-epoch-2", &devnet.l2.url, &new_key, devnet.domain()).expect("prover"),
+        inner: LocalProver::new("prover-0-epoch-2", &devnet.l2.url, &new_key, devnet.domain(), devnet.chain.clone())
+            .expect("prover"),
         up: AtomicBool::new(false),
     });
     let running = start_relayer(&devnet, &db, vec![old.clone(), new.clone() as Arc<dyn TeeProver>]).await;
@@ -403,18 +413,27 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
         phat_prover_core::ProofDomain { l1_chain_id: 1, ..devnet.domain() },
         phat_prover_core::ProofDomain { l2_chain_id: 10, ..devnet.domain() },
     ] {
-        let replay = LocalProver::new("replay", &devnet.l2.url, &new_key, domain).expect("prover");
+        let replay =
+            LocalProver::new("replay", &devnet.l2.url, &new_key, domain, devnet.chain.clone()).expect("prover");
         let proof = replay.prove_block(next).await.expect("proof");
-        let tee =
-            MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof };
+        let tee = MultiProofVerifier::TeeEvidence {
+            batch: false,
+            commitment: p.witness_commitment,
+            chainConfigHash: p.chain_config_hash,
+            proof: proof.proof,
+        };
         let refused = settlement.proveTee(index, tee).send().await.expect_err("replay refused").to_string();
         assert!(refused.contains(&mismatch), "{refused}");
     }
 
     // The guardian untrusts the enclave's measurement: even the right proof is refused now.
     l1::untrust_devnet_measurement(&devnet.l1.url, &devnet.addresses).await.expect("untrust");
-    let tee =
-        MultiProofVerifier::TeeEvidence { batch: false, commitment: p.witness_commitment, proof: truth.proof.clone() };
+    let tee = MultiProofVerifier::TeeEvidence {
+        batch: false,
+        commitment: p.witness_commitment,
+        chainConfigHash: p.chain_config_hash,
+        proof: truth.proof.clone(),
+    };
     let refused = settlement.proveTee(index, tee).send().await.expect_err("untrusted refused").to_string();
     assert!(refused.contains(&selector("ProverMeasurementUntrusted(address)")), "{refused}");
     assert_eq!(finalized(&devnet).await, head);
@@ -446,7 +465,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
 
     let db = temp_db("cluster");
     // First with the registry out of reach: L1 settlement goes on, the credits wait in the store.
-    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
     config.registry = Some(RegistryConfig { url: "http://127.0.0.1:9".into(), rollup: cluster.rollup });
     let running = run_relayer(&config, devnet.provers().expect("provers")).await;
     let first = traffic(&devnet, 3).await;
@@ -532,7 +551,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     // TEE-proof L1 already holds, and three more — settle as one proposal with one batch proof
     // (`prove_batch`), and the registry credits each block once.
     let last = traffic(&devnet, 3).await;
-    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
     config.relayer.batch_blocks = 8;
     let running = run_relayer(&config, devnet.provers().expect("provers")).await;
     let mut records = running.relayer.feed().subscribe();
@@ -570,7 +589,7 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
         (&cluster.url, 2),
         new,
         devnet.domain(),
-        (WitnessSource::Contract, &devnet.l2.url),
+        (WitnessSource::Contract, &devnet.l2.url, devnet.chain.clone()),
     ));
     let head = traffic(&devnet, 1).await;
     let running = run_relayer(&config, vec![rotated]).await;
@@ -592,7 +611,7 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     // Six blocks wait before the relayer starts: one batch proof settles them as one proposal.
     let head = traffic(&devnet, 6).await;
     let db = temp_db("batch");
-    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr"));
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
     config.relayer.batch_blocks = 16;
     let running = run_relayer(&config, devnet.provers().expect("provers")).await;
     let mut records = running.relayer.feed().subscribe();

@@ -43,7 +43,9 @@ struct L1 {
 async fn start() -> L1 {
     let node = Anvil::spawn(&["--chain-id", &L1_CHAIN_ID.to_string()]).expect("anvil");
     let fund = U256::from(10u64).pow(U256::from(18u64));
-    let a = l1::deploy(&repo(), &node.url, (1, B256::repeat_byte(1), B256::repeat_byte(2)), fund).expect("deploy");
+    let chain = phat_devkit::l2_chain_config(L2_CHAIN_ID).hash();
+    let a =
+        l1::deploy(&repo(), &node.url, (1, B256::repeat_byte(1), B256::repeat_byte(2)), chain, fund).expect("deploy");
     l1::trust_devnet_measurement(&node.url, &a).await.expect("trust");
     let quorum = QuorumOperators::start(&node.url, L1_CHAIN_ID, &a).await.expect("quorum operators");
     let admin = l1::wallet(&node.url, l1::keys::ADMIN).expect("wallet");
@@ -148,6 +150,7 @@ async fn a_fresh_key_registers_through_two_of_three_operators_and_its_proofs_ver
         l1ChainId: U256::from(L1_CHAIN_ID),
         verifier: l1.a.tee,
         l2ChainId: U256::from(L2_CHAIN_ID),
+        chainConfigHash: phat_devkit::l2_chain_config(L2_CHAIN_ID).hash(),
         prover: prover.address(),
         blockNumber: 7,
         parentHash: B256::repeat_byte(6),
@@ -167,11 +170,18 @@ async fn a_fresh_key_registers_through_two_of_three_operators_and_its_proofs_ver
         witnessCommitment: input.witnessCommitment,
     };
     let tee = TeeVerifier::new(l1.a.tee, l1.admin.clone());
-    let early = tee.verifyBlock(U256::from(L2_CHAIN_ID), claim.clone(), proof.to_vec().into()).call().await;
+    let early = tee
+        .verifyBlock(U256::from(L2_CHAIN_ID), input.chainConfigHash, claim.clone(), proof.to_vec().into())
+        .call()
+        .await;
     assert!(early.expect_err("not yet active").to_string().contains(&selector("ProverNotYetActive(address,uint32)")));
     l1::pass_registration_delay(&l1.node.url, &l1.a).await.expect("time travel");
     assert!(l1::is_active(&l1.node.url, &l1.a, prover.address()).await.expect("view"));
-    let signer = tee.verifyBlock(U256::from(L2_CHAIN_ID), claim, proof.to_vec().into()).call().await.expect("verifies");
+    let signer = tee
+        .verifyBlock(U256::from(L2_CHAIN_ID), input.chainConfigHash, claim, proof.to_vec().into())
+        .call()
+        .await
+        .expect("verifies");
     assert_eq!(signer, prover.address());
 }
 

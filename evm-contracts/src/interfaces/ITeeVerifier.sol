@@ -4,8 +4,8 @@ pragma solidity ^0.8.28;
 import {IProverRegistry} from "./IProverRegistry.sol";
 
 /// @notice What a single-block TEE-proof claims, besides its domain (tag, L1 chain id, verifier, L2
-/// chain id, prover), which the verifier supplies itself. Field order is that of
-/// `BlockPublicInput` fields 6-11 in `docs/proof-format.md`, and of a batch's per-block link.
+/// chain id, chain config hash, prover), which the verifier and its caller supply. Field order is
+/// that of `BlockPublicInput` fields 7-12 in `docs/proof-format.md`, and of a batch's per-block link.
 struct BlockClaim {
     uint64 blockNumber;
     bytes32 parentHash;
@@ -15,7 +15,7 @@ struct BlockClaim {
     bytes32 witnessCommitment;
 }
 
-/// @notice What a batch TEE-proof claims (`BatchPublicInput` fields 6-12 in `docs/proof-format.md`).
+/// @notice What a batch TEE-proof claims (`BatchPublicInput` fields 7-13 in `docs/proof-format.md`).
 struct BatchClaim {
     uint64 firstBlockNumber;
     uint64 lastBlockNumber;
@@ -26,26 +26,36 @@ struct BatchClaim {
     bytes32 blocksCommitment;
 }
 
-/// @notice Verifies TEE-proofs (format v1) from registered, active prover instances.
+/// @notice Verifies TEE-proofs (format v2) from registered, active prover instances.
 interface ITeeVerifier is IProverRegistry {
-    /// @notice Reverts unless `proof` is a valid TEE-proof of `claim` on rollup `l2ChainId` by an
-    /// instance that is active now with a trusted measurement.
+    /// @notice Reverts unless `proof` is a valid TEE-proof of `claim` on rollup `l2ChainId`, executed
+    /// under the chain config whose hash is `chainConfigHash`, by an instance that is active now with
+    /// a trusted measurement.
+    /// @dev Which chain config is the right one for the rollup is the caller's to know (the
+    /// {MultiProofVerifier} keeps it per rollup): a proof made under another config fails here as a
+    /// signature of another digest.
+    /// @param l2ChainId Chain id of the L2 the block belongs to.
+    /// @param chainConfigHash keccak256 of the canonical encoding of the L2's chain config.
+    /// @param claim What the proof claims about the block.
+    /// @param proof The 85-byte TEE-proof: prover ‖ r ‖ s ‖ v.
     /// @return prover The instance that signed.
-    function verifyBlock(uint256 l2ChainId, BlockClaim calldata claim, bytes calldata proof)
+    function verifyBlock(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim calldata claim, bytes calldata proof)
         external
         view
         returns (address prover);
 
     /// @notice As {verifyBlock}, for a batch proof over `claim.firstBlockNumber..lastBlockNumber`.
-    function verifyBatch(uint256 l2ChainId, BatchClaim calldata claim, bytes calldata proof)
+    function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim calldata claim, bytes calldata proof)
         external
         view
         returns (address prover);
 
     /// @notice As {verifyBatch}, rebuilding the batch claim (and its `blocksCommitment`) from every
     /// block of the range, checking that the blocks chain.
-    function verifyBatchBlocks(uint256 l2ChainId, BlockClaim[] calldata blocks, bytes calldata proof)
-        external
-        view
-        returns (address prover);
+    function verifyBatchBlocks(
+        uint256 l2ChainId,
+        bytes32 chainConfigHash,
+        BlockClaim[] calldata blocks,
+        bytes calldata proof
+    ) external view returns (address prover);
 }

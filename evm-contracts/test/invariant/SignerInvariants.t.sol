@@ -112,7 +112,7 @@ contract SignerHandler is Fixture {
         BlockClaim memory c = _claim(uint64(bound(n, 1, 1e9)));
         bytes memory proof = _blockProof(models[i].key, L2, c);
         bool allowed = modelSays(i);
-        try tee.verifyBlock(L2, c, proof) returns (address p) {
+        try tee.verifyBlock(L2, CHAIN_CONFIG, c, proof) returns (address p) {
             assertEq(p, vm.addr(models[i].key));
             if (!allowed) ++acceptedBadSigner;
             ++verified;

@@ -8,12 +8,34 @@ import {QuorumAttestationVerifier} from "../../src/QuorumAttestationVerifier.sol
 import {NormalizedAttestation, TcbStatus} from "../../src/interfaces/IAttestationVerifier.sol";
 import {BlockClaim, BatchClaim} from "../../src/interfaces/ITeeVerifier.sol";
 
+/// @notice keccak256 of the canonical chain config encoding (`docs/proof-format.md` §6, the Rust
+/// `ChainConfig::to_canonical`) of chain `chainId` with every fork through Prague active from
+/// genesis and no deposit contract (`ChainConfigParts::from_genesis_up_to(chainId, Fork::Prague)`):
+/// the config of the devnet L2 and of the Rust vectors.
+function pragueFromGenesisConfigHash(uint256 chainId) pure returns (bytes32) {
+    uint64 never = type(uint64).max;
+    // Shanghai, Cancun, Prague, Osaka, BPO1..BPO5
+    uint64[9] memory forkTimes = [uint64(0), 0, 0, never, never, never, never, never, never];
+    // Cancun, Prague, Osaka, BPO1..BPO5: target, max, base fee update fraction (zero: never active)
+    uint64[3][8] memory blobSchedule;
+    blobSchedule[0] = [uint64(3), 6, 3_338_477]; // EIP-4844
+    blobSchedule[1] = [uint64(6), 9, 5_007_716]; // EIP-7691
+    return keccak256(
+        abi.encode(
+            keccak256("phat-sgx-prover.chain-config.v1"), chainId, forkTimes, never, blobSchedule, address(0), false
+        )
+    );
+}
+
 /// @notice Shared set-up: a TeeVerifier (registry) with one trusted measurement and a 2-of-3
 /// quorum adapter, and helpers to attest, register and sign TEE-proofs.
 abstract contract Fixture is Test {
     uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
     uint256 internal constant HALF_N = N / 2;
     uint256 internal constant L2 = 167_000;
+    /// @dev The chain config hash the test L2's TEE-proofs are made under (any non-zero value: L1
+    /// never decodes it).
+    bytes32 internal constant CHAIN_CONFIG = keccak256("chain config of the test L2");
     uint256 internal constant START_TIME = 1_780_000_000;
     uint256 internal constant START_BLOCK = 1_000;
 
@@ -152,14 +174,34 @@ abstract contract Fixture is Test {
         return abi.encodePacked(r, s, v);
     }
 
+    /// @dev A single-block TEE-proof of `c` by `key`, made under {CHAIN_CONFIG}.
     function _blockProof(uint256 key, uint256 l2ChainId, BlockClaim memory c) internal view returns (bytes memory) {
-        address prover = vm.addr(key);
-        return abi.encodePacked(prover, _sign(key, tee.blockDigest(l2ChainId, prover, c)));
+        return _blockProof(key, l2ChainId, CHAIN_CONFIG, c);
     }
 
-    function _batchProof(uint256 key, uint256 l2ChainId, BatchClaim memory c) internal view returns (bytes memory) {
+    /// @dev A single-block TEE-proof of `c` by `key`, made under chain config `config`.
+    function _blockProof(uint256 key, uint256 l2ChainId, bytes32 config, BlockClaim memory c)
+        internal
+        view
+        returns (bytes memory)
+    {
         address prover = vm.addr(key);
-        return abi.encodePacked(prover, _sign(key, tee.batchDigest(l2ChainId, prover, c)));
+        return abi.encodePacked(prover, _sign(key, tee.blockDigest(l2ChainId, config, prover, c)));
+    }
+
+    /// @dev A batch TEE-proof of `c` by `key`, made under {CHAIN_CONFIG}.
+    function _batchProof(uint256 key, uint256 l2ChainId, BatchClaim memory c) internal view returns (bytes memory) {
+        return _batchProof(key, l2ChainId, CHAIN_CONFIG, c);
+    }
+
+    /// @dev A batch TEE-proof of `c` by `key`, made under chain config `config`.
+    function _batchProof(uint256 key, uint256 l2ChainId, bytes32 config, BatchClaim memory c)
+        internal
+        view
+        returns (bytes memory)
+    {
+        address prover = vm.addr(key);
+        return abi.encodePacked(prover, _sign(key, tee.batchDigest(l2ChainId, config, prover, c)));
     }
 
     function _claim(uint64 n) internal pure returns (BlockClaim memory) {

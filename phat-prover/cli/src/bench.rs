@@ -6,13 +6,13 @@
 
 use std::{path::PathBuf, time::Instant};
 
-use phat_prover_core::{ChainSpec, StatelessInput, execute, stf};
+use phat_prover_core::{ChainConfig, StatelessInput, execute, stf};
 
 use crate::{error::CliError, ethtest, state::FullState};
 
 /// One block with both of its inputs.
 pub struct BenchBlock {
-    chain: ChainSpec,
+    chain: ChainConfig,
     input: StatelessInput,
     parent_state: FullState,
     gas: u64,
@@ -36,7 +36,8 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<BenchBlock>, CliError> {
     let mut blocks = Vec::new();
     for file in ethtest::collect_files(paths)? {
         for (name, test) in ethtest::read_file(&file)? {
-            ethtest::run_test_with(&test, &mut |b| {
+            let Ok(chain) = ethtest::chain_config(&test) else { continue };
+            ethtest::run_test_with(&test, &chain, &mut |b| {
                 if b.outcome.gas_used > 0 {
                     blocks.push(BenchBlock {
                         chain: b.chain.clone(),
@@ -62,7 +63,12 @@ pub fn run(blocks: &[BenchBlock], iterations: u32) -> Result<BenchReport, CliErr
         let t = Instant::now();
         for (b, db) in blocks.iter().zip(dbs) {
             let txs = stf::recover_senders(&b.input.block)?;
-            let (result, _) = stf::execute_transactions(&b.chain, &b.input.block, &txs, db)?;
+            let fork = b
+                .chain
+                .fork_at(b.input.block.header.timestamp)
+                .map_err(phat_prover_core::HeaderError::from)
+                .map_err(phat_prover_core::StfError::from)?;
+            let (result, _) = stf::execute_transactions(&b.chain, fork, &b.input.block, &txs, db)?;
             if result.gas_used != b.gas {
                 return Err(CliError::Input("plain execution disagrees on gas used".into()));
             }

@@ -8,12 +8,15 @@ use phat_prover_core::WitnessBundle;
 use serde::Serialize;
 
 use phat_devkit::{
-    Anvil, DEV_KEY, Traffic,
+    Anvil, DEV_KEY, L2_HARDFORK, Traffic, l2_chain_config,
     traffic::{KECCAK_LOOP_INIT, SSTORE_LOOP_INIT},
 };
 use phat_witness::fetch;
 
 use crate::{error::CliError, ethtest};
+
+/// anvil's default chain id.
+const ANVIL_CHAIN_ID: u64 = 31_337;
 
 /// One bundle written, and what the STF proved from it.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +27,9 @@ pub struct BundleEntry {
     pub post_state_root: B256,
     pub gas_used: u64,
     pub bytes: usize,
+    /// The canonical encoding of the chain config the block was proven under (what the Phat
+    /// contract's configuration takes).
+    pub chain_config: Bytes,
 }
 
 /// Writes a bundle for every accepted block of the BlockchainTests in `path` into `out`, and
@@ -33,13 +39,14 @@ pub fn from_ethtest(path: &Path, out: &Path) -> Result<Vec<BundleEntry>, CliErro
     let mut entries = Vec::new();
     let mut failure = None;
     for (case, test) in ethtest::read_file(path)? {
-        let verdict = ethtest::run_test_with(&test, &mut |accepted| {
+        let chain = ethtest::chain_config(&test).map_err(|v| CliError::Input(format!("{case}: {v:?}")))?;
+        let verdict = ethtest::run_test_with(&test, &chain, &mut |accepted| {
             if failure.is_some() {
                 return;
             }
             let chain = accepted.chain;
             let block: Bytes = alloy_rlp::encode(&accepted.input.block).into();
-            let bundle = WitnessBundle::new(chain, block, accepted.input.witness.clone()).to_bytes();
+            let bundle = WitnessBundle::new(chain.chain_id(), block, accepted.input.witness.clone()).to_bytes();
             let name = format!("{:03}-{}.bundle", entries.len(), accepted.outcome.number);
             let file = out.join(&name);
             if let Err(e) = std::fs::write(&file, &bundle) {
@@ -53,6 +60,7 @@ pub fn from_ethtest(path: &Path, out: &Path) -> Result<Vec<BundleEntry>, CliErro
                 post_state_root: accepted.outcome.post_state_root,
                 gas_used: accepted.outcome.gas_used,
                 bytes: bundle.len(),
+                chain_config: chain.to_canonical().into(),
             });
         });
         if let Some(e) = failure.take() {
@@ -76,7 +84,8 @@ fn write_index(out: &Path, entries: &[BundleEntry]) -> Result<(), CliError> {
 /// block is proven natively first, so only blocks the STF accepts are written.
 pub async fn heavy_blocks(out: &Path) -> Result<Vec<BundleEntry>, CliError> {
     std::fs::create_dir_all(out).map_err(|e| CliError::io(out.display(), e))?;
-    let anvil = Anvil::spawn(&["--hardfork", "prague", "--gas-limit", "60000000"])?;
+    let anvil = Anvil::spawn(&["--hardfork", L2_HARDFORK, "--gas-limit", "60000000"])?;
+    let chain = l2_chain_config(ANVIL_CHAIN_ID);
     let mut traffic = Traffic::new(&anvil.url, DEV_KEY)?;
     // Block 1 first: anvil's genesis header does not follow Ethereum's base fee rule.
     traffic.step().await?;
@@ -91,8 +100,8 @@ pub async fn heavy_blocks(out: &Path) -> Result<Vec<BundleEntry>, CliError> {
     let mut entries = Vec::new();
     for (init, gas) in loads {
         let (number, _) = traffic.create(init, gas).await?;
-        let witness = fetch::fetch_witness(&anvil.url, number, None).await?;
-        let (chain, input) = witness.input()?;
+        let witness = fetch::fetch_witness(&anvil.url, number, &chain).await?;
+        let input = witness.input(&chain)?;
         let outcome =
             phat_prover_core::execute(&chain, &input).map_err(|e| CliError::Input(format!("block {number}: {e}")))?;
         let bundle = witness.bundle().to_bytes();
@@ -106,6 +115,7 @@ pub async fn heavy_blocks(out: &Path) -> Result<Vec<BundleEntry>, CliError> {
             post_state_root: outcome.post_state_root,
             gas_used: outcome.gas_used,
             bytes: bundle.len(),
+            chain_config: chain.to_canonical().into(),
         });
     }
     write_index(out, &entries)?;

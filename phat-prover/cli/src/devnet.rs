@@ -8,7 +8,7 @@ use std::time::Instant;
 use alloy_primitives::{Address, B256, keccak256};
 use phat_prover_core::{BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof};
 
-use phat_devkit::{Anvil, DEV_KEY, Traffic};
+use phat_devkit::{Anvil, DEV_KEY, L2_HARDFORK, Traffic, l2_chain_config};
 use phat_witness::{ProofFile, fetch};
 
 use crate::error::CliError;
@@ -29,8 +29,14 @@ pub struct DevnetOptions {
 
 /// Runs the devnet and prints one line per proven block.
 pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
-    let anvil = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &L2_CHAIN_ID.to_string()])?;
-    println!("L2: anvil (Prague) at {} (pid {}), chain id {L2_CHAIN_ID}", anvil.url, anvil.pid());
+    let anvil = Anvil::spawn(&["--hardfork", L2_HARDFORK, "--chain-id", &L2_CHAIN_ID.to_string()])?;
+    let chain = l2_chain_config(L2_CHAIN_ID);
+    println!(
+        "L2: anvil ({L2_HARDFORK}) at {} (pid {}), chain id {L2_CHAIN_ID}, chain config {}",
+        anvil.url,
+        anvil.pid(),
+        chain.hash()
+    );
     // A development prover key, derived from a public string: this stands in for the key the Phat
     // contract derives inside the TEE.
     let signer = LocalSigner::from_bytes(&keccak256("phat-sgx-prover devnet prover"))
@@ -57,7 +63,7 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
         let head = traffic.head().await?;
         while next <= head {
             let t = Instant::now();
-            let file = fetch::fetch_witness(&anvil.url, next, None).await?;
+            let file = fetch::fetch_witness(&anvil.url, next, &chain).await?;
             let fetch = t.elapsed();
             let witness_bytes: usize = file
                 .witness
@@ -68,7 +74,7 @@ pub async fn run(opts: &DevnetOptions) -> Result<(), CliError> {
                 .map(|b| b.len())
                 .sum();
             let t = Instant::now();
-            let (chain, input) = file.input()?;
+            let input = file.input(&chain)?;
             let outcome = phat_prover_core::execute(&chain, &input)?;
             let digest = BlockPublicInput::new(&domain, &outcome).digest();
             let proof = TeeProof::sign(&signer, digest)?;

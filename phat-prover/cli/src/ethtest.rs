@@ -1,4 +1,9 @@
-//! Ethereum BlockchainTests through the stateless STF.
+//! Ethereum BlockchainTests (ethereum/tests and the execution spec tests) through the stateless STF.
+//!
+//! Each test's rules come from its `network` (a fork, or `AToBAtTime15k`: A from genesis, B from
+//! timestamp 15 000) and its `config` (chain id, blob schedule), turned into a [`ChainConfig`] as a
+//! rollup's configuration would be. Pre-merge networks are skipped with the reason (the STF proves
+//! post-merge blocks only); a network naming a fork the STF does not know fails.
 //!
 //! For each test: the pre-state becomes a full witness, every block is executed statelessly on top
 //! of its parent (side chains included), every valid block must reproduce its header, every block
@@ -13,14 +18,34 @@ use std::{
 use alloy_consensus::Header;
 use alloy_primitives::{B256, Bytes};
 use phat_prover_core::{
-    BlockOutcome, ChainSpec, ExecutionWitness, StatelessInput, stf::execute_with_changes, witness::MAX_ANCESTORS,
+    BlockOutcome, ChainConfig, ChainConfigParts, ExecutionWitness, Fork, StatelessInput, chain::BlobSchedule,
+    stf::execute_with_changes, witness::MAX_ANCESTORS,
 };
 use serde::Deserialize;
 
 use crate::{error::CliError, state::FullState};
 
-/// Chain id of the Ethereum test chain.
+/// Chain id of the Ethereum test chain (when a test gives none).
 pub const TEST_CHAIN_ID: u64 = 1;
+/// Timestamp of the second fork in a `…AtTime15k` transition test.
+pub const TRANSITION_TIME: u64 = 15_000;
+/// Networks before the merge, which the STF does not prove.
+const PRE_MERGE: [&str; 14] = [
+    "Frontier",
+    "Homestead",
+    "EIP150",
+    "EIP158",
+    "Byzantium",
+    "Constantinople",
+    "ConstantinopleFix",
+    "Petersburg",
+    "Istanbul",
+    "MuirGlacier",
+    "Berlin",
+    "London",
+    "ArrowGlacier",
+    "GrayGlacier",
+];
 
 /// One test of a BlockchainTests file (only the fields the runner needs).
 #[derive(Debug, Deserialize)]
@@ -39,6 +64,32 @@ pub struct BlockchainTest {
     pub lastblockhash: B256,
     /// Fork name.
     pub network: String,
+    /// Chain id and blob schedule (execution spec tests).
+    #[serde(default)]
+    pub config: Option<TestConfig>,
+}
+
+/// The `config` of an execution spec test.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestConfig {
+    /// Chain id.
+    pub chainid: Option<alloy_primitives::U64>,
+    /// Blob schedule by fork name.
+    #[serde(default)]
+    pub blob_schedule: BTreeMap<String, TestBlobSchedule>,
+}
+
+/// One fork's blob schedule in a test's `config`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestBlobSchedule {
+    /// Target blobs per block.
+    pub target: alloy_primitives::U64,
+    /// Most blobs per block.
+    pub max: alloy_primitives::U64,
+    /// Blob base fee update fraction.
+    pub base_fee_update_fraction: alloy_primitives::U64,
 }
 
 /// One block of a test.
@@ -67,8 +118,62 @@ pub struct CaseResult {
     pub name: String,
     /// Blocks processed (accepted or refused).
     pub blocks: usize,
-    /// `Err(reason)` when the STF disagreed with the test.
-    pub verdict: Result<(), String>,
+    /// What the runner concluded.
+    pub verdict: Verdict,
+}
+
+/// What the runner concluded about one test.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The STF agreed with the test on every block.
+    Passed,
+    /// The STF disagreed (the reason).
+    Failed(String),
+    /// The test is outside what the STF proves (the reason), e.g. a pre-merge network.
+    Skipped(String),
+}
+
+/// The rules a test runs under, or the verdict when it cannot run: skipped (pre-merge) or failed (a
+/// fork the STF does not know, a config it refuses).
+pub fn chain_config(test: &BlockchainTest) -> Result<ChainConfig, Verdict> {
+    let network = test.network.as_str();
+    let (first, second) = match network.split_once("To") {
+        Some((a, rest)) => match rest.strip_suffix("AtTime15k") {
+            Some(b) => (a, Some(b)),
+            // Block-number transitions (`…At5`) are pre-merge.
+            None => return Err(Verdict::Skipped(format!("network {network}: a pre-merge transition"))),
+        },
+        None => (network, None),
+    };
+    if PRE_MERGE.contains(&first) {
+        return Err(Verdict::Skipped(format!(
+            "network {network} is before the merge: the STF proves post-merge blocks only"
+        )));
+    }
+    let fork = |name: &str| {
+        Fork::from_name(name).ok_or_else(|| Verdict::Failed(format!("network {network}: fork {name} is not supported")))
+    };
+    let mut parts = ChainConfigParts::from_genesis_up_to(
+        test.config.as_ref().and_then(|c| c.chainid).map_or(TEST_CHAIN_ID, |id| id.to()),
+        fork(first)?,
+    );
+    if let Some(second) = second {
+        parts = parts.with_fork(fork(second)?, TRANSITION_TIME);
+    }
+    if let Some(config) = &test.config {
+        for (name, s) in &config.blob_schedule {
+            let schedule = BlobSchedule {
+                target: s.target.to(),
+                max: s.max.to(),
+                base_fee_update_fraction: s.base_fee_update_fraction.to(),
+            };
+            parts.blob_schedule.push((fork(name)?, schedule));
+        }
+    }
+    // A schedule the test gives for a fork it never reaches is dropped, as a node ignores it.
+    let scheduled: Vec<Fork> = parts.fork_times.iter().map(|(f, _)| *f).collect();
+    parts.blob_schedule.retain(|(f, _)| scheduled.contains(f));
+    ChainConfig::new(parts).map_err(|e| Verdict::Failed(format!("network {network}: {e}")))
 }
 
 /// Every `.json` file under the given files and folders, sorted.
@@ -117,7 +222,7 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, CliError> {
 /// An accepted block with what it was proven from, for callers that reuse the blocks (benchmark).
 pub struct AcceptedBlock<'a> {
     /// Chain rules of the test.
-    pub chain: &'a ChainSpec,
+    pub chain: &'a ChainConfig,
     /// The block and its witness (the full parent state).
     pub input: &'a StatelessInput,
     /// The parent state the witness was built from.
@@ -126,18 +231,24 @@ pub struct AcceptedBlock<'a> {
     pub outcome: &'a BlockOutcome,
 }
 
-/// Runs one test; `Err` says where the STF disagreed with it.
-pub fn run_test(test: &BlockchainTest) -> Result<(), String> {
-    run_test_with(test, &mut |_| {})
+/// Runs one test.
+pub fn run_test(test: &BlockchainTest) -> Verdict {
+    match chain_config(test) {
+        Err(verdict) => verdict,
+        Ok(chain) => match run_test_with(test, &chain, &mut |_| {}) {
+            Ok(()) => Verdict::Passed,
+            Err(reason) => Verdict::Failed(reason),
+        },
+    }
 }
 
-/// [`run_test`], handing every accepted block to `visit`.
-pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<'_>)) -> Result<(), String> {
-    if test.network != "Cancun" && test.network != "Prague" {
-        return Err(format!("network {} is not supported (Cancun, Prague)", test.network));
-    }
-    let chain =
-        if test.network == "Prague" { ChainSpec::prague(TEST_CHAIN_ID) } else { ChainSpec::cancun(TEST_CHAIN_ID) };
+/// Runs one test under `chain`, handing every accepted block to `visit`; `Err` says where the STF
+/// disagreed with it.
+pub fn run_test_with(
+    test: &BlockchainTest,
+    chain: &ChainConfig,
+    visit: &mut dyn FnMut(AcceptedBlock<'_>),
+) -> Result<(), String> {
     let genesis = phat_prover_core::witness::decode_exact::<phat_prover_core::witness::L2Block>(&test.genesis_rlp)
         .map_err(|e| format!("genesis: {e}"))?
         .header;
@@ -150,7 +261,7 @@ pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<
 
     for (index, block) in test.blocks.iter().enumerate() {
         let expect_invalid = block.expect_exception.is_some();
-        let verdict = prove_on_known(&chain, &block.rlp, &known, visit);
+        let verdict = prove_on_known(chain, &block.rlp, &known, visit);
         match (verdict, expect_invalid) {
             (Err(_), true) => {}
             (Ok(_), true) => {
@@ -183,7 +294,7 @@ pub fn run_test_with(test: &BlockchainTest, visit: &mut dyn FnMut(AcceptedBlock<
 
 /// Proves one block (RLP) on top of the accepted blocks: witness = full parent state.
 fn prove_on_known(
-    chain: &ChainSpec,
+    chain: &ChainConfig,
     rlp: &[u8],
     known: &HashMap<B256, (Header, FullState)>,
     visit: &mut dyn FnMut(AcceptedBlock<'_>),

@@ -39,6 +39,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A chain config file (a geth genesis `config` object, or a genesis holding one): prints its
+    /// chain id, its hash (what L1's MultiProofVerifier expects per rollup) and its canonical
+    /// encoding (what the Phat contract's configuration takes), as JSON.
+    ChainConfig {
+        /// The file.
+        path: PathBuf,
+    },
     /// Run Ethereum BlockchainTests (files or folders) through the stateless executor.
     Ethtest {
         /// JSON files or folders holding them.
@@ -49,6 +56,8 @@ enum Command {
     Witness {
         #[command(flatten)]
         source: RpcBlock,
+        #[command(flatten)]
+        chain: ChainArgs,
         /// Write the witness here instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -62,6 +71,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8547")]
         listen: std::net::SocketAddr,
+        #[command(flatten)]
+        chain: ChainArgs,
     },
     /// Execute a block statelessly and sign a TEE-proof (JSON to stdout or --out).
     Prove {
@@ -70,6 +81,8 @@ enum Command {
         witness: Option<PathBuf>,
         #[command(flatten)]
         source: OptionalRpcBlock,
+        #[command(flatten)]
+        chain: ChainArgs,
         #[command(flatten)]
         domain: DomainArgs,
         /// Hex secp256k1 secret of the prover (or env PHAT_PROVER_KEY).
@@ -125,9 +138,20 @@ struct RpcBlock {
     /// Block number.
     #[arg(long)]
     block: u64,
-    /// Prague activation timestamp of the L2 (default: Prague when the header has a requests hash).
-    #[arg(long)]
-    prague_time: Option<u64>,
+}
+
+#[derive(Args)]
+struct ChainArgs {
+    /// The L2's chain config (a geth genesis `config` object, or a genesis file): the rules the
+    /// block is executed under, never taken from the block or the node.
+    #[arg(long, env = "PHAT_CHAIN_CONFIG")]
+    chain_config: PathBuf,
+}
+
+impl ChainArgs {
+    fn load(&self) -> Result<phat_prover_core::ChainConfig, CliError> {
+        Ok(phat_witness::files::read_chain_config(&self.chain_config)?)
+    }
 }
 
 #[derive(Args)]
@@ -138,9 +162,6 @@ struct OptionalRpcBlock {
     /// Block number.
     #[arg(long, requires = "rpc")]
     block: Option<u64>,
-    /// Prague activation timestamp of the L2 (default: Prague when the header has a requests hash).
-    #[arg(long)]
-    prague_time: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -235,6 +256,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             write_json(&attest::binding(&binding), None)
         }
+        Command::ChainConfig { path } => {
+            let config = phat_witness::files::read_chain_config(&path)?;
+            let report = serde_json::json!({
+                "chainId": config.chain_id(),
+                "hash": config.hash(),
+                "canonical": alloy_primitives::Bytes::from(config.to_canonical()),
+            });
+            write_json(&report, None)
+        }
         Command::Ethtest { paths } => run_ethtest(&paths),
         Command::Bundle { witness, ethtest, heavy, out } => match (witness, ethtest) {
             (Some(path), _) => {
@@ -256,27 +286,29 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             (None, None) => Err(CliError::Usage("give --witness FILE, --ethtest FILE or --heavy")),
         },
-        Command::Witness { source, out } => {
-            let file =
-                runtime()?.block_on(fetch::fetch_witness(&source.rpc, source.block, source.prague_time.map(Some)))?;
+        Command::Witness { source, chain, out } => {
+            let chain = chain.load()?;
+            let file = runtime()?.block_on(fetch::fetch_witness(&source.rpc, source.block, &chain))?;
             write_json(&file, out)
         }
-        Command::WitnessRpc { rpc, listen } => Ok(runtime()?.block_on(phat_witness::serve::run(listen, rpc))?),
-        Command::Prove { witness, source, domain, key, out } => {
+        Command::WitnessRpc { rpc, listen, chain } => {
+            let chain = chain.load()?;
+            Ok(runtime()?.block_on(phat_witness::serve::run(listen, rpc, chain))?)
+        }
+        Command::Prove { witness, source, chain, domain, key, out } => {
+            let chain = chain.load()?;
             let file = match (witness, source.rpc, source.block) {
                 (Some(path), _, _) => read_json::<WitnessFile>(&path)?,
-                (None, Some(url), Some(block)) => {
-                    runtime()?.block_on(fetch::fetch_witness(&url, block, source.prague_time.map(Some)))?
-                }
+                (None, Some(url), Some(block)) => runtime()?.block_on(fetch::fetch_witness(&url, block, &chain))?,
                 _ => return Err(CliError::Usage("give --witness FILE or --rpc URL --block N")),
             };
             let signer = parse_key(&key)?;
-            let (chain, input) = file.input()?;
+            let input = file.input(&chain)?;
             let outcome = phat_prover_core::execute(&chain, &input)?;
             let domain = ProofDomain {
                 l1_chain_id: domain.l1_chain_id,
                 verifier: domain.verifier,
-                l2_chain_id: chain.chain_id,
+                l2_chain_id: chain.chain_id(),
                 prover: signer.address(),
             };
             let digest = BlockPublicInput::new(&domain, &outcome).digest();
@@ -330,18 +362,26 @@ fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let (mut passed, mut failed, mut blocks) = (0usize, 0usize, 0usize);
+    let (mut passed, mut failed, mut skipped, mut blocks) = (0usize, 0usize, 0usize, 0usize);
+    let mut skip_reasons: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for file in &files {
         bar.set_message(file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
         match ethtest::run_file(file) {
             Ok(cases) => {
                 for case in cases {
-                    blocks += case.blocks;
                     match case.verdict {
-                        Ok(()) => passed += 1,
-                        Err(reason) => {
+                        ethtest::Verdict::Passed => {
+                            passed += 1;
+                            blocks += case.blocks;
+                        }
+                        ethtest::Verdict::Failed(reason) => {
                             failed += 1;
+                            blocks += case.blocks;
                             bar.suspend(|| println!("FAIL {}: {reason}", case.name));
+                        }
+                        ethtest::Verdict::Skipped(reason) => {
+                            skipped += 1;
+                            *skip_reasons.entry(reason).or_default() += 1;
                         }
                     }
                 }
@@ -354,8 +394,11 @@ fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    for (reason, count) in &skip_reasons {
+        println!("SKIP {count}: {reason}");
+    }
     println!("{} files, {blocks} blocks", files.len());
-    println!("{passed} passed, {failed} failed");
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
     if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
 }
 

@@ -46,7 +46,7 @@ mod phat_prover {
     use phat_prover_core::{
         execute,
         signature::{from_rsy, SignatureError, Signer},
-        BatchPublicInput, BlockOutcome, BlockPublicInput, ProofDomain, TeeProof, WitnessBundle,
+        BatchPublicInput, BlockOutcome, BlockPublicInput, ChainConfig, ProofDomain, TeeProof, WitnessBundle,
     };
     use phat_rpc as rpc;
     use pink::chain_extension::SigType;
@@ -63,8 +63,9 @@ mod phat_prover {
     pub struct Config {
         /// L2 JSON-RPC endpoints (tried in order).
         pub l2_rpcs: Vec<String>,
-        /// Chain id of the L2 whose blocks this prover proves.
-        pub l2_chain_id: u64,
+        /// The L2's chain config in its canonical encoding (`phat-prover chain-config`): its chain
+        /// id and the rules its blocks are executed under, which every proof commits to.
+        pub chain_config: Vec<u8>,
         /// Chain id of L1.
         pub l1_chain_id: u64,
         /// The L1 `TeeVerifier` the proofs are bound to.
@@ -92,6 +93,8 @@ mod phat_prover {
         BadBundle(String),
         /// The bundle is for another L2.
         WrongChain { expected: u64, got: u64 },
+        /// The configured chain config does not decode (cannot happen after `configure`).
+        BadChainConfig,
         /// The STF refused the block.
         Refused(String),
         /// The TEE key could not sign (or is unusable as a secp256k1 key).
@@ -124,6 +127,8 @@ mod phat_prover {
         pub pre_state_root: [u8; 32],
         pub post_state_root: [u8; 32],
         pub witness_commitment: [u8; 32],
+        /// The hash of the chain config the block was executed under.
+        pub chain_config_hash: [u8; 32],
         pub gas_used: u64,
         /// The public input's digest (what was signed).
         pub digest: [u8; 32],
@@ -139,6 +144,7 @@ mod phat_prover {
                 l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
                 verifier: domain.verifier,
                 l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+                chainConfigHash: self.chain_config_hash.into(),
                 prover: domain.prover,
                 blockNumber: self.block_number,
                 parentHash: self.parent_hash.into(),
@@ -205,6 +211,8 @@ mod phat_prover {
     #[ink(event)]
     pub struct Configured {
         pub l2_chain_id: u64,
+        /// `keccak256` of the chain config's canonical encoding (what L1 expects for the rollup).
+        pub chain_config_hash: [u8; 32],
         pub l1_chain_id: u64,
         pub l1_verifier: [u8; 20],
     }
@@ -283,7 +291,9 @@ mod phat_prover {
         #[ink(message)]
         pub fn configure(&mut self, config: Config) -> Result<(), Error> {
             self.ensure_owner()?;
-            if config.l2_chain_id == 0 || config.l1_chain_id == 0 {
+            let chain = ChainConfig::from_canonical(&config.chain_config)
+                .map_err(|e| Error::InvalidConfig(format!("chain config: {e}")))?;
+            if config.l1_chain_id == 0 {
                 return Err(Error::InvalidConfig("chain ids must be non-zero".into()));
             }
             if config.l1_verifier == [0u8; 20] {
@@ -297,7 +307,8 @@ mod phat_prover {
                 return Err(Error::InvalidConfig("L1 RPC set for relaying, but the MultiProofVerifier is zero".into()));
             }
             self.env().emit_event(Configured {
-                l2_chain_id: config.l2_chain_id,
+                l2_chain_id: chain.chain_id(),
+                chain_config_hash: chain.hash().0,
                 l1_chain_id: config.l1_chain_id,
                 l1_verifier: config.l1_verifier,
             });
@@ -354,7 +365,7 @@ mod phat_prover {
         pub fn prove(&self, bundle: Vec<u8>) -> Result<Proved, Error> {
             let config = self.query_config()?;
             let bundle = WitnessBundle::from_bytes(&bundle).map_err(|e| Error::BadBundle(format!("{e}")))?;
-            Self::prove_bundle(config, &self.key(self.key_epoch)?, bundle)
+            Self::prove_bundle(config, &Self::chain(config)?, &self.key(self.key_epoch)?, bundle)
         }
 
         /// Query: fetches block `number`, its parent header and its execution witness from the
@@ -374,9 +385,10 @@ mod phat_prover {
         #[ink(message)]
         pub fn prove_blocks(&self, first: u64, count: u64) -> Result<Vec<Proved>, Error> {
             let config = self.query_config()?;
-            let bundles = Self::fetch(config, first, count)?;
+            let chain = Self::chain(config)?;
+            let bundles = Self::fetch(config, chain.chain_id(), first, count)?;
             let key = self.key(self.key_epoch)?;
-            bundles.into_iter().map(|b| Self::prove_bundle(config, &key, b)).collect()
+            bundles.into_iter().map(|b| Self::prove_bundle(config, &chain, &key, b)).collect()
         }
 
         /// Query: fetches blocks `first .. first + count` like [`Self::prove_blocks`], executes them
@@ -384,12 +396,13 @@ mod phat_prover {
         #[ink(message)]
         pub fn prove_batch(&self, first: u64, count: u64) -> Result<ProvedBatch, Error> {
             let config = self.query_config()?;
+            let chain = Self::chain(config)?;
             let mut outcomes = Vec::new();
-            for bundle in Self::fetch(config, first, count)? {
-                outcomes.push(Self::execute_bundle(config, bundle)?);
+            for bundle in Self::fetch(config, chain.chain_id(), first, count)? {
+                outcomes.push(Self::execute_bundle(&chain, bundle)?);
             }
             let key = self.key(self.key_epoch)?;
-            let input = BatchPublicInput::new(&Self::domain(config, key.address), &outcomes)
+            let input = BatchPublicInput::new(&Self::domain(config, &chain, key.address), &outcomes)
                 .map_err(|e| Error::Refused(format!("{e}")))?;
             let digest = input.digest();
             let proof = TeeProof::sign(&key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
@@ -410,19 +423,19 @@ mod phat_prover {
         /// The witness bundles of blocks `first .. first + count`, a request per block (an answer
         /// must fit the 512 KiB chain-extension buffer: one block's does, eight heavy ones may
         /// not), each from the first L2 endpoint that gives a usable answer.
-        fn fetch(config: &Config, first: u64, count: u64) -> Result<Vec<WitnessBundle>, Error> {
+        fn fetch(config: &Config, chain_id: u64, first: u64, count: u64) -> Result<Vec<WitnessBundle>, Error> {
             rpc::check_range(first, count).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             if config.l2_rpcs.is_empty() {
                 return Err(Error::InvalidConfig("no L2 RPC endpoint is configured".into()));
             }
             let mut bundles = Vec::with_capacity(count as usize);
             for number in first..first + count {
-                bundles.push(Self::fetch_block(config, number)?);
+                bundles.push(Self::fetch_block(config, chain_id, number)?);
             }
             Ok(bundles)
         }
 
-        fn fetch_block(config: &Config, number: u64) -> Result<WitnessBundle, Error> {
+        fn fetch_block(config: &Config, chain_id: u64, number: u64) -> Result<WitnessBundle, Error> {
             let request = rpc::witness_request(number, 1).map_err(|e| Error::InvalidRange(format!("{e}")))?;
             let mut failures = Vec::new();
             for url in &config.l2_rpcs {
@@ -433,7 +446,7 @@ mod phat_prover {
                         continue;
                     }
                 };
-                match rpc::witness_bundles(&body, number, 1, config.l2_chain_id) {
+                match rpc::witness_bundles(&body, number, 1, chain_id) {
                     Ok(mut bundles) => match bundles.pop() {
                         Some(bundle) => return Ok(bundle),
                         None => failures.push(format!("{url}: no block in the answer")),
@@ -481,9 +494,13 @@ mod phat_prover {
                 return Err(Error::RelayNotConfigured);
             }
             let key = self.key(self.key_epoch)?;
-            let input = proved.public_input(&Self::domain(config, key.address));
+            let chain = Self::chain(config)?;
+            let input = proved.public_input(&Self::domain(config, &chain, key.address));
             let proof = TeeProof::from_bytes(&proved.proof).map_err(|_| Error::NotOurProof)?;
-            if proof.prover != key.address || proof.verify(input.digest()).is_err() {
+            if proof.prover != key.address
+                || proved.chain_config_hash != chain.hash().0
+                || proof.verify(input.digest()).is_err()
+            {
                 return Err(Error::NotOurProof);
             }
             let calldata = l1::submit_tee_proof(&input, &proved.proof);
@@ -554,19 +571,30 @@ mod phat_prover {
             self.config.as_ref().ok_or(Error::NotConfigured)
         }
 
-        /// Runs the STF on `bundle` (of `config`'s L2).
-        fn execute_bundle(config: &Config, bundle: WitnessBundle) -> Result<BlockOutcome, Error> {
-            if bundle.chain_id != config.l2_chain_id {
-                return Err(Error::WrongChain { expected: config.l2_chain_id, got: bundle.chain_id });
-            }
-            let (chain, input) = bundle.into_input().map_err(|e| Error::BadBundle(format!("{e}")))?;
-            execute(&chain, &input).map_err(|e| Error::Refused(format!("{e}")))
+        /// The configured chain config (validated by `configure`).
+        fn chain(config: &Config) -> Result<ChainConfig, Error> {
+            ChainConfig::from_canonical(&config.chain_config).map_err(|_| Error::BadChainConfig)
         }
 
-        /// Runs the STF on `bundle` and signs its public input with `key` under `config`'s domain.
-        fn prove_bundle(config: &Config, key: &TeeKey, bundle: WitnessBundle) -> Result<Proved, Error> {
-            let outcome = Self::execute_bundle(config, bundle)?;
-            let digest = BlockPublicInput::new(&Self::domain(config, key.address), &outcome).digest();
+        /// Runs the STF on `bundle` under `chain`, the configured rules.
+        fn execute_bundle(chain: &ChainConfig, bundle: WitnessBundle) -> Result<BlockOutcome, Error> {
+            if bundle.chain_id != chain.chain_id() {
+                return Err(Error::WrongChain { expected: chain.chain_id(), got: bundle.chain_id });
+            }
+            let input = bundle.into_input(chain).map_err(|e| Error::BadBundle(format!("{e}")))?;
+            execute(chain, &input).map_err(|e| Error::Refused(format!("{e}")))
+        }
+
+        /// Runs the STF on `bundle` under `chain` and signs its public input with `key` under
+        /// `config`'s domain.
+        fn prove_bundle(
+            config: &Config,
+            chain: &ChainConfig,
+            key: &TeeKey,
+            bundle: WitnessBundle,
+        ) -> Result<Proved, Error> {
+            let outcome = Self::execute_bundle(chain, bundle)?;
+            let digest = BlockPublicInput::new(&Self::domain(config, chain, key.address), &outcome).digest();
             let proof = TeeProof::sign(key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
             Ok(Proved {
                 block_number: outcome.number,
@@ -575,6 +603,7 @@ mod phat_prover {
                 pre_state_root: outcome.pre_state_root.0,
                 post_state_root: outcome.post_state_root.0,
                 witness_commitment: outcome.witness_commitment.0,
+                chain_config_hash: outcome.chain_config_hash.0,
                 gas_used: outcome.gas_used,
                 digest: digest.0,
                 proof: proof.to_bytes().to_vec(),
@@ -592,11 +621,11 @@ mod phat_prover {
         }
 
         /// The proof domain of this prover's current key under `config`.
-        fn domain(config: &Config, prover: Address) -> ProofDomain {
+        fn domain(config: &Config, chain: &ChainConfig, prover: Address) -> ProofDomain {
             ProofDomain {
                 l1_chain_id: config.l1_chain_id,
                 verifier: Address::from(config.l1_verifier),
-                l2_chain_id: config.l2_chain_id,
+                l2_chain_id: chain.chain_id(),
                 prover,
             }
         }

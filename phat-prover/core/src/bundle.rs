@@ -2,34 +2,34 @@
 //! CLI and the relayer hand it. RLP, versioned:
 //!
 //! ```text
-//! rlp([version = 1, chain_id, [prague_time]?, block_rlp, [state nodes], [codes], [keys], [ancestor headers]])
+//! rlp([version = 2, chain_id, block_rlp, [state nodes], [codes], [keys], [ancestor headers]])
 //! ```
 //!
-//! `[prague_time]` is an empty list when Prague never activates. Nothing in a bundle is trusted: the
-//! STF checks every part of it as it checks any witness.
+//! A bundle carries no rules: the prover executes it under its own configured [`ChainConfig`],
+//! and `chain_id` only lets a bundle for another chain fail early with a clear error (version 1
+//! carried a Prague time, which let the input choose the rules; it is refused). Nothing in a
+//! bundle is trusted: the STF checks every part of it as it checks any witness.
 
 use alloc::vec::Vec;
 use alloy_primitives::Bytes;
-use alloy_rlp::{Encodable, RlpDecodable, RlpEncodable};
+use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 
 use crate::{
-    chain::ChainSpec,
+    chain::ChainConfig,
     error::WitnessError,
     witness::{ExecutionWitness, StatelessInput, decode_exact},
 };
 
 /// Current bundle version.
-pub const BUNDLE_VERSION: u8 = 1;
+pub const BUNDLE_VERSION: u8 = 2;
 
-/// A block, its chain and its witness, encoded as one RLP list.
+/// A block and its witness, encoded as one RLP list.
 #[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
 pub struct WitnessBundle {
     /// [`BUNDLE_VERSION`].
     pub version: u8,
-    /// EIP-155 chain id of the L2.
+    /// EIP-155 chain id of the L2 the block belongs to.
     pub chain_id: u64,
-    /// Prague activation time: empty, or one timestamp.
-    pub prague_time: Vec<u64>,
     /// The block, RLP.
     pub block: Bytes,
     /// Trie node preimages.
@@ -43,12 +43,11 @@ pub struct WitnessBundle {
 }
 
 impl WitnessBundle {
-    /// The bundle of `block_rlp` with `witness` on chain `chain`.
-    pub fn new(chain: &ChainSpec, block_rlp: Bytes, witness: ExecutionWitness) -> Self {
+    /// The bundle of `block_rlp` with `witness` on the chain with id `chain_id`.
+    pub fn new(chain_id: u64, block_rlp: Bytes, witness: ExecutionWitness) -> Self {
         Self {
             version: BUNDLE_VERSION,
-            chain_id: chain.chain_id,
-            prague_time: chain.prague_time.into_iter().collect(),
+            chain_id,
             block: block_rlp,
             state: witness.state,
             codes: witness.codes,
@@ -64,22 +63,26 @@ impl WitnessBundle {
         out
     }
 
-    /// Decodes a bundle; the whole buffer must be one bundle of a known version.
+    /// Decodes a bundle; the whole buffer must be one bundle of the current version.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, WitnessError> {
-        let bundle: Self = decode_exact(bytes)?;
-        if bundle.version != BUNDLE_VERSION {
-            return Err(WitnessError::UnknownVersion(bundle.version));
+        // The version comes first: an old bundle is named as such, not as malformed.
+        let mut payload = bytes;
+        let header = alloy_rlp::Header::decode(&mut payload).map_err(WitnessError::Rlp)?;
+        if header.list {
+            let version = u8::decode(&mut payload).map_err(WitnessError::Rlp)?;
+            if version != BUNDLE_VERSION {
+                return Err(WitnessError::UnknownVersion(version));
+            }
         }
-        if bundle.prague_time.len() > 1 {
-            return Err(WitnessError::Rlp(alloy_rlp::Error::Custom("more than one Prague time")));
-        }
-        Ok(bundle)
+        decode_exact(bytes)
     }
 
-    /// The chain and the stateless input, the block decoded.
-    pub fn into_input(self) -> Result<(ChainSpec, StatelessInput), WitnessError> {
-        let chain = ChainSpec::new(self.chain_id, self.prague_time.first().copied());
+    /// The stateless input for `chain`, the block decoded. A bundle for another chain is refused.
+    pub fn into_input(self, chain: &ChainConfig) -> Result<StatelessInput, WitnessError> {
+        if self.chain_id != chain.chain_id() {
+            return Err(WitnessError::WrongChain { config: chain.chain_id(), bundle: self.chain_id });
+        }
         let witness = ExecutionWitness { state: self.state, codes: self.codes, keys: self.keys, headers: self.headers };
-        Ok((chain, StatelessInput::from_rlp(&self.block, witness)?))
+        StatelessInput::from_rlp(&self.block, witness)
     }
 }

@@ -6,7 +6,45 @@ use alloc::{boxed::Box, string::String};
 use alloy_primitives::{Address, B256, Bloom};
 use revm::context::result::InvalidTransaction;
 
-use crate::trie::TrieError;
+use crate::{chain::Fork, trie::TrieError};
+
+/// A chain config that the STF cannot run under.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the chain has not merged (no terminal total difficulty): pre-merge chains are not supported")]
+    PreMerge,
+    #[error("chain id 0")]
+    ZeroChainId,
+    #[error("{0} is not activated by timestamp")]
+    NotTimed(Fork),
+    #[error("{0} is given twice")]
+    Duplicate(Fork),
+    #[error("{fork} is scheduled but {before}, which must come first, is not scheduled at or before it")]
+    ForkOrder { fork: Fork, before: Fork },
+    #[error("a fork time of 2^64-1 (reserved for never)")]
+    TimeOutOfRange,
+    #[error("{0} has no blob schedule")]
+    BlobScheduleForFork(Fork),
+    #[error("{0} is scheduled without a blob schedule (BPO forks must give theirs)")]
+    MissingBlobSchedule(Fork),
+    #[error("the blob schedule of {0} is out of range (need 0 < max <= 4096, target <= max, fraction > 0)")]
+    BlobScheduleOutOfRange(Fork),
+    #[error("the config names fork {0:?}, which this STF does not know")]
+    UnknownFork(String),
+    #[error("a canonical chain config is 1216 bytes, got {0}")]
+    CanonicalLength(usize),
+    #[error("not the canonical encoding of a valid chain config")]
+    NotCanonical,
+    #[error("{0} must be true or false")]
+    NotABool(&'static str),
+}
+
+/// A block's timestamp falls under rules the STF does not implement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ForkError {
+    #[error("timestamp {timestamp} is under a fork the STF does not implement (from {from})")]
+    Unsupported { timestamp: u64, from: u64 },
+}
 
 /// The witness or block bytes could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +58,12 @@ pub enum WitnessError {
     /// A witness bundle of a version this build does not know.
     #[error("witness bundle version {0} is not supported")]
     UnknownVersion(u8),
+    /// A witness bundle for another chain than the prover's.
+    #[error("the bundle is for chain {bundle}, the prover's config for chain {config}")]
+    WrongChain { config: u64, bundle: u64 },
+    /// A witness item over its size cap.
+    #[error("a witness {kind} of {size} bytes is over the {max}-byte cap")]
+    TooLarge { kind: &'static str, size: usize, max: usize },
 }
 
 /// A state read during execution could not be answered from the witness.
@@ -73,10 +117,14 @@ pub enum HeaderError {
     BlobGasUsed { expected: u64, got: Option<u64> },
     #[error("parent beacon block root missing")]
     ParentBeaconBlockRoot,
-    #[error("requests hash missing (Prague) or present (before Prague)")]
-    RequestsHashPresence,
-    #[error("header field of a later fork is present")]
-    UnsupportedFork,
+    #[error("{field} is missing: {fork} requires it")]
+    MissingField { field: &'static str, fork: Fork },
+    #[error("{field} is present: {fork} has no such field")]
+    UnexpectedField { field: &'static str, fork: Fork },
+    #[error("block is {size} bytes of RLP, over the {max}-byte cap (EIP-7934)")]
+    BlockTooLarge { size: usize, max: usize },
+    #[error("the block's fork: {0}")]
+    Fork(#[from] ForkError),
 }
 
 /// Why the STF refused a block. Nothing is signed after any of these.
@@ -161,6 +209,9 @@ pub enum ExecutionError {
     /// A system call failed.
     #[error("{call} system call failed: {message}")]
     SystemCall { call: SystemCall, message: String },
+    /// A request contract (EIP-7002, EIP-7251) has no code when its system call runs.
+    #[error("{0} system contract has no code")]
+    SystemContractEmpty(SystemCall),
     /// The parent beacon block root the EIP-4788 call needs is missing.
     #[error("parent beacon block root missing")]
     MissingParentBeaconBlockRoot,

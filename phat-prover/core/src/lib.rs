@@ -19,8 +19,8 @@ pub mod trie;
 pub mod witness;
 
 pub use bundle::WitnessBundle;
-pub use chain::{ChainSpec, Fork};
-pub use error::{DbError, ExecutionError, HeaderError, StfError, WitnessError};
+pub use chain::{ChainConfig, ChainConfigParts, Fork};
+pub use error::{ConfigError, DbError, ExecutionError, ForkError, HeaderError, StfError, WitnessError};
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};
 pub mod public_input;

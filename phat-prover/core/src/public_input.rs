@@ -11,13 +11,14 @@ use alloy_sol_types::{SolValue, sol};
 use crate::stf::BlockOutcome;
 
 sol! {
-    /// Public input of a single-block TEE-proof (version 1).
+    /// Public input of a single-block TEE-proof (version 2).
     #[derive(Debug, PartialEq, Eq)]
     struct BlockPublicInput {
         bytes32 tag;
         uint256 l1ChainId;
         address verifier;
         uint256 l2ChainId;
+        bytes32 chainConfigHash;
         address prover;
         uint64 blockNumber;
         bytes32 parentHash;
@@ -27,13 +28,14 @@ sol! {
         bytes32 witnessCommitment;
     }
 
-    /// Public input of a batch TEE-proof over a contiguous range of blocks (version 1).
+    /// Public input of a batch TEE-proof over a contiguous range of blocks (version 2).
     #[derive(Debug, PartialEq, Eq)]
     struct BatchPublicInput {
         bytes32 tag;
         uint256 l1ChainId;
         address verifier;
         uint256 l2ChainId;
+        bytes32 chainConfigHash;
         address prover;
         uint64 firstBlockNumber;
         uint64 lastBlockNumber;
@@ -57,12 +59,12 @@ sol! {
     }
 }
 
-/// `keccak256("phat-sgx-prover.tee-proof.block.v1")`.
+/// `keccak256("phat-sgx-prover.tee-proof.block.v2")`.
 pub const BLOCK_TAG: B256 =
-    alloy_primitives::b256!("0xc8131d96746b09486291807e7409e082bcd4cc6e2a1d1b2b5406697d023c00e6");
-/// `keccak256("phat-sgx-prover.tee-proof.batch.v1")`.
+    alloy_primitives::b256!("0x7f73553ddd13da7cff5124a396bd9825f0ff90001074501b0112717987037ca9");
+/// `keccak256("phat-sgx-prover.tee-proof.batch.v2")`.
 pub const BATCH_TAG: B256 =
-    alloy_primitives::b256!("0x9db3a2e1962c531cff9afc03947c9734babb1b1a86dae63db90d6b3bd70a2f68");
+    alloy_primitives::b256!("0xa58286af8262aae33533e1f2021f6d5ebc76b7e8e9c4d7f098da3b034cc9ced4");
 
 /// Where a TEE-proof is valid and who made it: the domain separation of every public input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +91,12 @@ pub enum BatchError {
         /// Position in the batch.
         index: usize,
     },
+    /// Block `index` was executed under another chain config than block 0.
+    #[error("block {index} of the batch was executed under another chain config")]
+    MixedChainConfig {
+        /// Position in the batch.
+        index: usize,
+    },
 }
 
 impl BlockPublicInput {
@@ -99,6 +107,7 @@ impl BlockPublicInput {
             l1ChainId: U256::from(domain.l1_chain_id),
             verifier: domain.verifier,
             l2ChainId: U256::from(domain.l2_chain_id),
+            chainConfigHash: outcome.chain_config_hash,
             prover: domain.prover,
             blockNumber: outcome.number,
             parentHash: outcome.parent_hash,
@@ -130,12 +139,16 @@ impl BatchPublicInput {
             {
                 return Err(BatchError::NotContiguous { index: index + 1 });
             }
+            if next.chain_config_hash != first.chain_config_hash {
+                return Err(BatchError::MixedChainConfig { index: index + 1 });
+            }
         }
         Ok(Self {
             tag: BATCH_TAG,
             l1ChainId: U256::from(domain.l1_chain_id),
             verifier: domain.verifier,
             l2ChainId: U256::from(domain.l2_chain_id),
+            chainConfigHash: first.chain_config_hash,
             prover: domain.prover,
             firstBlockNumber: first.number,
             lastBlockNumber: last.number,
@@ -173,7 +186,11 @@ pub fn blocks_commitment(outcomes: &[BlockOutcome]) -> B256 {
 
 /// Every tag with the string it hashes, for tests and docs.
 pub fn tags() -> Vec<(&'static str, B256)> {
-    alloc::vec![("phat-sgx-prover.tee-proof.block.v1", BLOCK_TAG), ("phat-sgx-prover.tee-proof.batch.v1", BATCH_TAG),]
+    alloc::vec![
+        ("phat-sgx-prover.tee-proof.block.v2", BLOCK_TAG),
+        ("phat-sgx-prover.tee-proof.batch.v2", BATCH_TAG),
+        ("phat-sgx-prover.chain-config.v1", crate::chain::CHAIN_CONFIG_TAG),
+    ]
 }
 
 #[cfg(test)]
@@ -188,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn digest_is_keccak_of_eleven_words() {
+    fn digest_is_keccak_of_twelve_words() {
         let input = BlockPublicInput::new(
             &ProofDomain {
                 l1_chain_id: 1,
@@ -206,10 +223,12 @@ mod tests {
                 gas_used: 0,
                 tx_count: 0,
                 witness_commitment: B256::repeat_byte(7),
+                chain_config_hash: B256::repeat_byte(8),
             },
         );
         let encoded = input.abi_encode();
-        assert_eq!(encoded.len(), 11 * 32);
+        assert_eq!(encoded.len(), 12 * 32);
+        assert_eq!(&encoded[4 * 32..5 * 32], B256::repeat_byte(8).as_slice());
         assert_eq!(&encoded[..32], BLOCK_TAG.as_slice());
         assert_eq!(input.digest(), keccak256(&encoded));
     }

@@ -13,20 +13,22 @@ use alloy_consensus::{
     transaction::{Recovered, SignerRecoverable},
 };
 use alloy_consensus::{ReceiptEnvelope, TxEnvelope};
-use alloy_eips::{eip1559::BaseFeeParams, eip4844::DATA_GAS_PER_BLOB};
+use alloy_eips::{eip1559::BaseFeeParams, eip4844::DATA_GAS_PER_BLOB, eip7840::BlobParams};
+use alloy_eips::{eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS};
 use alloy_evm::{
     EvmEnv, EvmFactory,
     block::{BlockExecutionResult, BlockExecutor},
     eth::{EthBlockExecutionCtx, EthBlockExecutor, EthEvmFactory, receipt_builder::AlloyReceiptBuilder},
 };
-use alloy_primitives::{B256, Bloom, map::B256Map};
-use alloy_trie::EMPTY_ROOT_HASH;
+use alloy_primitives::{B256, Bloom, U256, map::B256Map};
+use alloy_rlp::Encodable;
+use alloy_trie::{EMPTY_ROOT_HASH, KECCAK_EMPTY};
 use revm::database::{BundleState, Database, State, states::bundle_state::BundleRetention};
 
 use crate::{
-    chain::{ChainSpec, Fork},
+    chain::{ChainConfig, Fork},
     db::WitnessDb,
-    error::{ExecutionError, HeaderError, StfError},
+    error::{ExecutionError, HeaderError, StfError, SystemCall},
     witness::{IndexedWitness, L2Block, MAX_ANCESTORS, StatelessInput},
 };
 
@@ -38,6 +40,8 @@ pub const MAX_GAS_LIMIT: u64 = i64::MAX as u64;
 pub const GAS_LIMIT_BOUND_DIVISOR: u64 = 1024;
 /// Longest extra data after the merge.
 pub const MAX_EXTRA_DATA: usize = 32;
+/// Largest block RLP from Osaka (EIP-7934: 10 MiB less a 2 MiB margin for the beacon block).
+pub const MAX_RLP_BLOCK_SIZE: usize = 10_485_760 - 2_097_152;
 
 /// What the STF established about a block it accepted: the facts a TEE-proof signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,21 +64,25 @@ pub struct BlockOutcome {
     pub tx_count: usize,
     /// Commitment to the witness the block was executed from.
     pub witness_commitment: B256,
+    /// [`ChainConfig::hash`] of the rules the block was executed under.
+    pub chain_config_hash: B256,
 }
 
 /// Executes `input` statelessly under `chain` and returns what it proved, or why it refused.
-pub fn execute(chain: &ChainSpec, input: &StatelessInput) -> Result<BlockOutcome, StfError> {
+pub fn execute(chain: &ChainConfig, input: &StatelessInput) -> Result<BlockOutcome, StfError> {
     execute_with_changes(chain, input).map(|(outcome, _)| outcome)
 }
 
 /// [`execute`], also returning the block's state changes (for a caller that keeps full state, such
 /// as the conformance-test runner).
 pub fn execute_with_changes(
-    chain: &ChainSpec,
+    chain: &ChainConfig,
     input: &StatelessInput,
 ) -> Result<(BlockOutcome, BundleState), StfError> {
     let block = &input.block;
     let header = &block.header;
+    // The rules come from the config alone: the fork at the block's timestamp.
+    let fork = chain.fork_at(header.timestamp).map_err(HeaderError::from)?;
     let witness = IndexedWitness::new(&input.witness)?;
     let witness_commitment = witness.commitment();
 
@@ -88,7 +96,6 @@ pub fn execute_with_changes(
     }
 
     // 3. Header rules relative to the parent.
-    let fork = chain.fork_at(header.timestamp);
     validate_header(chain, fork, block, parent)?;
 
     // 4. Transactions root.
@@ -101,11 +108,27 @@ pub fn execute_with_changes(
     // 5. Execution over the witness.
     let block_hashes = ancestors.iter().zip(1u64..).map(|((hash, _), back)| (header.number - back, *hash)).collect();
     let mut db = WitnessDb::new(parent.state_root, witness.nodes, witness.codes, block_hashes)?;
-    let executed = execute_transactions(chain, block, &transactions, &mut db);
+    let executed = execute_transactions(chain, fork, block, &transactions, &mut db);
     if let Some(missing) = db.first_error.take() {
         return Err(StfError::MissingWitness(missing));
     }
     let (result, bundle) = executed?;
+    // EIP-7002 / EIP-7251: the request contracts' system calls are checked calls — a block whose
+    // contract has no code when it is called (the block's end) is invalid.
+    if fork >= Fork::Prague && !chain.devnet_absent_system_contracts() {
+        for (address, call) in [
+            (WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, SystemCall::WithdrawalRequests),
+            (CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS, SystemCall::ConsolidationRequests),
+        ] {
+            let code_hash = match bundle.state.get(&address) {
+                Some(account) => account.info.as_ref().map(|info| info.code_hash),
+                None => db.basic(address).map_err(StfError::MissingWitness)?.map(|info| info.code_hash),
+            };
+            if code_hash.is_none_or(|hash| hash == KECCAK_EMPTY) {
+                return Err(ExecutionError::SystemContractEmpty(call).into());
+            }
+        }
+    }
 
     // 6. Commitments of the execution.
     if result.gas_used != header.gas_used {
@@ -122,13 +145,13 @@ pub fn execute_with_changes(
             computed: alloc::boxed::Box::new(logs_bloom),
         });
     }
-    if fork == Fork::Prague {
+    if fork >= Fork::Prague {
         let requests_hash = result.requests.requests_hash();
         if header.requests_hash != Some(requests_hash) {
             return Err(StfError::RequestsHash { header: header.requests_hash, computed: requests_hash });
         }
     }
-    if header.blob_gas_used != Some(result.blob_gas_used) {
+    if fork >= Fork::Cancun && header.blob_gas_used != Some(result.blob_gas_used) {
         return Err(HeaderError::BlobGasUsed { expected: result.blob_gas_used, got: header.blob_gas_used }.into());
     }
 
@@ -148,6 +171,7 @@ pub fn execute_with_changes(
         gas_used: result.gas_used,
         tx_count: block.body.transactions.len(),
         witness_commitment,
+        chain_config_hash: chain.hash(),
     };
     Ok((outcome, bundle))
 }
@@ -156,15 +180,15 @@ pub fn execute_with_changes(
 /// Ethereum executor, returning the receipts and the state changes. No header check happens here:
 /// [`execute`] does those. Shared by the stateless path and the in-memory baseline of the benchmark.
 pub fn execute_transactions<DB: Database + core::fmt::Debug>(
-    chain: &ChainSpec,
+    chain: &ChainConfig,
+    fork: Fork,
     block: &L2Block,
     transactions: &[Recovered<&TxEnvelope>],
     db: DB,
 ) -> Result<(BlockExecutionResult<ReceiptEnvelope>, BundleState), StfError> {
     let header = &block.header;
     let mut state = State::builder().with_database(db).with_bundle_update().build();
-    let blob_params = chain.blob_params(chain.fork_at(header.timestamp));
-    let evm_env = EvmEnv::for_eth_block(header, chain, chain.chain_id, Some(blob_params));
+    let evm_env = EvmEnv::for_eth_block(header, chain, chain.chain_id(), chain.blob_params(fork));
     let evm = EthEvmFactory::default().create_evm(&mut state, evm_env);
     let ctx = EthBlockExecutionCtx {
         parent_hash: header.parent_hash,
@@ -223,8 +247,9 @@ fn ancestor_chain<'a>(header: &Header, headers: &'a B256Map<Header>) -> Result<V
     Ok(chain)
 }
 
-/// Consensus rules of a post-merge header (Cancun, Prague) against its parent and body.
-fn validate_header(chain: &ChainSpec, fork: Fork, block: &L2Block, parent: &Header) -> Result<(), HeaderError> {
+/// Consensus rules of a post-merge header against its parent and body, under `fork` (the fork at
+/// its timestamp, from the chain config): which fields exist, and the values no executor checks.
+fn validate_header(chain: &ChainConfig, fork: Fork, block: &L2Block, parent: &Header) -> Result<(), HeaderError> {
     let header = &block.header;
     let expected_number = parent.number.saturating_add(1);
     if header.number != expected_number {
@@ -258,35 +283,76 @@ fn validate_header(chain: &ChainSpec, fork: Fork, block: &L2Block, parent: &Head
     if header.ommers_hash != EMPTY_OMMER_ROOT_HASH || !block.body.ommers.is_empty() {
         return Err(HeaderError::Ommers);
     }
-    let withdrawals_root = block.body.withdrawals.as_ref().map(|w| calculate_withdrawals_root(w));
-    if withdrawals_root.is_none() || header.withdrawals_root != withdrawals_root {
+    // Which fields the fork has.
+    presence("withdrawals root", header.withdrawals_root.is_some(), fork >= Fork::Shanghai, fork)?;
+    presence("withdrawals", block.body.withdrawals.is_some(), fork >= Fork::Shanghai, fork)?;
+    presence("blob gas used", header.blob_gas_used.is_some(), fork >= Fork::Cancun, fork)?;
+    presence("excess blob gas", header.excess_blob_gas.is_some(), fork >= Fork::Cancun, fork)?;
+    presence("parent beacon block root", header.parent_beacon_block_root.is_some(), fork >= Fork::Cancun, fork)?;
+    presence("requests hash", header.requests_hash.is_some(), fork >= Fork::Prague, fork)?;
+    presence("block access list hash", header.block_access_list_hash.is_some(), false, fork)?;
+    presence("slot number", header.slot_number().is_some(), false, fork)?;
+
+    if let Some(withdrawals) = &block.body.withdrawals
+        && header.withdrawals_root != Some(calculate_withdrawals_root(withdrawals))
+    {
         return Err(HeaderError::Withdrawals);
     }
-    // EIP-4844: excess blob gas follows the parent; blob gas used counts this block's blobs.
-    let blob_params = chain.blob_params(fork);
-    let expected_excess = parent
-        .excess_blob_gas
-        .zip(parent.blob_gas_used)
-        .and_then(|(excess, used)| excess.checked_add(used))
-        .map(|total| total.saturating_sub(blob_params.target_blob_gas_per_block()));
-    if expected_excess.is_none() || header.excess_blob_gas != expected_excess {
-        return Err(HeaderError::ExcessBlobGas { expected: expected_excess, got: header.excess_blob_gas });
+    if let Some(blob_params) = chain.blob_params(fork) {
+        // EIP-4844 / EIP-7918: excess blob gas follows the parent; blob gas used counts this
+        // block's blobs.
+        let expected_excess = next_excess_blob_gas(parent, blob_params);
+        if expected_excess.is_none() || header.excess_blob_gas != expected_excess {
+            return Err(HeaderError::ExcessBlobGas { expected: expected_excess, got: header.excess_blob_gas });
+        }
+        let blob_gas: u64 =
+            block.body.transactions.iter().filter_map(|tx| tx.blob_gas_used()).fold(0, u64::saturating_add);
+        if header.blob_gas_used != Some(blob_gas)
+            || blob_gas > blob_params.max_blob_gas_per_block()
+            || !blob_gas.is_multiple_of(DATA_GAS_PER_BLOB)
+        {
+            return Err(HeaderError::BlobGasUsed { expected: blob_gas, got: header.blob_gas_used });
+        }
     }
-    let blob_gas: u64 = block.body.transactions.iter().filter_map(|tx| tx.blob_gas_used()).fold(0, u64::saturating_add);
-    if header.blob_gas_used != Some(blob_gas)
-        || blob_gas > blob_params.max_blob_gas_per_block()
-        || !blob_gas.is_multiple_of(DATA_GAS_PER_BLOB)
-    {
-        return Err(HeaderError::BlobGasUsed { expected: blob_gas, got: header.blob_gas_used });
-    }
-    if header.parent_beacon_block_root.is_none() {
-        return Err(HeaderError::ParentBeaconBlockRoot);
-    }
-    if header.requests_hash.is_some() != (fork == Fork::Prague) {
-        return Err(HeaderError::RequestsHashPresence);
-    }
-    if header.block_access_list_hash.is_some() || header.slot_number().is_some() {
-        return Err(HeaderError::UnsupportedFork);
+    if fork >= Fork::Osaka {
+        let size = block.length();
+        if size > MAX_RLP_BLOCK_SIZE {
+            return Err(HeaderError::BlockTooLarge { size, max: MAX_RLP_BLOCK_SIZE });
+        }
     }
     Ok(())
+}
+
+/// A header field must exist exactly when the fork has it.
+fn presence(field: &'static str, present: bool, required: bool, fork: Fork) -> Result<(), HeaderError> {
+    match (present, required) {
+        (false, true) => Err(HeaderError::MissingField { field, fork }),
+        (true, false) => Err(HeaderError::UnexpectedField { field, fork }),
+        _ => Ok(()),
+    }
+}
+
+/// The excess blob gas a child of `parent` must carry under `params` (the child's fork), as the
+/// execution specs compute it: EIP-4844, with EIP-7918's reserve price from Osaka, all under the
+/// child's schedule. A parent before Cancun counts as zero excess and zero use. `None` on overflow
+/// (a hostile header). (alloy-eips' `next_block_excess_blob_gas_osaka` is the same rule, but adds
+/// without overflow checks.)
+pub fn next_excess_blob_gas(parent: &Header, params: BlobParams) -> Option<u64> {
+    let parent_excess = parent.excess_blob_gas.unwrap_or(0);
+    let parent_used = parent.blob_gas_used.unwrap_or(0);
+    let total = parent_excess.checked_add(parent_used)?;
+    let target = params.target_blob_gas_per_block();
+    if total < target {
+        return Some(0);
+    }
+    if params.blob_base_cost > 0 {
+        let blob_fee = U256::from(params.calc_blob_fee(parent_excess));
+        let reserve = U256::from(params.blob_base_cost) * U256::from(parent.base_fee_per_gas.unwrap_or(0));
+        if reserve > U256::from(DATA_GAS_PER_BLOB) * blob_fee {
+            let scaled = u128::from(parent_used) * u128::from(params.max_blob_count - params.target_blob_count)
+                / u128::from(params.max_blob_count);
+            return parent_excess.checked_add(u64::try_from(scaled).ok()?);
+        }
+    }
+    Some(total - target)
 }

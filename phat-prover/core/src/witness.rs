@@ -17,6 +17,14 @@ pub type L2Block = Block<TxEnvelope>;
 
 /// Most ancestors a witness may carry: BLOCKHASH reaches 256 blocks back.
 pub const MAX_ANCESTORS: usize = 256;
+/// Largest trie node a witness may carry. A state or storage trie node is at most a full branch of
+/// 16 hashes (532 bytes) or a leaf with a 32-byte path and an account (≈ 150 bytes).
+pub const MAX_NODE_BYTES: usize = 1024;
+/// Largest contract code a witness may carry: twice EIP-3860's initcode cap, so chains that raise
+/// EIP-170's 24 KiB code cap (some L2s do) are covered.
+pub const MAX_CODE_BYTES: usize = 2 * 49_152;
+/// Largest ancestor header: every post-merge field with 32 bytes of extra data is ≈ 650 bytes.
+pub const MAX_HEADER_BYTES: usize = 1024;
 
 /// Everything the STF consumes to prove one block.
 #[derive(Debug, Clone)]
@@ -52,8 +60,12 @@ pub struct IndexedWitness {
 }
 
 impl IndexedWitness {
-    /// Hashes every node and code once and decodes the headers.
+    /// Hashes every node and code once and decodes the headers. An item over its cap
+    /// ([`MAX_NODE_BYTES`], [`MAX_CODE_BYTES`], [`MAX_HEADER_BYTES`]) refuses the witness.
     pub fn new(witness: &ExecutionWitness) -> Result<Self, WitnessError> {
+        cap("trie node", &witness.state, MAX_NODE_BYTES)?;
+        cap("code", &witness.codes, MAX_CODE_BYTES)?;
+        cap("header", &witness.headers, MAX_HEADER_BYTES)?;
         let nodes = witness.state.iter().cloned().collect();
         let codes = witness.codes.iter().map(|c| (keccak256(c), c.clone())).collect();
         let headers = witness
@@ -77,6 +89,13 @@ impl IndexedWitness {
         buf[32..64].copy_from_slice(codes.as_slice());
         buf[64..].copy_from_slice(headers.as_slice());
         keccak256(buf)
+    }
+}
+
+fn cap(kind: &'static str, items: &[Bytes], max: usize) -> Result<(), WitnessError> {
+    match items.iter().find(|item| item.len() > max) {
+        Some(item) => Err(WitnessError::TooLarge { kind, size: item.len(), max }),
+        None => Ok(()),
     }
 }
 

@@ -9,6 +9,8 @@ use std::{
     time::Duration,
 };
 
+use phat_prover_core::{ChainConfig, ChainConfigParts, Fork};
+
 use crate::error::DevkitError;
 
 /// Anvil's first dev account key (public, well known: test chains only).
@@ -78,5 +80,25 @@ impl Drop for Anvil {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The hardfork the devnet and the tests run their L2 anvil under (`--hardfork`).
+pub const L2_HARDFORK: &str = "prague";
+
+/// The chain config of an L2 anvil started with `--hardfork` [`L2_HARDFORK`]: every fork through
+/// Prague from genesis, on chain `chain_id` (anvil's default is 31337), with the devnet rule that
+/// the EIP-7002 / EIP-7251 request contracts may be absent (anvil deploys neither, nor runs their
+/// system calls; Prague's rules refuse such blocks). The devnet hands this to its provers as their
+/// configuration; a real rollup writes its own (`deploy/`), without the devnet rule.
+pub fn l2_chain_config(chain_id: u64) -> ChainConfig {
+    let parts = ChainConfigParts {
+        devnet_absent_system_contracts: true,
+        ..ChainConfigParts::from_genesis_up_to(chain_id, Fork::Prague)
+    };
+    // A valid config by construction (merged, forks in order, EIP blob schedules).
+    match ChainConfig::new(parts) {
+        Ok(config) => config,
+        Err(e) => unreachable!("the Prague-from-genesis config is valid: {e}"),
     }
 }

@@ -6,6 +6,6 @@ pub mod error;
 pub mod tools;
 pub mod traffic;
 
-pub use anvil::{Anvil, DEV_KEY};
+pub use anvil::{Anvil, DEV_KEY, L2_HARDFORK, l2_chain_config};
 pub use error::DevkitError;
 pub use traffic::Traffic;

@@ -31,7 +31,12 @@ pub fn submit_tee_proof(input: &BlockPublicInput, proof: &[u8]) -> Vec<u8> {
             blockHash: input.blockHash,
             postStateRoot: input.postStateRoot,
         },
-        tee: TeeEvidence { batch: false, commitment: input.witnessCommitment, proof: Bytes::copy_from_slice(proof) },
+        tee: TeeEvidence {
+            batch: false,
+            commitment: input.witnessCommitment,
+            chainConfigHash: input.chainConfigHash,
+            proof: Bytes::copy_from_slice(proof),
+        },
     }
     .abi_encode()
 }
@@ -107,6 +112,7 @@ mod tests {
             l1ChainId: U256::from(31_337),
             verifier: Address::ZERO,
             l2ChainId: U256::from(167_001),
+            chainConfigHash: B256::repeat_byte(6),
             prover: signer.address(),
             blockNumber: 9,
             parentHash: B256::repeat_byte(1),

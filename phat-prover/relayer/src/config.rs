@@ -42,6 +42,9 @@ pub struct RegistryConfig {
 #[serde(deny_unknown_fields)]
 pub struct L2Config {
     pub rpc: String,
+    /// The rollup's chain config (a geth genesis `config` object, or a genesis file): the rules
+    /// its blocks are executed under. Its hash must be the one L1 expects for the rollup.
+    pub chain_config: PathBuf,
     /// First block to prove when the store is empty and L1 has nothing after it.
     #[serde(default = "default_first_block")]
     pub first_block: u64,

@@ -49,7 +49,12 @@ impl Claim {
             pre_state_root: p.pre_state_root,
             block_hash: p.block_hash,
             post_state_root: p.post_state_root,
-            tee: TeeEvidence { batch: false, commitment: p.witness_commitment, proof: proof.proof.clone() },
+            tee: TeeEvidence {
+                batch: false,
+                commitment: p.witness_commitment,
+                chainConfigHash: p.chain_config_hash,
+                proof: proof.proof.clone(),
+            },
         }
     }
 
@@ -62,7 +67,12 @@ impl Claim {
             pre_state_root: b.first_pre_state_root,
             block_hash: b.last_block_hash,
             post_state_root: b.last_post_state_root,
-            tee: TeeEvidence { batch: true, commitment: b.blocks_commitment, proof: b.proof.clone() },
+            tee: TeeEvidence {
+                batch: true,
+                commitment: b.blocks_commitment,
+                chainConfigHash: b.chain_config_hash,
+                proof: b.proof.clone(),
+            },
         }
     }
 
@@ -106,6 +116,8 @@ pub struct Settlement {
     pub l1_chain_id: u64,
     pub l2_chain_id: u64,
     pub tee_verifier: Address,
+    /// The hash of the chain config L1 expects the rollup's proofs under.
+    pub chain_config_hash: B256,
 }
 
 fn l1(e: impl std::fmt::Display) -> RelayerError {
@@ -134,6 +146,7 @@ impl Settlement {
         let l2_chain_id = instance.l2ChainId().call().await.map_err(l1)?.saturating_to();
         let multi_proof = MultiProofVerifier::new(instance.verifier().call().await.map_err(l1)?, provider.clone());
         let tee_verifier = multi_proof.teeVerifier().call().await.map_err(l1)?;
+        let chain_config_hash = multi_proof.rollupOf(U256::from(l2_chain_id)).call().await.map_err(l1)?.chainConfigHash;
         let l1_chain_id = provider.get_chain_id().await.map_err(l1)?;
         Ok(Self {
             zk_stand_in: zk_stand_in.map(|a| RollupZkVerifierStandIn::new(a, provider.clone())),
@@ -144,6 +157,7 @@ impl Settlement {
             l1_chain_id,
             l2_chain_id,
             tee_verifier,
+            chain_config_hash,
         })
     }
 

@@ -13,7 +13,7 @@ use std::{
 use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
 use phat_prover_core::{
-    BatchPublicInput, BlockPublicInput, LocalSigner, ProofDomain, Signer, TeeProof,
+    BatchPublicInput, BlockPublicInput, ChainConfig, LocalSigner, ProofDomain, Signer, TeeProof,
     public_input::{BATCH_TAG, BLOCK_TAG},
 };
 use phat_witness::{ProofFile, PublicInputJson, fetch};
@@ -37,6 +37,10 @@ pub struct BatchProof {
     pub first_pre_state_root: B256,
     pub last_post_state_root: B256,
     pub blocks_commitment: B256,
+    /// The hash of the chain config the blocks were executed under (absent from a cluster's
+    /// answer: set to the one the relayer expects, which the digest check then holds it to).
+    #[serde(default)]
+    pub chain_config_hash: B256,
     /// The prover's address (the signer; absent from a cluster's answer, which is of the prover
     /// asked).
     #[serde(default)]
@@ -57,19 +61,22 @@ impl BatchProof {
             first_pre_state_root: input.firstPreStateRoot,
             last_post_state_root: input.lastPostStateRoot,
             blocks_commitment: input.blocksCommitment,
+            chain_config_hash: input.chainConfigHash,
             prover: input.prover,
             digest: input.digest(),
             proof: proof.to_bytes().to_vec().into(),
         }
     }
 
-    /// The public input under `domain` (its prover replaced by this proof's).
-    pub fn input(&self, domain: &ProofDomain) -> BatchPublicInput {
+    /// The public input under `domain` and the chain config with hash `chain_config` (its prover
+    /// replaced by this proof's).
+    pub fn input(&self, domain: &ProofDomain, chain_config: B256) -> BatchPublicInput {
         BatchPublicInput {
             tag: BATCH_TAG,
             l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
             verifier: domain.verifier,
             l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+            chainConfigHash: chain_config,
             prover: self.prover,
             firstBlockNumber: self.first_block,
             lastBlockNumber: self.last_block,
@@ -81,8 +88,15 @@ impl BatchProof {
         }
     }
 
-    /// Whether this is a proof of `first..first + count` under `domain`, signed by `prover`.
-    pub fn check(&self, domain: &ProofDomain, first: u64, count: u64, prover: Address) -> Result<(), String> {
+    /// Whether this is a proof of `first..first + count` under `domain` and the chain config with
+    /// hash `chain_config`, signed by `prover`.
+    pub fn check(
+        &self,
+        (domain, chain_config): (&ProofDomain, B256),
+        first: u64,
+        count: u64,
+        prover: Address,
+    ) -> Result<(), String> {
         let last = first.checked_add(count).and_then(|end| end.checked_sub(1)).filter(|_| count > 0);
         if Some((self.first_block, self.last_block)) != last.map(|last| (first, last)) {
             return Err(format!(
@@ -92,9 +106,15 @@ impl BatchProof {
                 first.saturating_add(count).saturating_sub(1)
             ));
         }
-        let digest = self.input(domain).digest();
+        if self.chain_config_hash != chain_config {
+            return Err(format!("made under chain config {}, expected {chain_config}", self.chain_config_hash));
+        }
+        let digest = self.input(domain, chain_config).digest();
         if digest != self.digest {
-            return Err(format!("digest {} is not the public input's {digest} under this domain", self.digest));
+            return Err(format!(
+                "digest {} is not the public input's {digest} under this domain and chain config",
+                self.digest
+            ));
         }
         let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
         if proof.prover != prover || self.prover != prover {
@@ -127,16 +147,24 @@ pub struct LocalProver {
     rpc: String,
     signer: LocalSigner,
     domain: ProofDomain,
+    chain: Arc<ChainConfig>,
 }
 
 impl LocalProver {
-    /// A prover reading `rpc`, signing for `domain` (its `prover` field is set to the key's address).
-    pub fn new(name: &str, rpc: &str, secret: &str, mut domain: ProofDomain) -> Result<Self, RelayerError> {
+    /// A prover reading `rpc`, executing under `chain`, signing for `domain` (its `prover` field is
+    /// set to the key's address).
+    pub fn new(
+        name: &str,
+        rpc: &str,
+        secret: &str,
+        mut domain: ProofDomain,
+        chain: ChainConfig,
+    ) -> Result<Self, RelayerError> {
         let secret = secret.parse().map_err(|e| RelayerError::Config(format!("prover {name} key: {e}")))?;
         let signer =
             LocalSigner::from_bytes(&secret).map_err(|e| RelayerError::Config(format!("prover {name}: {e}")))?;
         domain.prover = signer.address();
-        Ok(Self { name: name.into(), rpc: rpc.into(), signer, domain })
+        Ok(Self { name: name.into(), rpc: rpc.into(), signer, domain, chain: Arc::new(chain) })
     }
 }
 
@@ -152,11 +180,11 @@ impl TeeProver for LocalProver {
     fn prove_block(&self, number: u64) -> ProveFuture<'_> {
         Box::pin(async move {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let file = fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
-            let (signer, domain) = (self.signer.clone(), self.domain);
+            let file = fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?;
+            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
             // The STF is CPU-bound: off the async workers.
             tokio::task::spawn_blocking(move || {
-                let (chain, input) = file.input().map_err(|e| e.to_string())?;
+                let input = file.input(&chain).map_err(|e| e.to_string())?;
                 let outcome = phat_prover_core::execute(&chain, &input).map_err(|e| e.to_string())?;
                 let digest = BlockPublicInput::new(&domain, &outcome).digest();
                 let proof = TeeProof::sign(&signer, digest).map_err(|e| e.to_string())?;
@@ -173,13 +201,14 @@ impl TeeProver for LocalProver {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
             let mut files = Vec::new();
             for number in first..first + count {
-                files.push(fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?);
+                files
+                    .push(fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?);
             }
-            let (signer, domain) = (self.signer.clone(), self.domain);
+            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
             tokio::task::spawn_blocking(move || {
                 let mut outcomes = Vec::with_capacity(files.len());
                 for file in &files {
-                    let (chain, input) = file.input().map_err(|e| e.to_string())?;
+                    let input = file.input(&chain).map_err(|e| e.to_string())?;
                     outcomes.push(phat_prover_core::execute(&chain, &input).map_err(|e| e.to_string())?);
                 }
                 let input = BatchPublicInput::new(&domain, &outcomes).map_err(|e| e.to_string())?;
@@ -213,11 +242,12 @@ pub enum WitnessSource {
 /// check.
 pub struct ClusterProver {
     name: String,
-    rpc: String,
     source: WitnessSource,
     prover_url: String,
     address: Address,
     domain: ProofDomain,
+    /// The L2 node (with [`WitnessSource::Relayer`]) and the chain config the relayer expects.
+    l2: (String, Arc<ChainConfig>),
     http: reqwest::Client,
 }
 
@@ -232,23 +262,23 @@ struct ProvedJson {
 }
 
 impl ClusterProver {
-    /// Contract `index` of the cluster at `url`, whose key has `address`, proving for `domain`; with
-    /// [`WitnessSource::Relayer`] the witness comes from the L2 node at `rpc`.
+    /// Contract `index` of the cluster at `url`, whose key has `address`, proving for `domain` under
+    /// `chain`; with [`WitnessSource::Relayer`] the witness comes from the L2 node at `rpc`.
     pub fn new(
         name: &str,
         (url, index): (&str, usize),
         address: Address,
         mut domain: ProofDomain,
-        (source, rpc): (WitnessSource, &str),
+        (source, rpc, chain): (WitnessSource, &str, ChainConfig),
     ) -> Self {
         domain.prover = address;
         Self {
             name: name.into(),
-            rpc: rpc.into(),
             source,
             prover_url: format!("{}/v1/provers/{index}", url.trim_end_matches('/')),
             address,
             domain,
+            l2: (rpc.into(), Arc::new(chain)),
             http: reqwest::Client::new(),
         }
     }
@@ -269,7 +299,8 @@ impl TeeProver for ClusterProver {
             let request = match self.source {
                 WitnessSource::Contract => self.http.post(format!("{}/prove-block/{number}", self.prover_url)),
                 WitnessSource::Relayer => {
-                    let file = fetch::fetch_witness(&self.rpc, number, None).await.map_err(|e| fail(e.to_string()))?;
+                    let (rpc, chain) = &self.l2;
+                    let file = fetch::fetch_witness(rpc, number, chain).await.map_err(|e| fail(e.to_string()))?;
                     let bundle = file.bundle().to_bytes();
                     self.http.post(format!("{}/prove", self.prover_url)).body(bundle)
                 }
@@ -281,6 +312,9 @@ impl TeeProver for ClusterProver {
                     l1_chain_id: self.domain.l1_chain_id,
                     verifier: self.domain.verifier,
                     l2_chain_id: self.domain.l2_chain_id,
+                    // The contract's `Proved` does not name its rules: the digest check (against
+                    // the expected config's hash) refuses a contract configured with others.
+                    chain_config_hash: self.l2.1.hash(),
                     prover: self.address,
                     block_number: p.claim.blockNumber,
                     parent_hash: p.claim.parentHash,
@@ -309,6 +343,7 @@ impl TeeProver for ClusterProver {
             // relayer's domain's.
             let mut proof: BatchProof = self.ask(self.http.post(url)).await.map_err(fail)?;
             proof.prover = self.address;
+            proof.chain_config_hash = self.l2.1.hash();
             Ok(proof)
         })
     }
@@ -394,14 +429,19 @@ impl ProverPool {
     }
 
     /// Asks the provers in turn until one returns a batch proof of `first .. first + count`, under
-    /// `domain`, signed by it.
+    /// `domain` and the chain config with hash `chain_config`, signed by it.
     pub async fn prove_batch(
         &self,
         first: u64,
         count: u64,
-        domain: &ProofDomain,
+        (domain, chain_config): (&ProofDomain, B256),
     ) -> Result<Answer<BatchProof>, RelayerError> {
-        self.ask(first, |p| p.prove_batch(first, count), |b, p| b.check(domain, first, count, p.address())).await
+        self.ask(
+            first,
+            |p| p.prove_batch(first, count),
+            |b, p| b.check((domain, chain_config), first, count, p.address()),
+        )
+        .await
     }
 
     /// 1-of-N: `call` on each prover in turn (from a rotating start) until an answer passes `check`.

@@ -9,6 +9,7 @@ use alloy::{
     eips::BlockNumberOrTag,
     providers::{DynProvider, Provider, ProviderBuilder},
 };
+use alloy_primitives::B256;
 use phat_prover_core::ProofDomain;
 use tokio::{sync::watch, time::Instant};
 
@@ -38,6 +39,8 @@ pub struct Relayer {
     poll: Duration,
     first_block: u64,
     batch_blocks: u64,
+    /// Hash of the chain config every proof must be made under.
+    chain_config: B256,
 }
 
 impl Relayer {
@@ -51,17 +54,36 @@ impl Relayer {
     /// [`Relayer::new`] with the relayer's L1 key given.
     pub async fn with_key(config: &Config, l1_key: &str, extra: Vec<Arc<dyn TeeProver>>) -> Result<Self, RelayerError> {
         let l1 = &config.l1;
+        let chain = phat_witness::files::read_chain_config(&config.l2.chain_config)
+            .map_err(|e| RelayerError::Config(format!("l2.chain_config: {e}")))?;
         let settlement = Settlement::connect(&l1.rpc, l1.settlement, l1_key, l1.propose, config.zk.stand_in).await?;
+        if chain.chain_id() != settlement.l2_chain_id {
+            return Err(RelayerError::Config(format!(
+                "l2.chain_config is for chain {}, the settlement for chain {}",
+                chain.chain_id(),
+                settlement.l2_chain_id
+            )));
+        }
+        // L1 refuses a proof under other rules: a relayer configured with them could settle nothing.
+        if chain.hash() != settlement.chain_config_hash {
+            return Err(RelayerError::Config(format!(
+                "l2.chain_config has hash {}, L1 expects {} for chain {}",
+                chain.hash(),
+                settlement.chain_config_hash,
+                settlement.l2_chain_id
+            )));
+        }
         let domain = domain_of(&settlement);
         let mut provers = extra;
         for p in &config.provers {
             match p {
                 ProverConfig::Local { name, key_env } => {
-                    provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &secret(key_env)?, domain)?));
+                    let key = secret(key_env)?;
+                    provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &key, domain, chain.clone())?));
                 }
                 ProverConfig::PhatCluster { name, url, index, address, witness } => {
-                    let witness = (*witness, config.l2.rpc.as_str());
-                    provers.push(Arc::new(ClusterProver::new(name, (url, *index), *address, domain, witness)));
+                    let l2 = (*witness, config.l2.rpc.as_str(), chain.clone());
+                    provers.push(Arc::new(ClusterProver::new(name, (url, *index), *address, domain, l2)));
                 }
             }
         }
@@ -80,6 +102,7 @@ impl Relayer {
             registry,
             poll: config.relayer.poll(),
             first_block: config.l2.first_block,
+            chain_config: chain.hash(),
             batch_blocks: config.relayer.batch_blocks.max(1),
         })
     }
@@ -271,6 +294,12 @@ impl Relayer {
                 p.l1_chain_id, p.verifier, p.l2_chain_id, s.l1_chain_id, s.tee_verifier, s.l2_chain_id
             ));
         }
+        if p.chain_config_hash != self.chain_config {
+            return mismatch(format!(
+                "proof under chain config {}, the relayer's is {}",
+                p.chain_config_hash, self.chain_config
+            ));
+        }
         let Some(settled) = s.settle(&Claim::block(&answer.proof)).await? else {
             return Ok(None);
         };
@@ -308,7 +337,7 @@ impl Relayer {
         (seen, seen_l1): (Instant, Option<u64>),
     ) -> Result<Option<(Vec<BlockRecord>, u64)>, RelayerError> {
         let s = &self.settlement;
-        let answer = self.pool.prove_batch(first, count, &domain_of(s)).await?;
+        let answer = self.pool.prove_batch(first, count, (&domain_of(s), self.chain_config)).await?;
         let b = &answer.proof;
         let last = first + count - 1;
         // The batch must speak of the blocks the L2 node has: its ends are checked against the

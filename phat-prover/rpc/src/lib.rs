@@ -37,7 +37,6 @@ use serde::{
 use phat_l1::TxParams;
 use phat_prover_core::{
     bundle::WitnessBundle,
-    chain::ChainSpec,
     witness::{ExecutionWitness, L2Block, decode_exact},
 };
 
@@ -209,7 +208,8 @@ pub fn check_range(first: u64, count: u64) -> Result<(), RpcError> {
 }
 
 /// Reads the node's answer to [`witness_request`]`(first, count)` into one bundle per block, for
-/// the L2 `chain_id`. Prague applies from genesis when the block carries a requests hash.
+/// the L2 `chain_id`. The bundles carry no rules: the prover executes them under its own chain
+/// config.
 pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Result<Vec<WitnessBundle>, RpcError> {
     check_range(first, count)?;
     let batch = Batch::read(body)?;
@@ -248,8 +248,7 @@ pub fn witness_bundles(body: &[u8], first: u64, count: u64, chain_id: u64) -> Re
         if !has_parent {
             witness.headers.insert(0, parent_rlp);
         }
-        let chain = ChainSpec::new(chain_id, block.header.requests_hash.map(|_| 0));
-        bundles.push(WitnessBundle::new(&chain, block_rlp, witness));
+        bundles.push(WitnessBundle::new(chain_id, block_rlp, witness));
     }
     Ok(bundles)
 }

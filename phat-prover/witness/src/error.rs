@@ -45,6 +45,14 @@ pub enum FetchError {
     /// Block 0 has no parent.
     #[error("block 0 has no parent: nothing to prove")]
     Genesis,
+    /// The node serves another chain than the configured one.
+    #[error("the node serves chain {node}, the chain config is for chain {config}")]
+    WrongChain {
+        /// The configured chain id.
+        config: u64,
+        /// The node's `eth_chainId`.
+        node: u64,
+    },
     /// The call failed in transport or was refused by the node (its message, one line).
     #[error("{method}: {message}")]
     Call {
@@ -184,9 +192,31 @@ pub enum FetchError {
 /// A witness or proof file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    /// The block in a witness file does not decode.
+    /// The block in a witness file does not decode, or is for another chain.
     #[error("block: {0}")]
     Block(#[from] WitnessError),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// A JSON text is not what was expected.
+    #[error("JSON: {0}")]
+    Json(serde_json::Error),
+    /// A chain config file is not a geth genesis `config` object.
+    #[error("chain config {path}: {source}")]
+    ChainConfigJson {
+        /// The file.
+        path: String,
+        /// What the JSON reader said.
+        source: serde_json::Error,
+    },
+    /// The chain config names rules the STF cannot run under.
+    #[error("chain config: {0}")]
+    ChainConfig(#[from] phat_prover_core::ConfigError),
     /// A proof file's tag is not the block tag.
     #[error("unknown tag {0}")]
     Tag(B256),

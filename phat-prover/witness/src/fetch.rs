@@ -49,7 +49,7 @@ use alloy_trie::{
     nodes::{ExtensionNode, LeafNode, RlpNode, TrieNode},
 };
 use phat_prover_core::{
-    ChainSpec, DbError, ExecutionWitness, StatelessInput, StfError, execute,
+    ChainConfig, DbError, ExecutionWitness, Fork, StatelessInput, StfError, execute,
     witness::{L2Block, MAX_ANCESTORS, decode_exact},
 };
 use serde::Deserialize;
@@ -70,16 +70,10 @@ const BATCH: usize = 100;
 /// Deepest branch sibling we grind a key for (16^6 keccaks expected at worst).
 const MAX_GRIND_NIBBLES: usize = 6;
 
-/// Builds the witness of block `number` from an L2 node.
-///
-/// `prague_time`: `Some(t)` as given by the operator; `None` infers it from the block: Prague from
-/// genesis (`Some(0)`) when the header carries a requests hash, never (`None`) otherwise.
-pub async fn fetch_witness(
-    rpc_url: &str,
-    number: u64,
-    prague_time: Option<Option<u64>>,
-) -> Result<WitnessFile, FetchError> {
-    Node::connect(rpc_url)?.witness(number, prague_time).await
+/// Builds the witness of block `number` from an L2 node, for the chain `chain` (from the caller's
+/// configuration; a node of another chain is refused).
+pub async fn fetch_witness(rpc_url: &str, number: u64, chain: &ChainConfig) -> Result<WitnessFile, FetchError> {
+    Node::connect(rpc_url)?.witness(number, chain).await
 }
 
 /// The chain id of the node at `rpc_url`.
@@ -94,12 +88,15 @@ pub async fn raw_header(rpc_url: &str, number: u64) -> Result<Bytes, FetchError>
 
 impl Node {
     /// [`fetch_witness`] from this node (its pooled connections).
-    pub async fn witness(&self, number: u64, prague_time: Option<Option<u64>>) -> Result<WitnessFile, FetchError> {
+    pub async fn witness(&self, number: u64, chain: &ChainConfig) -> Result<WitnessFile, FetchError> {
         let node = self;
         if number == 0 {
             return Err(FetchError::Genesis);
         }
         let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
+        if chain_id != chain.chain_id() {
+            return Err(FetchError::WrongChain { config: chain.chain_id(), node: chain_id });
+        }
         let (block_rlp, block) = node.block(number).await?;
         let parent = node.headers(&[number - 1]).await?.remove(0);
         if parent.hash_slow() != block.header.parent_hash {
@@ -109,8 +106,6 @@ impl Node {
                 served: parent.hash_slow(),
             });
         }
-        let prague_time = prague_time.unwrap_or(block.header.requests_hash.map(|_| 0));
-        let chain = ChainSpec::new(chain_id, prague_time);
 
         let witness = match node.execution_witness(number).await? {
             Some(mut witness) => {
@@ -124,11 +119,11 @@ impl Node {
                 witness
             }
             None => {
-                let mut witness = ProofWitness::new(node, &chain, &block, &parent).build().await?;
+                let mut witness = ProofWitness::new(node, chain, &block, &parent).build().await?;
                 witness.headers = vec![alloy_rlp::encode(&parent).into()];
                 // Older ancestors only when the block reads their hashes.
                 let input = StatelessInput { block: block.clone(), witness: witness.clone() };
-                match execute(&chain, &input) {
+                match execute(chain, &input) {
                     Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
                         let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
                         let numbers: Vec<u64> = (oldest..number).rev().collect();
@@ -141,7 +136,7 @@ impl Node {
                 witness
             }
         };
-        Ok(WitnessFile { chain_id, prague_time, block: block_rlp, witness })
+        Ok(WitnessFile { chain_id, block: block_rlp, witness })
     }
 
     /// The node's chain id.
@@ -578,8 +573,8 @@ struct ProofWitness<'a> {
 }
 
 impl<'a> ProofWitness<'a> {
-    fn new(node: &'a Node, chain: &ChainSpec, block: &'a L2Block, parent: &'a Header) -> Self {
-        let prague = chain.prague_time.is_some_and(|t| block.header.timestamp >= t);
+    fn new(node: &'a Node, chain: &ChainConfig, block: &'a L2Block, parent: &'a Header) -> Self {
+        let prague = chain.fork_at(block.header.timestamp).is_ok_and(|f| f >= Fork::Prague);
         Self {
             node,
             number: block.header.number,

@@ -24,6 +24,8 @@ use axum::{Json, Router, body::Bytes, extract::State, routing::post};
 use serde_json::{Value, json};
 use tokio::{net::TcpListener, sync::Semaphore};
 
+use phat_prover_core::ChainConfig;
+
 use crate::{
     error::{FetchError, ServeError},
     fetch::Node,
@@ -39,16 +41,19 @@ pub const UPSTREAM_CONCURRENCY: usize = 8;
 
 struct Service {
     node: Node,
+    chain: ChainConfig,
     upstream: Semaphore,
     witnesses: Mutex<BTreeMap<u64, Arc<WitnessFile>>>,
 }
 
-/// Serves the witness calls for the node at `l2_rpc` on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, l2_rpc: String) -> Result<(), ServeError> {
+/// Serves the witness calls for the node at `l2_rpc` (of chain `chain`) on `listener` until the
+/// task is dropped.
+pub async fn serve(listener: TcpListener, l2_rpc: String, chain: ChainConfig) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_or_else(|_| "?".into(), |a| a.to_string());
     let node = Node::connect(&l2_rpc)?;
     let service = Arc::new(Service {
         node,
+        chain,
         upstream: Semaphore::new(UPSTREAM_CONCURRENCY),
         witnesses: Mutex::new(BTreeMap::new()),
     });
@@ -59,11 +64,11 @@ pub async fn serve(listener: TcpListener, l2_rpc: String) -> Result<(), ServeErr
 }
 
 /// Binds `listen` and serves (the `witness-rpc` command).
-pub async fn run(listen: SocketAddr, l2_rpc: String) -> Result<(), ServeError> {
+pub async fn run(listen: SocketAddr, l2_rpc: String, chain: ChainConfig) -> Result<(), ServeError> {
     let listener =
         TcpListener::bind(listen).await.map_err(|source| ServeError::Io { addr: listen.to_string(), source })?;
     tracing::info!(%listen, l2 = %l2_rpc, "serving debug_executionWitness, debug_getRawBlock, debug_getRawHeader");
-    serve(listener, l2_rpc).await
+    serve(listener, l2_rpc, chain).await
 }
 
 /// One call, or a batch of calls answered in order.
@@ -131,7 +136,7 @@ impl Service {
         if let Some(w) = self.cache().get(&n) {
             return Ok(w.clone());
         }
-        let file = Arc::new(self.upstream(self.node.witness(n, None)).await?);
+        let file = Arc::new(self.upstream(self.node.witness(n, &self.chain)).await?);
         let mut cache = self.cache();
         cache.insert(n, file.clone());
         while cache.len() > CACHED_BLOCKS {

@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, process::Command};
 
-use phat_prover_core::{WitnessBundle, execute};
+use phat_prover_core::{ChainConfig, ChainConfigParts, Fork, WitnessBundle, execute};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,13 +26,21 @@ fn bundles_of_a_conformance_test_reprove_to_its_blocks_and_damage_is_refused() {
     let index: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(out.join("index.json")).expect("index")).expect("json");
     assert!(index.len() >= 3, "{index:?}");
+    let chain = ChainConfig::new(ChainConfigParts::from_genesis_up_to(1, Fork::Cancun)).expect("config");
     for entry in &index {
+        assert_eq!(
+            entry["chain_config"],
+            serde_json::to_value(alloy_primitives::Bytes::from(chain.to_canonical())).unwrap()
+        );
         let bytes = std::fs::read(out.join(entry["file"].as_str().unwrap())).expect("bundle");
         assert_eq!(bytes.len() as u64, entry["bytes"].as_u64().unwrap());
         let bundle = WitnessBundle::from_bytes(&bytes).expect("decodes");
         assert_eq!(WitnessBundle::from_bytes(&bundle.to_bytes()).expect("round trip"), bundle);
-        let (chain, input) = bundle.into_input().expect("input");
+        let input = bundle.clone().into_input(&chain).expect("input");
         let outcome = execute(&chain, &input).expect("proves");
+        // Another chain's config refuses the bundle.
+        let other = ChainConfig::new(ChainConfigParts::from_genesis_up_to(2, Fork::Cancun)).expect("config");
+        assert!(bundle.clone().into_input(&other).is_err());
         assert_eq!(serde_json::to_value(outcome.block_hash).unwrap(), entry["block_hash"]);
         assert_eq!(serde_json::to_value(outcome.post_state_root).unwrap(), entry["post_state_root"]);
 
@@ -43,13 +51,18 @@ fn bundles_of_a_conformance_test_reprove_to_its_blocks_and_damage_is_refused() {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(WitnessBundle::from_bytes(&longer).is_err());
-        let mut v2 = WitnessBundle::from_bytes(&bytes).expect("decodes");
-        v2.version = 2;
-        assert!(WitnessBundle::from_bytes(&v2.to_bytes()).is_err());
+        for version in [1, 3] {
+            let mut other = WitnessBundle::from_bytes(&bytes).expect("decodes");
+            other.version = version;
+            assert_eq!(
+                WitnessBundle::from_bytes(&other.to_bytes()),
+                Err(phat_prover_core::WitnessError::UnknownVersion(version))
+            );
+        }
         // A bundle whose state lost its root node no longer proves.
         let mut starved = WitnessBundle::from_bytes(&bytes).expect("decodes");
         starved.state.retain(|node| alloy_primitives::keccak256(node) != outcome.pre_state_root);
-        let (chain, input) = starved.into_input().expect("input");
+        let input = starved.into_input(&chain).expect("input");
         assert!(execute(&chain, &input).is_err());
     }
     std::fs::remove_dir_all(&out).ok();

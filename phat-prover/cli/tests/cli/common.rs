@@ -30,12 +30,27 @@ pub fn phat_prover(args: &[&str]) -> Run {
     }
 }
 
-/// `phat-prover prove --witness W --key KEY --verifier VERIFIER --out P`.
-pub fn prove(witness: &Path, proof: &Path) -> Run {
+/// A chain config file (geth genesis `config` shape) of chain `chain_id` with every fork through
+/// `last` (`"cancun"`, `"prague"`, `"osaka"`) from genesis, written into `dir`.
+pub fn chain_config(dir: &Dir, chain_id: u64, last: &str) -> PathBuf {
+    let forks = ["shanghai", "cancun", "prague", "osaka"];
+    let mut config = serde_json::json!({ "chainId": chain_id, "terminalTotalDifficulty": 0 });
+    for fork in forks.iter().take(forks.iter().position(|f| *f == last).expect("a known fork") + 1) {
+        config[format!("{fork}Time")] = serde_json::json!(0);
+    }
+    let path = dir.path(&format!("chain-{chain_id}-{last}.json"));
+    std::fs::write(&path, config.to_string()).expect("write");
+    path
+}
+
+/// `phat-prover prove --witness W --chain-config C --key KEY --verifier VERIFIER --out P`.
+pub fn prove(witness: &Path, config: &Path, proof: &Path) -> Run {
     phat_prover(&[
         "prove",
         "--witness",
         witness.to_str().expect("utf8"),
+        "--chain-config",
+        config.to_str().expect("utf8"),
         "--key",
         KEY,
         "--verifier",

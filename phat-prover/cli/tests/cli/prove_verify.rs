@@ -5,7 +5,7 @@ use super::common;
 
 use std::path::PathBuf;
 
-use common::{Dir, phat_prover, prove, signer};
+use common::{Dir, chain_config, phat_prover, prove, signer};
 
 use alloy_primitives::{Address, Bytes, keccak256};
 use phat_prover_cli::ethtest;
@@ -23,15 +23,53 @@ fn witness_file() -> WitnessFile {
         .expect("genesis");
     let (_, mut witness) = test.pre.witness().expect("witness");
     witness.headers = vec![alloy_rlp::encode(&genesis.header).into()];
-    WitnessFile { chain_id: 1, prague_time: None, block: test.blocks[0].rlp.clone(), witness }
+    WitnessFile { chain_id: 1, block: test.blocks[0].rlp.clone(), witness }
 }
 
+/// Proves `file` under the test chain's rules (Cancun, chain 1).
 fn prove_file(dir: &Dir, file: &WitnessFile) -> (bool, String, PathBuf) {
+    prove_under(dir, file, &chain_config(dir, 1, "cancun"))
+}
+
+fn prove_under(dir: &Dir, file: &WitnessFile, config: &std::path::Path) -> (bool, String, PathBuf) {
     let (w, p) = (dir.path("w.json"), dir.path("p.json"));
     let _ = std::fs::remove_file(&p);
     std::fs::write(&w, serde_json::to_string(file).expect("json")).expect("write");
-    let run = prove(&w, &p);
+    let run = prove(&w, config, &p);
     (run.ok, run.stderr, p)
+}
+
+#[test]
+fn the_rules_come_from_the_chain_config() {
+    let dir = Dir::new("rules");
+    // A Cancun block under a config that says Prague from genesis: refused (no requests hash).
+    let (ok, err, proof) = prove_under(&dir, &witness_file(), &chain_config(&dir, 1, "prague"));
+    assert!(!ok && err.contains("requests hash is missing"), "{err}");
+    assert!(!proof.exists());
+    // A config that names a fork the STF does not implement: refused at its timestamp.
+    let amsterdam = dir.path("amsterdam.json");
+    let config = r#"{"chainId":1,"terminalTotalDifficulty":0,"shanghaiTime":0,"cancunTime":0,"amsterdamTime":0}"#;
+    std::fs::write(&amsterdam, config).expect("write");
+    let (ok, err, _) = prove_under(&dir, &witness_file(), &amsterdam);
+    assert!(!ok && err.contains("does not implement"), "{err}");
+    // Pre-merge and unknown forks are refused as configs.
+    for (config, expected) in [
+        (r#"{"chainId":1,"shanghaiTime":0,"cancunTime":0}"#, "pre-merge"),
+        (r#"{"chainId":1,"terminalTotalDifficulty":0,"shanghaiTime":0,"fooTime":5}"#, "fooTime"),
+    ] {
+        std::fs::write(&amsterdam, config).expect("write");
+        let (ok, err, _) = prove_under(&dir, &witness_file(), &amsterdam);
+        assert!(!ok && err.contains(expected), "{err}");
+    }
+    // The chain config command prints the hash the proof commits to.
+    let cancun = chain_config(&dir, 1, "cancun");
+    let run = phat_prover(&["chain-config", cancun.to_str().expect("utf8")]);
+    assert!(run.ok, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let (ok, err, proof) = prove_file(&dir, &witness_file());
+    assert!(ok, "{err}");
+    let proof: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof).expect("read")).expect("json");
+    assert_eq!(proof["publicInput"]["chainConfigHash"], report["hash"]);
 }
 
 #[test]
@@ -72,7 +110,7 @@ fn malformed_witness_json_is_one_error_line_and_nothing_signed() {
     let w = dir.path("w.json");
     let p = dir.path("p.json");
     std::fs::write(&w, "{\"chainId\": 1, \"block\": ").expect("write");
-    let run = prove(&w, &p);
+    let run = prove(&w, &chain_config(&dir, 1, "cancun"), &p);
     assert!(!run.ok);
     assert!(run.stdout.is_empty());
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);

@@ -104,17 +104,20 @@ async fn a_lying_or_broken_l2_node_gets_a_clear_refusal_and_nothing_signed() {
     };
     let key = keccak256("hostile l2 test prover").to_string();
     // Through the honest node the block proves.
-    let honest = LocalProver::new("honest", &anvil.url, &key, domain).expect("prover");
+    let honest =
+        LocalProver::new("honest", &anvil.url, &key, domain, phat_devkit::l2_chain_config(167_001)).expect("prover");
     let truth = honest.prove_block(3).await.expect("honest node, honest proof");
 
     // A lie the witness does not depend on changes nothing: the proof is the true one.
     let url = hostile(&anvil.url, Lie::IgnoredField).await;
-    let prover = LocalProver::new("lied-to", &url, &key, domain).expect("prover");
+    let prover =
+        LocalProver::new("lied-to", &url, &key, domain, phat_devkit::l2_chain_config(167_001)).expect("prover");
     assert_eq!(prover.prove_block(3).await.expect("proof").digest, truth.digest);
 
     for lie in [Lie::Garbage, Lie::Truncated, Lie::AlteredHeader, Lie::AlteredProof] {
         let url = hostile(&anvil.url, lie).await;
-        let prover = LocalProver::new("lied-to", &url, &key, domain).expect("prover");
+        let prover =
+            LocalProver::new("lied-to", &url, &key, domain, phat_devkit::l2_chain_config(167_001)).expect("prover");
         let err = prover.prove_block(3).await.expect_err("nothing may be signed");
         let text = err.to_string();
         assert!(matches!(err, RelayerError::Prover { .. }), "{lie:?}: {text}");

@@ -85,9 +85,12 @@ async fn l2_with_blocks() -> (Anvil, u64) {
 #[tokio::test(flavor = "multi_thread")]
 async fn pool_fails_over_to_the_one_good_prover() {
     let (anvil, head) = l2_with_blocks().await;
-    let good = LocalProver::new("good", &anvil.url, &key(9), domain()).expect("prover");
+    let good =
+        LocalProver::new("good", &anvil.url, &key(9), domain(), phat_devkit::l2_chain_config(L2)).expect("prover");
     let good_address = good.address();
-    let impostor = Impostor(LocalProver::new("impostor", &anvil.url, &key(8), domain()).expect("prover"));
+    let impostor = Impostor(
+        LocalProver::new("impostor", &anvil.url, &key(8), domain(), phat_devkit::l2_chain_config(L2)).expect("prover"),
+    );
     let provers: Vec<Arc<dyn TeeProver>> = vec![Arc::new(Down), Arc::new(Hung), Arc::new(impostor), Arc::new(good)];
     let pool = ProverPool::new(provers, Duration::from_millis(500)).expect("pool");
 
@@ -112,7 +115,8 @@ async fn no_good_prover_is_a_clear_error_and_a_block_that_does_not_exist_is_refu
     let (anvil, head) = l2_with_blocks().await;
     let pool = ProverPool::new(vec![Arc::new(Down), Arc::new(Hung)], Duration::from_millis(200)).expect("pool");
     assert!(matches!(pool.prove(2).await, Err(RelayerError::NoProver { block: 2, failures: 2 })));
-    let good = LocalProver::new("good", &anvil.url, &key(9), domain()).expect("prover");
+    let good =
+        LocalProver::new("good", &anvil.url, &key(9), domain(), phat_devkit::l2_chain_config(L2)).expect("prover");
     let pool = ProverPool::new(vec![Arc::new(good)], Duration::from_secs(10)).expect("pool");
     assert!(matches!(pool.prove(head + 100).await, Err(RelayerError::NoProver { .. })));
     assert!(ProverPool::new(Vec::new(), Duration::from_secs(1)).is_err());
@@ -140,7 +144,8 @@ fn record(block: u64, proof: phat_witness::ProofFile) -> BlockRecord {
 #[tokio::test(flavor = "multi_thread")]
 async fn store_survives_a_restart_and_the_feed_serves_and_streams() {
     let (anvil, _) = l2_with_blocks().await;
-    let prover = LocalProver::new("good", &anvil.url, &key(9), domain()).expect("prover");
+    let prover =
+        LocalProver::new("good", &anvil.url, &key(9), domain(), phat_devkit::l2_chain_config(L2)).expect("prover");
     let dir = std::env::temp_dir().join(format!("phat-relayer-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");

@@ -210,20 +210,20 @@ async fn anvil_witnesses_execute_statelessly() {
         (bh, vec![0]),
     ]);
 
+    let chain = phat_devkit::l2_chain_config(31337);
     let (mut total_ms, mut total_bytes) = (0u128, 0usize);
     let mut non_canonical = Vec::new();
     for number in 2..=head {
         let t = Instant::now();
-        let file = fetch_witness(&anvil.url, number, None).await.unwrap_or_else(|e| panic!("witness {number}: {e}"));
+        let file = fetch_witness(&anvil.url, number, &chain).await.unwrap_or_else(|e| panic!("witness {number}: {e}"));
         let ms = t.elapsed().as_millis();
         let w = &file.witness;
         let bytes: usize = w.state.iter().chain(&w.codes).chain(&w.keys).chain(&w.headers).map(|b| b.len()).sum();
         (total_ms, total_bytes) = (total_ms + ms, total_bytes + bytes);
 
         let rpc = provider.get_block_by_number(number.into()).await.expect("rpc").expect("block");
-        let (chain, input) = file.input().expect("block RLP decodes");
+        let input = file.input(&chain).expect("block RLP decodes");
         assert_eq!(input.block.header.hash_slow(), rpc.header.hash, "block {number}");
-        assert_eq!(file.prague_time, Some(0));
         assert_eq!(file.chain_id, 31337);
         let parent = decode_exact::<Header>(&w.headers[0]).expect("parent header");
         assert_eq!(parent.hash_slow(), rpc.header.parent_hash, "block {number}");
@@ -272,9 +272,10 @@ async fn anvil_witnesses_execute_statelessly() {
 
 #[tokio::test]
 async fn unreachable_rpc_is_an_rpc_error() {
-    match fetch_witness("http://127.0.0.1:1", 2, None).await {
+    let chain = phat_devkit::l2_chain_config(31337);
+    match fetch_witness("http://127.0.0.1:1", 2, &chain).await {
         Err(FetchError::Call { method: "eth_chainId", message }) => assert!(!message.is_empty()),
         other => panic!("expected an RPC error, got {other:?}"),
     }
-    assert!(matches!(fetch_witness("not a url", 2, None).await, Err(FetchError::Url(_))));
+    assert!(matches!(fetch_witness("not a url", 2, &chain).await, Err(FetchError::Url(_))));
 }

@@ -28,7 +28,8 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
     let head = traffic.head().await.expect("head");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(serve::serve(listener, anvil.url.clone()));
+    let chain = phat_devkit::l2_chain_config(CHAIN_ID);
+    tokio::spawn(serve::serve(listener, anvil.url.clone(), chain.clone()));
 
     // One block per request, then the rest in one batch: each proves to the node's own block
     // (from block 2: anvil seals block 1 with a base fee of its own choosing).
@@ -42,7 +43,7 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
     bundles.extend(witness_bundles(&answer, 4, head - 3, CHAIN_ID).expect("bundles"));
     assert_eq!(bundles.len() as u64, head - 1);
     for (n, bundle) in (2..).zip(bundles) {
-        let (chain, input) = bundle.into_input().expect("input");
+        let input = bundle.into_input(&chain).expect("input");
         let outcome = execute(&chain, &input).expect("proves");
         let block = node.get_block_by_number(n.into()).await.expect("rpc").expect("block");
         assert_eq!((outcome.number, outcome.block_hash), (n, block.header.hash));
@@ -71,7 +72,7 @@ async fn the_witness_rpc_serves_what_prove_block_needs() {
 async fn malformed_and_oversized_requests_are_refused_with_their_codes() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(serve::serve(listener, "http://127.0.0.1:9".into()));
+    tokio::spawn(serve::serve(listener, "http://127.0.0.1:9".into(), phat_devkit::l2_chain_config(1)));
     let code = |answer: &[u8]| -> Option<i64> {
         let v: serde_json::Value = serde_json::from_slice(answer).expect("a JSON answer");
         v["error"]["code"].as_i64()
