@@ -52,7 +52,7 @@ impl WitnessDb {
         r
     }
 
-    fn trie_account(&self, address: Address) -> Result<Option<TrieAccount>, DbError> {
+    fn trie_account(&mut self, address: Address) -> Result<Option<TrieAccount>, DbError> {
         match self.accounts.get(keccak256(address).as_slice())? {
             None => Ok(None),
             Some(leaf) => decode_exact::<TrieAccount>(leaf).map(Some).map_err(|_| DbError::InvalidAccount(address)),

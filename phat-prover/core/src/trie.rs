@@ -10,13 +10,19 @@
 //! branch values and keys over 32 bytes, so nodes are coded here; its [`RlpNode`] is reused for
 //! child references.
 //!
-//! Soundness rests on [`PartialTrie::open`] accepting a node only if it hashes to the reference that
-//! led to it *and* re-encodes to exactly the same bytes: the opened trie is then the committed one,
-//! and its [`PartialTrie::root`] is the root it was opened at. Nodes must also be well formed
-//! (extensions lead to branches, branches hold two entries or more, leaves hold non-empty values);
-//! [`PartialTrie::insert`] and [`PartialTrie::remove`] keep them so.
+//! Nodes are resolved lazily: opening a trie decodes its root only, and each operation decodes the
+//! nodes on its key's path the first time it passes them (each at most once). Work and memory are
+//! therefore bounded by what the block touches, whatever the witness holds — a witness whose nodes
+//! reference one another from many slots (a DAG that eager expansion would unfold exponentially)
+//! costs no more than its paths.
+//!
+//! Soundness rests on a node being accepted only if it hashes to the reference that led to it
+//! (the pool keys every node by its own hash) *and* re-encodes to exactly the same bytes: the
+//! trie is then the committed one, and its [`PartialTrie::root`] is the root it was opened at.
+//! Nodes must also be well formed (extensions lead to branches, branches hold two entries or more,
+//! leaves hold non-empty values); [`PartialTrie::insert`] and [`PartialTrie::remove`] keep them so.
 
-use alloc::{boxed::Box, vec, vec::Vec};
+use alloc::{boxed::Box, sync::Arc, vec, vec::Vec};
 use core::{cell::OnceCell, mem};
 
 use alloy_primitives::{B256, Bytes, keccak256, map::B256Map};
@@ -24,21 +30,22 @@ use alloy_rlp::{EMPTY_STRING_CODE, Encodable, Header};
 use alloy_trie::{EMPTY_ROOT_HASH, nodes::RlpNode};
 
 /// Trie nodes by their keccak256 hash. The hash is computed here, on insertion, so an entry's key
-/// always is its node's hash: opening a trie hashes no node a second time.
+/// always is its node's hash: opening a trie hashes no node a second time. Cloning shares the
+/// nodes (every trie opened over a pool holds a handle to it).
 #[derive(Debug, Clone, Default)]
-pub struct NodePool(B256Map<Bytes>);
+pub struct NodePool(Arc<B256Map<Bytes>>);
 
 impl NodePool {
     /// Adds `node`, returning its hash.
     pub fn insert(&mut self, node: Bytes) -> B256 {
         let hash = keccak256(&node);
-        self.0.insert(hash, node);
+        Arc::make_mut(&mut self.0).insert(hash, node);
         hash
     }
 
     /// Removes the node with hash `hash`.
     pub fn remove(&mut self, hash: &B256) -> Option<Bytes> {
-        self.0.remove(hash)
+        Arc::make_mut(&mut self.0).remove(hash)
     }
 
     /// The node with hash `hash`.
@@ -77,15 +84,16 @@ impl FromIterator<Bytes> for NodePool {
 
 impl Extend<Bytes> for NodePool {
     fn extend<I: IntoIterator<Item = Bytes>>(&mut self, nodes: I) {
+        let map = Arc::make_mut(&mut self.0);
         for node in nodes {
-            self.insert(node);
+            map.insert(keccak256(&node), node);
         }
     }
 }
 
-/// Deepest a node may sit when opening: every node below the root consumes at least one nibble, so
-/// this admits keys of up to 128 bytes (state and storage keys are 32).
-const MAX_DEPTH: usize = 257;
+/// Deepest nesting of embedded nodes inside one node (an embedded node is under 32 bytes and a
+/// pool node at most a few hundred, so real nodes nest a few levels at most).
+const MAX_EMBEDDED_DEPTH: usize = 64;
 
 /// Why a trie operation failed. After an error the trie is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +117,8 @@ pub enum TrieError {
 enum Node {
     #[default]
     Empty,
+    /// Known by its hash only: resolved from the pool when an operation passes it, an error
+    /// ([`TrieError::BlindedNode`]) if the pool lacks it.
     Blinded(B256),
     Leaf {
         path: Vec<u8>,
@@ -134,6 +144,8 @@ enum Node {
 #[derive(Debug, Clone, Default)]
 pub struct PartialTrie {
     root: Node,
+    /// Where blinded nodes are resolved from.
+    pool: NodePool,
 }
 
 impl PartialTrie {
@@ -142,22 +154,27 @@ impl PartialTrie {
         Self::default()
     }
 
-    /// Opens the trie with root `root`, eagerly resolving every node reachable through `pool`;
-    /// children absent from it stay blinded. [`EMPTY_ROOT_HASH`] gives the empty trie; any other
-    /// root absent from `pool` gives a trie blinded entirely (every access fails, `root()` is
-    /// `root`). Fails if a reachable pool entry is malformed (see [`TrieError::InvalidNode`]).
+    /// Opens the trie with root `root` over the nodes of `pool` (shared, not copied), decoding the
+    /// root node only; the others are decoded as operations reach them. [`EMPTY_ROOT_HASH`] gives
+    /// the empty trie; any other root absent from `pool` gives a trie blinded entirely (every
+    /// access fails, `root()` is `root`). Fails if the root's pool entry is malformed (see
+    /// [`TrieError::InvalidNode`]); a malformed node deeper down fails the operation that reaches
+    /// it.
     pub fn open(root: B256, pool: &NodePool) -> Result<Self, TrieError> {
         if root == EMPTY_ROOT_HASH {
             return Ok(Self::empty());
         }
-        Ok(Self { root: resolve(root, pool, 0)? })
+        let mut trie = Self { root: Node::Blinded(root), pool: pool.clone() };
+        resolve(&mut trie.root, &trie.pool)?;
+        Ok(trie)
     }
 
     /// The value at `key`, `None` if the trie proves it absent.
-    pub fn get(&self, key: &[u8]) -> Result<Option<&[u8]>, TrieError> {
+    pub fn get(&mut self, key: &[u8]) -> Result<Option<&[u8]>, TrieError> {
         let path = nibbles(key);
-        let (mut path, mut node) = (path.as_slice(), &self.root);
+        let (mut path, mut node) = (path.as_slice(), &mut self.root);
         loop {
+            resolve(node, &self.pool)?;
             match node {
                 Node::Empty => return Ok(None),
                 Node::Blinded(hash) => return Err(TrieError::BlindedNode(*hash)),
@@ -165,12 +182,15 @@ impl PartialTrie {
                     return Ok((p.as_slice() == path).then_some(value.as_slice()));
                 }
                 Node::Extension { path: p, child, .. } => match path.strip_prefix(p.as_slice()) {
-                    Some(rest) => (path, node) = (rest, child),
+                    Some(rest) => {
+                        resolve_extension_child(child, &self.pool)?;
+                        (path, node) = (rest, child);
+                    }
                     None => return Ok(None),
                 },
                 Node::Branch { children, value, .. } => match path.split_first() {
                     None => return Ok(value.as_deref()),
-                    Some((&i, rest)) => (path, node) = (rest, &children[usize::from(i)]),
+                    Some((&i, rest)) => (path, node) = (rest, &mut children[usize::from(i)]),
                 },
             }
         }
@@ -181,13 +201,13 @@ impl PartialTrie {
         if value.is_empty() {
             return self.remove(key);
         }
-        insert(&mut self.root, &nibbles(key), value)
+        insert(&mut self.root, &nibbles(key), value, &self.pool)
     }
 
     /// Removes `key`; no change if it is absent. A branch left with a single child and no value
     /// merges with that child, which must then be resolved (else [`TrieError::BlindedNode`]).
     pub fn remove(&mut self, key: &[u8]) -> Result<(), TrieError> {
-        remove(&mut self.root, &nibbles(key)).map(drop)
+        remove(&mut self.root, &nibbles(key), &self.pool).map(drop)
     }
 
     /// The root hash: keccak256 of the root node's RLP ([`EMPTY_ROOT_HASH`] for the empty trie).
@@ -196,7 +216,8 @@ impl PartialTrie {
     }
 
     /// The RLP of the root node and of every node referenced by hash (RLP of 32 bytes or more):
-    /// what a witness of the trie holds. Blinded nodes are not included (their bytes are unknown).
+    /// what a witness of the trie holds. Nodes not resolved (blinded, or not yet reached by an
+    /// operation) are not included.
     pub fn nodes(&self) -> Vec<Bytes> {
         let mut out = Vec::new();
         if !matches!(self.root, Node::Empty | Node::Blinded(_)) {
@@ -249,14 +270,15 @@ fn nibbles(key: &[u8]) -> Vec<u8> {
     key.iter().flat_map(|b| [b >> 4, b & 0x0f]).collect()
 }
 
-fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError> {
+fn insert(node: &mut Node, path: &[u8], value: Vec<u8>, pool: &NodePool) -> Result<(), TrieError> {
+    resolve(node, pool)?;
     match node {
         Node::Empty => *node = leaf(path.to_vec(), value),
         Node::Blinded(hash) => return Err(TrieError::BlindedNode(*hash)),
         Node::Branch { children, value: v, cache } => {
             match path.split_first() {
                 None => *v = Some(value),
-                Some((&i, rest)) => insert(&mut children[usize::from(i)], rest, value)?,
+                Some((&i, rest)) => insert(&mut children[usize::from(i)], rest, value, pool)?,
             }
             cache.take();
         }
@@ -265,7 +287,8 @@ fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError>
             cache.take();
         }
         Node::Extension { path: p, child, cache } if path.starts_with(p) => {
-            insert(child, &path[p.len()..], value)?;
+            resolve_extension_child(child, pool)?;
+            insert(child, &path[p.len()..], value, pool)?;
             cache.take();
         }
         // `path` leaves this leaf's or extension's path: split there into a branch holding the old
@@ -287,7 +310,7 @@ fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError>
             }
             let mut split = branch(children, branch_value);
             // Lands in an empty slot or the branch value: cannot fail.
-            insert(&mut split, &path[shared..], value)?;
+            insert(&mut split, &path[shared..], value, pool)?;
             *node = extension(path[..shared].to_vec(), split);
         }
     }
@@ -296,7 +319,8 @@ fn insert(node: &mut Node, path: &[u8], value: Vec<u8>) -> Result<(), TrieError>
 
 /// Removes `path` below `node`, returning the removed value (`None`: absent, nothing changed). On
 /// error `node` is left as it was.
-fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
+fn remove(node: &mut Node, path: &[u8], pool: &NodePool) -> Result<Option<Vec<u8>>, TrieError> {
+    resolve(node, pool)?;
     match node {
         Node::Empty => Ok(None),
         Node::Blinded(hash) => Err(TrieError::BlindedNode(*hash)),
@@ -312,7 +336,8 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
             let Some(rest) = path.strip_prefix(p.as_slice()) else {
                 return Ok(None);
             };
-            let Some(removed) = remove(child, rest)? else {
+            resolve_extension_child(child, pool)?;
+            let Some(removed) = remove(child, rest, pool)? else {
                 return Ok(None);
             };
             // The child branch may have collapsed into a leaf or an extension: merge with it.
@@ -322,7 +347,7 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
         Node::Branch { children, value, cache } => {
             let removed = match path.split_first() {
                 None => value.take(),
-                Some((&i, rest)) => remove(&mut children[usize::from(i)], rest)?,
+                Some((&i, rest)) => remove(&mut children[usize::from(i)], rest, pool)?,
             };
             let Some(removed) = removed else {
                 return Ok(None);
@@ -334,14 +359,22 @@ fn remove(node: &mut Node, path: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
                 (None, _, Some(v)) => *node = leaf(Vec::new(), v),
                 (None, _, None) => *node = Node::Empty,
                 (Some(i), None, None) => {
-                    if let Node::Blinded(hash) = children[i] {
+                    // The merge needs the sibling's path: resolve it.
+                    let failed = match resolve(&mut children[i], pool) {
+                        Err(e) => Some(e),
+                        Ok(()) => match children[i] {
+                            Node::Blinded(hash) => Some(TrieError::BlindedNode(hash)),
+                            _ => None,
+                        },
+                    };
+                    if let Some(e) = failed {
                         // Undo. The removed entry vanished, so it was the value or a leaf child (a
                         // branch keeps an entry, an extension's child is a branch).
                         match path.split_first() {
                             None => *value = Some(removed),
                             Some((&j, rest)) => children[usize::from(j)] = leaf(rest.to_vec(), removed),
                         }
-                        return Err(TrieError::BlindedNode(hash));
+                        return Err(e);
                     }
                     *node = prepend(vec![i as u8], mem::take(&mut children[i]));
                 }
@@ -424,39 +457,53 @@ fn collect(node: &Node, out: &mut Vec<Bytes>) {
     }
 }
 
-/// The node `hash` with its descendants from `pool`, blinded if absent. The entry hashes to `hash`
-/// (the pool guarantees it) and must re-encode to exactly its bytes: then the node is the committed
-/// one, and its cached reference is `hash`.
-fn resolve(hash: B256, pool: &NodePool, depth: usize) -> Result<Node, TrieError> {
-    let Some(rlp) = pool.get(&hash) else {
-        return Ok(Node::Blinded(hash));
-    };
-    let invalid = |reason| TrieError::InvalidNode { node: hash, reason };
-    let node = decode(rlp, pool, depth, hash)?;
-    if encode(&node) != rlp.as_ref() {
-        return Err(invalid("not canonically encoded"));
+/// Replaces a blinded `node` by its decoded pool entry, if the pool has it (its hash-referenced
+/// children stay blinded until reached). The entry hashes to the reference (the pool guarantees
+/// it) and must re-encode to exactly its bytes: then the node is the committed one, and its cached
+/// reference is that hash.
+fn resolve(node: &mut Node, pool: &NodePool) -> Result<(), TrieError> {
+    let Node::Blinded(hash) = *node else { return Ok(()) };
+    let Some(rlp) = pool.get(&hash) else { return Ok(()) };
+    let decoded = decode(rlp, 0, hash)?;
+    if encode(&decoded) != rlp.as_ref() {
+        return Err(TrieError::InvalidNode { node: hash, reason: "not canonically encoded" });
     }
-    if let Some(cache) = node.cache() {
+    if let Some(cache) = decoded.cache() {
         cache.get_or_init(|| if rlp.len() < 32 { RlpNode::from_rlp(rlp) } else { RlpNode::word_rlp(&hash) });
     }
-    Ok(node)
+    *node = decoded;
+    Ok(())
 }
 
-/// Decodes one node (not checked for canonical encoding: [`resolve`] does that). `at` is the pool
-/// entry being decoded, for errors.
-fn decode(rlp: &[u8], pool: &NodePool, depth: usize, at: B256) -> Result<Node, TrieError> {
+/// [`resolve`] for the child of an extension, which must be a branch.
+fn resolve_extension_child(child: &mut Node, pool: &NodePool) -> Result<(), TrieError> {
+    let hash = match child {
+        Node::Blinded(hash) => *hash,
+        _ => return Ok(()),
+    };
+    resolve(child, pool)?;
+    match child {
+        Node::Branch { .. } | Node::Blinded(_) => Ok(()),
+        _ => Err(TrieError::InvalidNode { node: hash, reason: "extension child is not a branch" }),
+    }
+}
+
+/// Decodes one node (not checked for canonical encoding: [`resolve`] does that); hash-referenced
+/// children stay blinded. `at` is the pool entry being decoded, for errors; `depth` counts
+/// embedded nodes.
+fn decode(rlp: &[u8], depth: usize, at: B256) -> Result<Node, TrieError> {
     let invalid = |reason| TrieError::InvalidNode { node: at, reason };
-    if depth > MAX_DEPTH {
+    if depth > MAX_EMBEDDED_DEPTH {
         return Err(invalid("nested too deep"));
     }
     let items = list_items(rlp).ok_or(invalid("not an RLP list"))?;
     let child = |item: &[u8]| -> Result<Node, TrieError> {
         if item.first().is_some_and(|&b| b >= alloy_rlp::EMPTY_LIST_CODE) {
-            return decode(item, pool, depth + 1, at);
+            return decode(item, depth + 1, at);
         }
         match string(item).ok_or(invalid("expected an RLP string"))? {
             [] => Ok(Node::Empty),
-            hash if hash.len() == 32 => resolve(B256::from_slice(hash), pool, depth + 1),
+            hash if hash.len() == 32 => Ok(Node::Blinded(B256::from_slice(hash))),
             _ => Err(invalid("child is neither a hash nor a node")),
         }
     };
@@ -733,16 +780,58 @@ mod tests {
 
     #[test]
     fn opened_trie_keeps_root_and_values() {
-        let full = trie(&[b"do", b"dog", b"doge", b"horse", b"a", b"b"]);
-        let t = PartialTrie::open(full.root(), &pool(&full)).unwrap();
+        let keys: [&[u8]; 6] = [b"do", b"dog", b"doge", b"horse", b"a", b"b"];
+        let full = trie(&keys);
+        let mut t = PartialTrie::open(full.root(), &pool(&full)).unwrap();
+        // Opening decodes the root only.
+        assert_eq!(t.nodes(), vec![Bytes::from(encode(&full.root))]);
         assert_eq!(t.root(), full.root());
         assert_eq!(t.get(b"dog"), Ok(Some(&value(2)[..])));
         assert_eq!(t.get(b"d"), Ok(None));
         assert_eq!(t.get(b"dogs"), Ok(None));
+        for key in keys {
+            assert!(t.get(key).unwrap().is_some());
+        }
         let mut nodes = t.nodes();
         let mut expected = full.nodes();
         nodes.sort();
         expected.sort();
         assert_eq!(nodes, expected);
+    }
+
+    /// A witness whose nodes reference one node from every slot, level upon level: 21 distinct
+    /// nodes (a few KB) that an eager opener would unfold into 16^20 paths. Opened lazily, a
+    /// read decodes the 21 nodes on its path, once each.
+    #[test]
+    fn a_shared_subtree_is_not_expanded() {
+        const LEVELS: usize = 20;
+        let key = [0xabu8; 32];
+        let path = nibbles(&key);
+        // The leaf under LEVELS branches holds the rest of the path.
+        let mut node = Bytes::from(encode(&leaf(path[LEVELS..].to_vec(), value(9))));
+        let mut pool = NodePool::default();
+        let mut hash = pool.insert(node.clone());
+        for _ in 0..LEVELS {
+            let items: Vec<Vec<u8>> =
+                (0..16).map(|_| rlp_str(hash.as_slice())).chain([vec![EMPTY_STRING_CODE]]).collect();
+            node = Bytes::from(rlp_list(&items));
+            hash = pool.insert(node.clone());
+        }
+        assert_eq!(pool.len(), LEVELS + 1);
+        let mut t = PartialTrie::open(hash, &pool).unwrap();
+        assert_eq!(t.get(&key), Ok(Some(&value(9)[..])));
+        // Any first 20 nibbles lead to the same leaf: a key differing there is present too, one
+        // differing after it is absent.
+        let mut other = key;
+        other[0] = 0x12;
+        assert_eq!(t.get(&other), Ok(Some(&value(9)[..])));
+        other[31] = 0x12;
+        assert_eq!(t.get(&other), Ok(None));
+        // Shared nodes are decoded per slot reached: three paths, at most 3 × 21 nodes.
+        assert!(t.nodes().len() <= 3 * (LEVELS + 1), "{}", t.nodes().len());
+        assert_eq!(t.root(), hash);
+        // Writes work the same: the root follows.
+        t.insert(&key, value(3)).unwrap();
+        assert_ne!(t.root(), hash);
     }
 }

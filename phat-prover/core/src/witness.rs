@@ -108,3 +108,39 @@ fn set_digest<'a>(hashes: impl Iterator<Item = &'a B256>) -> B256 {
     }
     keccak256(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_over_their_caps_are_refused() {
+        let big = |n: usize| Bytes::from(alloc::vec![0xc0u8; n]);
+        for (witness, kind, max) in [
+            (
+                ExecutionWitness { state: alloc::vec![big(MAX_NODE_BYTES + 1)], ..Default::default() },
+                "trie node",
+                MAX_NODE_BYTES,
+            ),
+            (
+                ExecutionWitness { codes: alloc::vec![big(MAX_CODE_BYTES + 1)], ..Default::default() },
+                "code",
+                MAX_CODE_BYTES,
+            ),
+            (
+                ExecutionWitness { headers: alloc::vec![big(MAX_HEADER_BYTES + 1)], ..Default::default() },
+                "header",
+                MAX_HEADER_BYTES,
+            ),
+        ] {
+            assert_eq!(IndexedWitness::new(&witness).unwrap_err(), WitnessError::TooLarge { kind, size: max + 1, max });
+        }
+        // At the cap: accepted (a node and a code are opaque until reached).
+        let at_cap = ExecutionWitness {
+            state: alloc::vec![big(MAX_NODE_BYTES)],
+            codes: alloc::vec![big(MAX_CODE_BYTES)],
+            ..Default::default()
+        };
+        assert!(IndexedWitness::new(&at_cap).is_ok());
+    }
+}

@@ -100,7 +100,7 @@ proptest! {
                 trie.insert(k, v.clone()).unwrap();
             }
             prop_assert_eq!(trie.root(), hash_builder_root(&model));
-            let reopened = PartialTrie::open(trie.root(), &pool_of(&trie)).unwrap();
+            let mut reopened = PartialTrie::open(trie.root(), &pool_of(&trie)).unwrap();
             prop_assert_eq!(reopened.root(), trie.root());
             for (k, v) in &model {
                 prop_assert_eq!(reopened.get(k).unwrap(), Some(v.as_slice()));
@@ -206,7 +206,7 @@ proptest! {
         let mut pool = pool_of(&full);
         pool.remove(&keccak256(&nodes[i]));
         let root = pool.insert(altered.into());
-        if let Ok(trie) = PartialTrie::open(full.root(), &pool) {
+        if let Ok(mut trie) = PartialTrie::open(full.root(), &pool) {
             prop_assert_eq!(trie.root(), full.root());
             for (k, v) in &model {
                 match trie.get(k) {
@@ -216,7 +216,7 @@ proptest! {
             }
         }
         // The altered node as the root of the intact others: whatever opens reproduces its hash.
-        if let Ok(trie) = PartialTrie::open(root, &pool) {
+        if let Ok(mut trie) = PartialTrie::open(root, &pool) {
             prop_assert_eq!(trie.root(), root);
             for k in model.keys() {
                 let _ = trie.get(k);

@@ -46,7 +46,7 @@ fn run_case(input: &Value, root: &str, secure: bool) -> Result<(), String> {
         return Err(format!("root {} != {expected}", trie.root()));
     }
     let pool: NodePool = trie.nodes().into_iter().collect();
-    let reopened = PartialTrie::open(expected, &pool).map_err(|e| format!("reopen: {e}"))?;
+    let mut reopened = PartialTrie::open(expected, &pool).map_err(|e| format!("reopen: {e}"))?;
     if reopened.root() != expected {
         return Err(format!("reopened root {} != {expected}", reopened.root()));
     }
