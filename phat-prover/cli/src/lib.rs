@@ -3,6 +3,7 @@
 //! the tests drive the same code. Nothing depends on this crate.
 //!
 //! - [`ethtest`]: Ethereum BlockchainTests through the stateless STF.
+//! - [`stateless`]: the zkEVM ecosystem's stateless inputs through the STF.
 //! - [`state`]: full in-memory state (for the conformance runner and the benchmark) and the witness
 //!   of all of it.
 //! - [`bench`]: plain vs stateless execution of the same blocks.
@@ -18,4 +19,5 @@ pub mod devnet;
 pub mod error;
 pub mod ethtest;
 pub mod state;
+pub mod stateless;
 pub mod vectors;

@@ -52,6 +52,13 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Run stateless inputs (block, ExecutionWitness, chain config: the zkEVM guests' input; files
+    /// or folders) through the STF, each under its own chain config.
+    Stateless {
+        /// JSON files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Build the witness of an L2 block from its node (JSON to stdout or --out).
     Witness {
         #[command(flatten)]
@@ -266,6 +273,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             write_json(&report, None)
         }
         Command::Ethtest { paths } => run_ethtest(&paths),
+        Command::Stateless { paths } => run_stateless(&paths),
         Command::Bundle { witness, ethtest, heavy, out } => match (witness, ethtest) {
             (Some(path), _) => {
                 let bytes = read_json::<WitnessFile>(&path)?.bundle().to_bytes();
@@ -399,6 +407,26 @@ fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
     }
     println!("{} files, {blocks} blocks", files.len());
     println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
+}
+
+fn run_stateless(paths: &[PathBuf]) -> Result<(), CliError> {
+    let files = ethtest::collect_files(paths)?;
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        match phat_prover_cli::stateless::run_file(file) {
+            Ok((_, ethtest::Verdict::Passed)) => passed += 1,
+            Ok((name, verdict)) => {
+                failed += 1;
+                println!("FAIL {name}: {verdict:?}");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {}: {e}", file.display());
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
     if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
 }
 

@@ -4,7 +4,9 @@
 //!   the node serves it (reth, geth), else built from `eth_getProof` and `prestateTracer` (anvil).
 //! - [`serve`]: `witness-rpc`, the calls a Phat prover contract's `prove_block` makes, served for
 //!   a node that lacks `debug_executionWitness`.
-//! - [`files`]: the JSON files of a witness and of a TEE-proof.
+//! - [`files`]: the JSON files of a witness and of a TEE-proof, and chain config files.
+//! - [`stateless`]: the stateless input zkEVM guests and stateless validators share (block,
+//!   `ExecutionWitness`, chain config), read and written losslessly.
 //!
 //! Nothing a node returns is trusted here either: hashes are checked as far as they can be, and
 //! the STF checks the rest.
@@ -13,6 +15,7 @@ pub mod error;
 pub mod fetch;
 pub mod files;
 pub mod serve;
+pub mod stateless;
 
 pub use error::{FetchError, FileError, ServeError};
 pub use fetch::fetch_witness;

@@ -2,3 +2,4 @@
 
 mod fetch;
 mod serve;
+mod stateless;
