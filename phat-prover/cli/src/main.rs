@@ -111,12 +111,20 @@ enum Command {
         #[arg(long, default_value_t = Address::ZERO)]
         verifier: Address,
     },
-    /// Benchmark: the same blocks executed plainly (in-memory state) and statelessly (witness).
+    /// Benchmark: the same blocks executed plainly (in-memory state) and statelessly (witness),
+    /// time per block and the ratio, for small conformance-test blocks and heavy blocks.
     Bench {
-        /// BlockchainTests files or folders whose valid blocks are executed.
-        #[arg(default_value = "../shared/fixtures/ethereum-tests/BlockchainTests/ValidBlocks")]
-        paths: Vec<PathBuf>,
-        /// Passes over all blocks.
+        /// BlockchainTests files or folders whose valid blocks are executed (group "small").
+        #[arg(long, num_args = 0.., default_value = "../shared/fixtures/ethereum-tests/BlockchainTests/ValidBlocks")]
+        ethtest: Vec<PathBuf>,
+        /// Stateless input files or folders (group "heavy").
+        #[arg(long, num_args = 0.., default_value = "../shared/fixtures/stateless")]
+        stateless: Vec<PathBuf>,
+        /// Folders of witness bundles with their index.json (group "heavy"), e.g. from
+        /// `phat-prover bundle --heavy`.
+        #[arg(long)]
+        bundles: Vec<PathBuf>,
+        /// Passes over all blocks (each block's time is its fastest pass).
         #[arg(long, default_value_t = 5)]
         iterations: u32,
     },
@@ -327,18 +335,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Devnet { blocks, l1_chain_id, verifier } => {
             runtime()?.block_on(devnet::run(&devnet::DevnetOptions { blocks, l1_chain_id, verifier }))
         }
-        Command::Bench { paths, iterations } => {
-            let blocks = bench::collect(&paths)?;
+        Command::Bench { ethtest, stateless, bundles, iterations } => {
+            let mut blocks = bench::from_ethtests(&ethtest)?;
+            blocks.extend(bench::from_stateless(&stateless)?);
+            for dir in &bundles {
+                blocks.extend(bench::from_bundles(dir)?);
+            }
             let report = bench::run(&blocks, iterations)?;
-            eprintln!(
-                "{} blocks, {} gas per pass, {} passes: plain {:.1} Mgas/s, stateless {:.1} Mgas/s, ratio {:.2}",
-                report.blocks,
-                report.gas_per_iteration,
-                report.iterations,
-                report.plain_mgas_per_s,
-                report.stateless_mgas_per_s,
-                report.ratio
-            );
+            for g in &report.groups {
+                eprintln!(
+                    "{}: {} blocks, {} gas; plain {:.3} ms/block, stateless {:.3} ms/block; ratio {:.2} (per block {:.2}–{:.2})",
+                    g.group,
+                    g.blocks,
+                    g.gas,
+                    g.plain_ms_per_block,
+                    g.stateless_ms_per_block,
+                    g.ratio,
+                    g.min_ratio,
+                    g.max_ratio
+                );
+            }
             write_json(&report, None)
         }
         Command::Vectors { out } => {

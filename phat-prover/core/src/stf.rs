@@ -176,6 +176,19 @@ pub fn execute_with_changes(
     Ok((outcome, bundle))
 }
 
+/// The database the STF executes `input` over — the parent state as the witness reveals it, with
+/// the ancestors' hashes — for callers that replay execution outside the STF (the benchmark's
+/// in-memory baseline is filled by one pass over it). Checks the ancestor chain, as [`execute`]
+/// does, and nothing else.
+pub fn witness_db(input: &StatelessInput) -> Result<WitnessDb, StfError> {
+    let header = &input.block.header;
+    let witness = IndexedWitness::new(&input.witness)?;
+    let ancestors = ancestor_chain(header, &witness.headers)?;
+    let parent_state_root = ancestors[0].1.state_root;
+    let block_hashes = ancestors.iter().zip(1u64..).map(|((hash, _), back)| (header.number - back, *hash)).collect();
+    Ok(WitnessDb::new(parent_state_root, witness.nodes, witness.codes, block_hashes)?)
+}
+
 /// Runs a block's system calls, transactions, withdrawals and requests over `db` with alloy-evm's
 /// Ethereum executor, returning the receipts and the state changes. No header check happens here:
 /// [`execute`] does those. Shared by the stateless path and the in-memory baseline of the benchmark.
