@@ -4,6 +4,11 @@
 // prints the contract id, the prover's Ethereum address (to register on L1) and its relay address
 // (to fund with L1 gas).
 //
+// The config's `chain_config` is the L2's chain config in its canonical encoding (hex), which
+// `phat-prover chain-config deploy/l2-chain.json` prints as `canonical`: the chain id and the rules
+// the contract executes blocks under. Every proof commits to its hash (`chainConfigHash` in the
+// plan), which L1's MultiProofVerifier must expect for the rollup.
+//
 // The Phala parachain was sunset on 2025-11-20: no public endpoint remains. This targets any pink
 // runtime endpoint you run (a Phala node with pRuntime workers and a cluster). `--dry-run` checks
 // everything that does not need one: the bundle (its wasm hashes to its code hash), the metadata
@@ -19,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { Abi } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady, keccakAsHex } from '@polkadot/util-crypto';
 
 /** A refusal: one line on stderr, exit code 2, nothing sent. */
 export class DeployError extends Error {}
@@ -57,6 +62,38 @@ const isAddress = (a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a);
 const isChainId = (n) => Number.isSafeInteger(n) && n > 0;
 const ZERO = `0x${'00'.repeat(20)}`;
 
+/** `keccak256("phat-sgx-prover.chain-config.v1")`: the first word of a canonical chain config. */
+export const CHAIN_CONFIG_TAG = '0x9cd90ac750cbd830389a3b3be99faf42583d5bc77ba4a04b21356a9997c32da9';
+/** A canonical chain config: 38 ABI words (tag, chainId, 9 fork times, unsupportedFrom, 8 × 3 blob
+ * schedule values, depositContract, devnetAbsentSystemContracts). */
+const CHAIN_CONFIG_WORDS = 38;
+
+/**
+ * Reads a chain config's canonical encoding (hex): the layout is checked here (length, tag, every
+ * word in its type's range, a non-zero chain id); the rules themselves (fork order, blob schedules)
+ * are checked by the contract's `configure`, which refuses what does not decode. Returns its chain
+ * id and hash.
+ */
+export function readChainConfig(hex) {
+  const want = 'chain_config must be the canonical encoding `phat-prover chain-config FILE` prints (0x…, 1216 bytes)';
+  if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(want);
+  const bytes = hexToU8a(hex);
+  if (bytes.length !== CHAIN_CONFIG_WORDS * 32) throw new Error(`${want}: got ${bytes.length} bytes`);
+  const word = (i) => bytes.subarray(i * 32, (i + 1) * 32);
+  const high = (i, n) => word(i).subarray(0, 32 - n).every((b) => b === 0);
+  if (u8aToHex(word(0)) !== CHAIN_CONFIG_TAG) throw new Error(`${want}: not a chain config (tag)`);
+  // chainId and every uint64 (fork times, unsupportedFrom, blob schedules) fit 8 bytes, the
+  // deposit contract 20, the bool is 0 or 1.
+  for (let i = 1; i <= 35; i += 1) {
+    if (!high(i, 8)) throw new Error(`${want}: word ${i} is out of range`);
+  }
+  if (!high(36, 20)) throw new Error(`${want}: the deposit contract is out of range`);
+  if (!high(37, 1) || word(37)[31] > 1) throw new Error(`${want}: the devnet flag is not a bool`);
+  const chainId = BigInt(u8aToHex(word(1)));
+  if (chainId === 0n) throw new Error(`${want}: chain id 0`);
+  return { chainId: chainId.toString(), hash: keccakAsHex(bytes, 256) };
+}
+
 /** Checks a prover config (the contract's `Config`) as `configure` would, and more strictly. */
 export function readConfig(path) {
   let c;
@@ -68,20 +105,29 @@ export function readConfig(path) {
   const fail = (why) => {
     throw new DeployError(`${path}: ${why}`);
   };
-  const known = ['l2_rpcs', 'l2_chain_id', 'l1_chain_id', 'l1_verifier', 'l1_rpcs', 'l1_multi_proof'];
+  const known = ['l2_rpcs', 'chain_config', 'l1_chain_id', 'l1_verifier', 'l1_rpcs', 'l1_multi_proof'];
   const unknown = Object.keys(c).filter((k) => !known.includes(k));
+  if ('l2_chain_id' in c) {
+    fail('l2_chain_id is gone: the chain id comes from chain_config (`phat-prover chain-config FILE` prints it)');
+  }
   if (unknown.length > 0) fail(`unknown field(s) ${unknown.join(', ')}`);
   if (!Array.isArray(c.l2_rpcs) || c.l2_rpcs.length === 0 || !c.l2_rpcs.every(isUrl)) {
     fail('l2_rpcs must be a non-empty list of http(s) URLs');
   }
-  if (!isChainId(c.l2_chain_id) || !isChainId(c.l1_chain_id)) fail('chain ids must be positive integers');
+  let chain;
+  try {
+    chain = readChainConfig(c.chain_config);
+  } catch (e) {
+    fail(e.message);
+  }
+  if (!isChainId(c.l1_chain_id)) fail('chain ids must be positive integers');
   if (!isAddress(c.l1_verifier) || c.l1_verifier === ZERO) fail('l1_verifier must be a non-zero 0x address');
   const l1Rpcs = c.l1_rpcs ?? [];
   if (!Array.isArray(l1Rpcs) || !l1Rpcs.every(isUrl)) fail('l1_rpcs must be a list of http(s) URLs');
   const multiProof = c.l1_multi_proof ?? ZERO;
   if (!isAddress(multiProof)) fail('l1_multi_proof must be a 0x address');
   if (l1Rpcs.length > 0 && multiProof === ZERO) fail('l1_rpcs set for relaying, but l1_multi_proof is zero');
-  return { ...c, l1_rpcs: l1Rpcs, l1_multi_proof: multiProof };
+  return { ...c, l1_rpcs: l1Rpcs, l1_multi_proof: multiProof, chain };
 }
 
 /** The SCALE call data of `configure(config)` (selector ‖ arguments), through the contract's own ABI. */
@@ -89,7 +135,9 @@ export function configureCallData(abi, config) {
   const message = abi.findMessage('configure');
   const value = {
     l2Rpcs: config.l2_rpcs,
-    l2ChainId: config.l2_chain_id,
+    // As hex: @polkadot's `Bytes` takes a Uint8Array as already length-prefixed (SCALE), a hex
+    // string as the raw bytes.
+    chainConfig: config.chain_config,
     l1ChainId: config.l1_chain_id,
     l1Verifier: hexToU8a(config.l1_verifier),
     l1Rpcs: config.l1_rpcs,
@@ -117,7 +165,7 @@ async function deploy({ endpoint, suri, bundle, config }) {
     console.error(`configuring ${instantiated.contractId} …`);
     const configured = await contract.send.configure({ pair, cert, address: pair.address }, {
       l2Rpcs: config.l2_rpcs,
-      l2ChainId: config.l2_chain_id,
+      chainConfig: config.chain_config,
       l1ChainId: config.l1_chain_id,
       l1Verifier: config.l1_verifier,
       l1Rpcs: config.l1_rpcs,
@@ -132,6 +180,8 @@ async function deploy({ endpoint, suri, bundle, config }) {
     return {
       contractId: instantiated.contractId,
       codeHash: bundle.codeHash,
+      chainId: config.chain.chainId,
+      chainConfigHash: config.chain.hash,
       proverAddress: await query('proverAddress'),
       relayAddress: await query('relayAddress'),
       keyEpoch: await query('keyEpoch'),
@@ -159,6 +209,8 @@ async function main() {
     codeHash: bundle.codeHash,
     wasmBytes: bundle.wasm.length,
     constructor: 'new',
+    chainId: config.chain.chainId,
+    chainConfigHash: config.chain.hash,
     configure: configureCallData(bundle.abi, config),
   };
   if (values['dry-run']) {

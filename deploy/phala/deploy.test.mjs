@@ -4,13 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { compactAddLength, hexToU8a } from '@polkadot/util';
+import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util';
+import { keccakAsHex } from '@polkadot/util-crypto';
 
 import { DeployError, readBundle, readConfig } from './deploy.mjs';
 
@@ -18,6 +19,9 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const bundles = process.env.PHAT_BUNDLES;
 const prover = join(bundles ?? '', 'phat_prover.contract');
 const example = join(here, 'prover.example.json');
+// The CLI that prints a chain config's canonical encoding: $PHAT_PROVER, or the release build beside
+// the bundles ($CARGO_TARGET_DIR/{bundles,release}).
+const cli = process.env.PHAT_PROVER ?? (bundles && join(bundles, '..', 'release', 'phat-prover'));
 const scratch = mkdtempSync(join(tmpdir(), 'phat-deploy-'));
 const write = (name, value) => {
   const path = join(scratch, name);
@@ -41,9 +45,21 @@ test('a dry run checks the real bundle and encodes configure through its ABI', {
   const config = decoded.args[0].toJSON();
   const expected = JSON.parse(readFileSync(example, 'utf8'));
   assert.deepEqual(config.l2Rpcs, expected.l2_rpcs);
-  assert.equal(config.l2ChainId, expected.l2_chain_id);
+  assert.equal(config.chainConfig, expected.chain_config.toLowerCase());
+  assert.equal(config.l2ChainId, undefined, 'the chain id comes from the chain config');
+  assert.equal(config.l1ChainId, expected.l1_chain_id);
   assert.equal(config.l1Verifier, expected.l1_verifier);
   assert.equal(config.l1MultiProof, expected.l1_multi_proof);
+  // The plan names the chain and the hash every proof will commit to.
+  assert.equal(plan.chainId, BigInt(`0x${expected.chain_config.slice(2 + 64, 2 + 128)}`).toString());
+  assert.equal(plan.chainConfigHash, keccakAsHex(hexToU8a(expected.chain_config), 256));
+});
+
+test('the example config carries the canonical encoding of deploy/l2-chain.json', { skip: !(cli && existsSync(cli)) && `no phat-prover CLI (${cli})` }, () => {
+  const printed = JSON.parse(execFileSync(cli, ['chain-config', join(here, '..', 'l2-chain.json')]));
+  const config = readConfig(example);
+  assert.equal(config.chain_config, printed.canonical);
+  assert.deepEqual(config.chain, { chainId: String(printed.chainId), hash: printed.hash });
 });
 
 test('a bundle whose wasm does not match its hash, or another contract, is refused', { skip: !bundles }, () => {
@@ -57,7 +73,23 @@ test('a bundle whose wasm does not match its hash, or another contract, is refus
 
 test('bad configurations are refused with the reason', () => {
   const good = JSON.parse(readFileSync(example, 'utf8'));
+  const canonical = hexToU8a(good.chain_config);
+  const edited = (edit) => {
+    const bytes = canonical.slice();
+    edit(bytes);
+    return u8aToHex(bytes);
+  };
+  const { chain_config: _, ...withoutChainConfig } = good;
   const cases = [
+    [{ ...withoutChainConfig, l2_chain_id: 167001 }, /l2_chain_id is gone/],
+    [withoutChainConfig, /chain_config must be the canonical encoding/],
+    [{ ...good, chain_config: 167001 }, /chain_config/],
+    [{ ...good, chain_config: 'not hex' }, /chain_config/],
+    [{ ...good, chain_config: good.chain_config.slice(0, -2) }, /got 1215 bytes/],
+    [{ ...good, chain_config: edited((b) => { b[0] ^= 1; }) }, /tag/],
+    [{ ...good, chain_config: edited((b) => b.fill(0, 32, 64)) }, /chain id 0/],
+    [{ ...good, chain_config: edited((b) => { b[2 * 32] = 1; }) }, /word 2 is out of range/],
+    [{ ...good, chain_config: edited((b) => { b[37 * 32 + 31] = 2; }) }, /not a bool/],
     [{ ...good, l2_rpcs: ['ws://127.0.0.1:8546'] }, /l2_rpcs/],
     [{ ...good, l2_rpcs: [] }, /l2_rpcs/],
     [{ ...good, l1_chain_id: 0 }, /chain ids/],

@@ -10,6 +10,7 @@
 use drink::{runtime::AccountIdFor, session::Session};
 use ink::{ToAccountId, codegen::TraitCallBuilder, primitives::AccountId};
 use phat_prover_contract::{Config, Handover, PhatProverRef, Proved, ProvedBatch};
+use phat_prover_core::ChainConfig;
 use phat_registry::{PhatRegistryRef, PoolId, ProofMix, ProverId, RollupId, Subscription};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
@@ -363,13 +364,25 @@ impl Economy {
     }
 }
 
-/// A subscription for the devnet's L2.
-pub fn subscription(l2_chain_id: u64, rpc: &str, l1_verifier: [u8; 20]) -> Subscription {
+/// A subscription for the devnet's L2 (the registry keys rollups by chain id; the rules the
+/// provers execute under are their own configuration's `chain`).
+pub fn subscription(chain: &ChainConfig, rpc: &str, l1_verifier: [u8; 20]) -> Subscription {
     Subscription {
-        l2_chain_id,
+        l2_chain_id: chain.chain_id(),
         rpc: rpc.into(),
         l1_verifier,
         policy: ProofMix { zk_share_bps: 10_000, tee_finality_delay_s: 0 },
         fee_per_block: 0,
     }
+}
+
+/// A chain config from its canonical encoding in hex (`0x` optional), as `phat-prover chain-config`
+/// prints it (`canonical`) and `phat-prover bundle` writes it in its index (`chain_config`).
+pub fn chain_config_from_hex(hex_config: &str) -> std::result::Result<ChainConfig, String> {
+    let trimmed = hex_config.trim();
+    let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
+        .map_err(|e| format!("not hex ({e}): want the canonical encoding `phat-prover chain-config FILE` prints"))?;
+    ChainConfig::from_canonical(&bytes).map_err(|e| {
+        format!("not a chain config ({e}): want the canonical encoding `phat-prover chain-config FILE` prints")
+    })
 }

@@ -4,14 +4,18 @@
 //! derivations) and configured; with `--registry-wasm`, the registry is deployed with a pool and
 //! two stakers per prover and the rollup subscribed.
 //!
-//! On start it prints one JSON line to stdout: `{"listen", "provers": [{contract, address,
-//! keyEpoch}], "rollup"}`. axum serves the routes on phat-process's bounded server (header and
-//! body read timeouts, 413 over the runtime's input buffer, a connection limit), so a slow client
-//! delays no other; one thread owns the runtime and runs the requests one at a time, in arrival
-//! order, with at most 64 waiting (503 beyond):
+//! The contracts execute every block under the chain config given with `--chain-config` (its
+//! canonical encoding in hex, what `phat-prover chain-config FILE` prints as `canonical`), and
+//! every proof commits to its hash.
+//!
+//! On start it prints one JSON line to stdout: `{"listen", "chainId", "chainConfigHash",
+//! "provers": [{contract, address, keyEpoch}], "rollup"}`. axum serves the routes on
+//! phat-process's bounded server (header and body read timeouts, 413 over the runtime's input
+//! buffer, a connection limit), so a slow client delays no other; one thread owns the runtime and
+//! runs the requests one at a time, in arrival order, with at most 64 waiting (503 beyond):
 //! - `GET  /v1/provers`                         the provers, as above
-//! - `POST /v1/provers/{i}/prove`               body: a witness bundle → the contract's `Proved`,
-//!   or 422 `{"error"}` when the contract refuses (nothing signed)
+//! - `POST /v1/provers/{i}/prove`               body: a witness bundle → the contract's `Proved`
+//!   (its `chainConfigHash` included), or 422 `{"error"}` when the contract refuses (nothing signed)
 //! - `POST /v1/provers/{i}/prove-block/{n}`     the contract fetches block n and its witness from
 //!   its L2 RPC itself (pink HTTP) → `Proved`, or 422
 //! - `POST /v1/provers/{i}/prove-batch/{first}/{count}`  the contract fetches the blocks and signs
@@ -35,7 +39,7 @@ use axum::{
     routing::{get, post},
 };
 use clap::Parser;
-use phat_pink_cluster::{Cluster, Economy, ProverInfo, RuntimeError, accounts, subscription};
+use phat_pink_cluster::{Cluster, Economy, ProverInfo, RuntimeError, accounts, chain_config_from_hex, subscription};
 use phat_prover_contract::{Config, Proved};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -60,8 +64,11 @@ struct Args {
     /// How many prover contracts.
     #[arg(long, default_value_t = 3)]
     provers: usize,
-    #[arg(long)]
-    l2_chain_id: u64,
+    /// The L2's chain config: its canonical encoding in hex (`phat-prover chain-config FILE`
+    /// prints it as `canonical`). The chain id and the rules the contracts execute blocks under,
+    /// which every proof commits to (by its hash).
+    #[arg(long, value_name = "HEX")]
+    chain_config: String,
     /// The L2 RPC the contracts are configured with.
     #[arg(long, default_value = "http://127.0.0.1:8546")]
     l2_rpc: String,
@@ -92,6 +99,7 @@ fn main() {
 
 fn run(args: Args) -> Result<(), RuntimeError> {
     let err = |what: &str, e: &dyn std::fmt::Display| RuntimeError(format!("{what}: {e}"));
+    let chain = chain_config_from_hex(&args.chain_config).map_err(|e| err("--chain-config", &e))?;
     let verifier = parse_hex::<20>(&args.verifier).map_err(|e| err("--verifier", &e))?;
     let prover_wasm = std::fs::read(&args.prover_wasm).map_err(|e| err("--prover-wasm", &e))?;
     let registry_wasm = match &args.registry_wasm {
@@ -104,7 +112,7 @@ fn run(args: Args) -> Result<(), RuntimeError> {
     };
     let config = Config {
         l2_rpcs: vec![args.l2_rpc.clone()],
-        l2_chain_id: args.l2_chain_id,
+        chain_config: chain.to_canonical(),
         l1_chain_id: args.l1_chain_id,
         l1_verifier: verifier,
         l1_rpcs: args.l1_rpc.iter().cloned().collect(),
@@ -126,12 +134,17 @@ fn run(args: Args) -> Result<(), RuntimeError> {
             let rollup = match registry_wasm {
                 Some(wasm) => {
                     cluster.deploy_registry(&wasm)?;
-                    let sub = subscription(args.l2_chain_id, &args.l2_rpc, verifier);
+                    let sub = subscription(&chain, &args.l2_rpc, verifier);
                     Some(Economy::default().set_up(&mut cluster, sub, args.deposit_blocks)?)
                 }
                 None => None,
             };
-            let started = json!({ "provers": provers_json(&mut cluster)?, "rollup": rollup });
+            let started = json!({
+                "chainId": chain.chain_id(),
+                "chainConfigHash": hex0x(chain.hash().as_slice()),
+                "provers": provers_json(&mut cluster)?,
+                "rollup": rollup,
+            });
             Ok((cluster, started))
         };
         let mut cluster = match set_up() {
@@ -364,6 +377,7 @@ fn proved_json(p: &Proved) -> Value {
         "preStateRoot": hex0x(&p.pre_state_root),
         "postStateRoot": hex0x(&p.post_state_root),
         "witnessCommitment": hex0x(&p.witness_commitment),
+        "chainConfigHash": hex0x(&p.chain_config_hash),
         "gasUsed": p.gas_used,
         "digest": hex0x(&p.digest),
         "proof": hex0x(&p.proof),

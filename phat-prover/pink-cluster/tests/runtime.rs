@@ -1,14 +1,16 @@
 //! The real `phat_prover.wasm` in the real pink runtime (pink-drink): three instances with distinct
-//! TEE-derived keys, real Ethereum test blocks proven inside the runtime and checked with the core,
-//! key rotation, the transaction context refused, and the same blocks timed natively and in the
-//! runtime (printed, not asserted).
+//! TEE-derived keys, real Ethereum test blocks proven inside the runtime under the configured chain
+//! config and checked with the core, key rotation, the transaction context refused, and the same
+//! blocks timed natively and in the runtime (printed, not asserted).
 
 use std::{path::PathBuf, time::Instant};
 
 use drink::session::Session;
 use ink::codegen::TraitCallBuilder;
 use phat_prover_contract::{Config, Error, PhatProverRef, Proved};
-use phat_prover_core::{TeeProof, WitnessBundle, execute};
+use phat_prover_core::{
+    BlockPublicInput, ChainConfig, ChainConfigParts, Fork, ProofDomain, TeeProof, WitnessBundle, execute,
+};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
 phat_pink_cluster::probestack!();
@@ -33,8 +35,9 @@ fn wasm() -> Vec<u8> {
     std::fs::read(env_path("PHAT_CONTRACT_WASM")).expect("contract wasm")
 }
 
-/// The block bundles `phat-prover bundle --ethtest` wrote into `PHAT_BLOCK_BUNDLES/set`, with
-/// what the STF proved natively.
+/// The block bundles `phat-prover bundle --ethtest` (or `--heavy`) wrote into
+/// `PHAT_BLOCK_BUNDLES/set`, with what the STF proved natively and the chain config it proved
+/// them under.
 fn blocks(set: &str) -> Vec<(Vec<u8>, serde_json::Value)> {
     let dir = env_path("PHAT_BLOCK_BUNDLES").join(set);
     let index: Vec<serde_json::Value> =
@@ -45,10 +48,57 @@ fn blocks(set: &str) -> Vec<(Vec<u8>, serde_json::Value)> {
         .collect()
 }
 
-fn config(l2_chain_id: u64) -> Config {
+/// The chain config a bundle of the index was proven under (its `chain_config` entry).
+fn chain_of(entry: &serde_json::Value) -> ChainConfig {
+    let hex = entry["chain_config"].as_str().expect("the index names the chain config of each bundle");
+    phat_pink_cluster::chain_config_from_hex(hex).expect("chain config")
+}
+
+/// The one chain config of a set of bundles.
+fn set_chain(blocks: &[(Vec<u8>, serde_json::Value)]) -> ChainConfig {
+    let chain = chain_of(&blocks[0].1);
+    assert!(blocks.iter().all(|(_, e)| chain_of(e) == chain), "one chain config per set");
+    chain
+}
+
+/// A chain config's rules as parts, to derive variants of it.
+fn parts(chain: &ChainConfig) -> ChainConfigParts {
+    let parts = ChainConfigParts {
+        chain_id: chain.chain_id(),
+        merged: true,
+        fork_times: Fork::TIMED.into_iter().filter_map(|f| chain.activation(f).map(|t| (f, t))).collect(),
+        unsupported_from: chain.unsupported_from(),
+        blob_schedule: Fork::WITH_BLOBS.into_iter().filter_map(|f| chain.blob_schedule(f).map(|s| (f, s))).collect(),
+        deposit_contract: chain.deposit_contract(),
+        devnet_absent_system_contracts: chain.devnet_absent_system_contracts(),
+    };
+    assert_eq!(&ChainConfig::new(parts.clone()).expect("valid"), chain, "the parts rebuild the config");
+    parts
+}
+
+/// The same rules on another chain (chain id + 1).
+fn other_chain(chain: &ChainConfig) -> ChainConfig {
+    ChainConfig::new(ChainConfigParts { chain_id: chain.chain_id() + 1, ..parts(chain) }).expect("valid")
+}
+
+/// The same chain id under other rules that the test blocks do not reach (a fork the STF does not
+/// implement, scheduled ≈ 35 000 years from the epoch): another hash, the same execution.
+fn other_rules(chain: &ChainConfig) -> ChainConfig {
+    assert_eq!(chain.unsupported_from(), None);
+    let other = ChainConfig::new(ChainConfigParts { unsupported_from: Some(1 << 40), ..parts(chain) }).expect("valid");
+    assert_ne!(other.hash(), chain.hash());
+    other
+}
+
+/// A chain with every fork up to Cancun from genesis (for tests that prove nothing).
+fn cancun(chain_id: u64) -> ChainConfig {
+    ChainConfig::new(ChainConfigParts::from_genesis_up_to(chain_id, Fork::Cancun)).expect("valid")
+}
+
+fn config(chain: &ChainConfig) -> Config {
     Config {
         l2_rpcs: vec!["http://127.0.0.1:8545".into()],
-        l2_chain_id,
+        chain_config: chain.to_canonical(),
         l1_chain_id: L1_CHAIN_ID,
         l1_verifier: VERIFIER,
         l1_rpcs: Vec::new(),
@@ -60,16 +110,22 @@ fn deploy(session: &mut Session<PinkRuntime>, wasm: &[u8], salt: u8) -> PhatProv
     PhatProverRef::new().salt_bytes(vec![salt]).deploy_wasm(wasm, session).expect("deploy")
 }
 
-/// Checks a proof the contract returned: the digest is the core's for these fields under the
-/// contract's domain, and the signature recovers to `prover`.
-fn check(proved: &Proved, prover: [u8; 20], l2_chain_id: u64) {
-    let domain = phat_prover_core::ProofDomain {
+/// The proof domain of the contract's key `prover` on `chain`.
+fn domain(chain: &ChainConfig, prover: [u8; 20]) -> ProofDomain {
+    ProofDomain {
         l1_chain_id: L1_CHAIN_ID,
         verifier: VERIFIER.into(),
-        l2_chain_id,
+        l2_chain_id: chain.chain_id(),
         prover: prover.into(),
-    };
-    let input = proved.public_input(&domain);
+    }
+}
+
+/// Checks a proof the contract returned: it names the configured chain config, the digest is the
+/// core's for these fields under the contract's domain, and the signature recovers to `prover`.
+fn check(proved: &Proved, prover: [u8; 20], chain: &ChainConfig) {
+    assert_eq!(proved.chain_config_hash, chain.hash().0, "executed under the configured chain config");
+    let input = proved.public_input(&domain(chain, prover));
+    assert_eq!(input.chainConfigHash, chain.hash());
     assert_eq!(input.digest().0, proved.digest);
     let proof = TeeProof::from_bytes(&proved.proof).expect("85-byte proof");
     assert_eq!(proof.prover.0.0, prover);
@@ -92,7 +148,9 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     let blocks = blocks("wallet");
     let mut session = Session::<PinkRuntime>::new().expect("session");
     let mut provers: Vec<PhatProverRef> = (1..=3).map(|salt| deploy(&mut session, &wasm, salt)).collect();
+    let chain = set_chain(&blocks);
     let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
+    assert_eq!(chain.chain_id(), chain_id);
 
     // Distinct derivations: three addresses.
     let addresses: Vec<[u8; 20]> = provers
@@ -105,32 +163,49 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     let first = &blocks[0].0;
     assert_eq!(provers[0].call().prove(first.clone()).query(&mut session).expect("query"), Err(Error::NotConfigured));
     for p in provers.iter_mut() {
-        p.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+        p.call_mut().configure(config(&chain)).submit_tx(&mut session).expect("tx").expect("configured");
     }
-    // Unusable configurations are refused.
+    // Unusable configurations are refused: among them chain configs that do not decode (chain id
+    // 0, truncated, another tag, not canonical, empty).
+    let canonical = chain.to_canonical();
+    let with = |edit: &dyn Fn(&mut Vec<u8>)| {
+        let mut bytes = canonical.clone();
+        edit(&mut bytes);
+        Config { chain_config: bytes, ..config(&chain) }
+    };
     let bad = [
-        Config { l2_chain_id: 0, ..config(chain_id) },
-        Config { l1_verifier: [0; 20], ..config(chain_id) },
-        Config { l2_rpcs: vec!["file:///etc/passwd".into()], ..config(chain_id) },
+        with(&|b| b[32..64].fill(0)),
+        with(&|b| b.truncate(b.len() - 1)),
+        with(&|b| b[0] ^= 1),
+        with(&|b| b[64..96].fill(0xff)),
+        with(&|b| b.clear()),
+        Config { l1_verifier: [0; 20], ..config(&chain) },
+        Config { l2_rpcs: vec!["file:///etc/passwd".into()], ..config(&chain) },
     ];
     for c in bad {
         let refused = provers[0].call_mut().configure(c).submit_tx(&mut session).expect("tx");
         assert!(matches!(refused, Err(Error::InvalidConfig(_))), "{refused:?}");
     }
+    assert_eq!(provers[0].call().config().query(&mut session).expect("query"), Some(config(&chain)), "unchanged");
     let owner = session.set_actor([7u8; 32].into());
-    let stranger = provers[0].call_mut().configure(config(chain_id + 1)).submit_tx(&mut session).expect("tx");
+    let stranger = provers[0].call_mut().configure(config(&other_chain(&chain))).submit_tx(&mut session).expect("tx");
     assert_eq!(stranger, Err(Error::NotOwner));
     session.set_actor(owner);
 
-    // Every block proven by every prover inside the runtime, matching the native STF.
+    // Every block proven by every prover inside the runtime, matching the native STF under the
+    // same chain config: the digest is the core's public input over the native outcome.
     for (bundle, expected) in &blocks {
+        let input = WitnessBundle::from_bytes(bundle).expect("bundle").into_input(&chain).expect("input");
+        let outcome = execute(&chain, &input).expect("native");
+        assert_eq!(outcome.chain_config_hash, chain.hash());
         for (p, address) in provers.iter_mut().zip(&addresses) {
             let proved = p.call().prove(bundle.clone()).query(&mut session).expect("query").expect("proved");
             assert_eq!(
                 serde_json::to_value(alloy_primitives::B256::from(proved.block_hash)).unwrap(),
                 expected["block_hash"]
             );
-            check(&proved, *address, chain_id);
+            check(&proved, *address, &chain);
+            assert_eq!(proved.digest, BlockPublicInput::new(&domain(&chain, *address), &outcome).digest().0);
         }
     }
 
@@ -162,13 +237,18 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     other_chain.chain_id += 1;
     let wrong = provers[0].call().prove(other_chain.to_bytes()).query(&mut session).expect("query");
     assert_eq!(wrong, Err(Error::WrongChain { expected: chain_id, got: chain_id + 1 }));
+    // A prover configured for another chain (another chain id, the same rules) refuses the bundle.
+    let elsewhere = self::other_chain(&chain);
+    provers[2].call_mut().configure(config(&elsewhere)).submit_tx(&mut session).expect("tx").expect("configured");
+    let wrong = provers[2].call().prove(first.clone()).query(&mut session).expect("query");
+    assert_eq!(wrong, Err(Error::WrongChain { expected: chain_id + 1, got: chain_id }));
 
     // Rotation: a new address, whose proofs verify; the other provers keep theirs.
     provers[0].call_mut().rotate_key().submit_tx(&mut session).expect("tx").expect("rotated");
     let rotated = provers[0].call().prover_address().query(&mut session).expect("query").expect("address");
     assert!(!addresses.contains(&rotated));
     let proved = provers[0].call().prove(first.clone()).query(&mut session).expect("query").expect("proved");
-    check(&proved, rotated, chain_id);
+    check(&proved, rotated, &chain);
     assert_eq!(provers[1].call().prover_address().query(&mut session).expect("query").expect("address"), addresses[1]);
 }
 
@@ -186,11 +266,11 @@ fn the_same_blocks_natively_and_in_the_runtime() {
     println!("set | block | gas | witness bytes | native ms | runtime ms | ratio | weight (s) | result");
     for set in sets.split(',') {
         let blocks = blocks(set);
-        let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
-        prover.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+        let chain = set_chain(&blocks);
+        prover.call_mut().configure(config(&chain)).submit_tx(&mut session).expect("tx").expect("configured");
         for (bundle, _) in &blocks {
             let start = Instant::now();
-            let (chain, input) = WitnessBundle::from_bytes(bundle).expect("bundle").into_input().expect("input");
+            let input = WitnessBundle::from_bytes(bundle).expect("bundle").into_input(&chain).expect("input");
             let outcome = execute(&chain, &input).expect("native");
             let native = start.elapsed().as_secs_f64();
             let start = Instant::now();
@@ -204,6 +284,7 @@ fn the_same_blocks_natively_and_in_the_runtime() {
                     ) {
                         Ok(Ok(Ok(proved))) => {
                             assert_eq!(proved.block_hash, outcome.block_hash.0, "runtime and native disagree");
+                            assert_eq!(proved.chain_config_hash, chain.hash().0, "under the configured rules");
                             if weight <= QUERY_BUDGET_PS { "proved".to_string() } else { "proved, over budget".into() }
                         }
                         other => format!("refused: {other:?}"),
@@ -233,7 +314,7 @@ fn the_cluster_rotates_a_prover_key_as_its_owner() {
     let owner = phat_pink_cluster::accounts::worker_owner(0);
     let mut cluster = phat_pink_cluster::Cluster::new().expect("cluster");
     cluster.mint(owner, 1_000_000_000_000).expect("mint");
-    let i = cluster.as_actor(owner, |c| c.deploy_prover(&wasm(), &[7], config(1))).expect("deploy");
+    let i = cluster.as_actor(owner, |c| c.deploy_prover(&wasm(), &[7], config(&cancun(1)))).expect("deploy");
     let before = cluster.prover_info(i).expect("info");
     cluster.rotate_key(i).expect("rotated");
     let after = cluster.prover_info(i).expect("info");

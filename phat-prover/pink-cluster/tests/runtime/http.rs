@@ -5,18 +5,19 @@
 //! witness-rpc` serves the same for anvil, tested in the CLI). Asserted: the same proof bytes as
 //! `prove` on the same bundle, a batch, endpoint failover, and refusals — a dead endpoint,
 //! garbage, another chain, a transaction — with nothing signed.
-//! `relay`: its refusals here (it sends to L1 for real in the e2e cluster test, against anvil).
+//! `relay`: its refusals here — among them a proof of its own key made under another chain config
+//! (it sends to L1 for real in the e2e cluster test, against anvil).
 
 use std::{collections::BTreeMap, sync::Arc, thread};
 
 use drink::session::Session;
 use ink::codegen::TraitCallBuilder;
 use phat_prover_contract::{Config, Error};
-use phat_prover_core::WitnessBundle;
+use phat_prover_core::{ChainConfig, WitnessBundle};
 use pink_drink::{Callable, PinkRuntime};
 use serde_json::{Value, json};
 
-use super::{blocks, config, deploy};
+use super::{blocks, config, deploy, other_rules, set_chain};
 
 /// What a fixture node answers.
 #[derive(Clone, Copy)]
@@ -33,20 +34,23 @@ struct FixtureNode {
 }
 
 impl FixtureNode {
-    fn start(bundles: &[WitnessBundle], behaviour: Behaviour) -> Self {
+    fn start(bundles: &[WitnessBundle], chain: &ChainConfig, behaviour: Behaviour) -> Self {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
         let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
-        let chain_id = bundles[0].chain_id;
-        let by_number: BTreeMap<u64, WitnessBundle> =
-            bundles.iter().map(|b| (b.clone().into_input().expect("input").1.block.header.number, b.clone())).collect();
+        let chain = chain.clone();
+        let chain_id = chain.chain_id();
+        let by_number: BTreeMap<u64, WitnessBundle> = bundles
+            .iter()
+            .map(|b| (b.clone().into_input(&chain).expect("input").block.header.number, b.clone()))
+            .collect();
         thread::spawn(move || {
             for mut request in server.incoming_requests() {
                 let mut body = Vec::new();
                 request.as_reader().read_to_end(&mut body).expect("body");
                 let answer = match behaviour {
                     Behaviour::Garbage => b"<html>502 Bad Gateway</html>".to_vec(),
-                    Behaviour::Honest => answer(&by_number, chain_id, &body),
-                    Behaviour::ChainId(id) => answer(&by_number, id, &body),
+                    Behaviour::Honest => answer(&by_number, &chain, chain_id, &body),
+                    Behaviour::ChainId(id) => answer(&by_number, &chain, id, &body),
                 };
                 let _ = request.respond(tiny_http::Response::from_data(answer));
             }
@@ -59,7 +63,8 @@ fn hex0x(b: &[u8]) -> Value {
     json!(format!("0x{}", hex::encode(b)))
 }
 
-fn answer(blocks: &BTreeMap<u64, WitnessBundle>, chain_id: u64, request: &[u8]) -> Vec<u8> {
+/// The answer to a JSON-RPC batch, the node claiming chain `chain_id` (the blocks are `chain`'s).
+fn answer(blocks: &BTreeMap<u64, WitnessBundle>, chain: &ChainConfig, chain_id: u64, request: &[u8]) -> Vec<u8> {
     let calls: Vec<Value> = serde_json::from_slice(request).expect("a JSON-RPC batch");
     let answers: Vec<Value> = calls
         .iter()
@@ -69,7 +74,7 @@ fn answer(blocks: &BTreeMap<u64, WitnessBundle>, chain_id: u64, request: &[u8]) 
                 ("eth_chainId", _) => json!(format!("{chain_id:#x}")),
                 ("debug_getRawBlock", Some(n)) => hex0x(&blocks[&n].block),
                 ("debug_getRawHeader", Some(n)) => {
-                    let (_, input) = blocks[&(n + 1)].clone().into_input().expect("input");
+                    let input = blocks[&(n + 1)].clone().into_input(chain).expect("input");
                     let parent = input.block.header.parent_hash;
                     let header = input.witness.headers.iter().find(|h| alloy_primitives::keccak256(h) == parent);
                     hex0x(header.expect("parent among the headers"))
@@ -90,18 +95,20 @@ fn answer(blocks: &BTreeMap<u64, WitnessBundle>, chain_id: u64, request: &[u8]) 
 #[test]
 fn prove_block_fetches_its_witness_over_pink_http() {
     let wasm = super::wasm();
+    let blocks = blocks("wallet");
+    let chain = set_chain(&blocks);
     let bundles: Vec<WitnessBundle> =
-        blocks("wallet").iter().map(|(b, _)| WitnessBundle::from_bytes(b).expect("bundle")).collect();
+        blocks.iter().map(|(b, _)| WitnessBundle::from_bytes(b).expect("bundle")).collect();
     let chain_id = bundles[0].chain_id;
     let numbers: Vec<u64> =
-        bundles.iter().map(|b| b.clone().into_input().expect("input").1.block.header.number).collect();
-    let node = FixtureNode::start(&bundles, Behaviour::Honest);
+        bundles.iter().map(|b| b.clone().into_input(&chain).expect("input").block.header.number).collect();
+    let node = FixtureNode::start(&bundles, &chain, Behaviour::Honest);
     let mut session = Session::<PinkRuntime>::new().expect("session");
     let mut prover = deploy(&mut session, &wasm, 21);
     // The first endpoint is dead: the contract moves on to the next.
     let dead = "http://127.0.0.1:9".to_string();
     let configure = |session: &mut Session<PinkRuntime>, prover: &mut phat_prover_contract::PhatProverRef, rpcs| {
-        let c = Config { l2_rpcs: rpcs, ..config(chain_id) };
+        let c = Config { l2_rpcs: rpcs, ..config(&chain) };
         prover.call_mut().configure(c).submit_tx(session).expect("tx").expect("configured");
     };
     configure(&mut session, &mut prover, vec![dead.clone(), node.url.clone()]);
@@ -124,7 +131,7 @@ fn prove_block_fetches_its_witness_over_pink_http() {
     let outcomes: Vec<_> = bundles[1..4]
         .iter()
         .map(|b| {
-            let (chain, input) = b.clone().into_input().expect("input");
+            let input = b.clone().into_input(&chain).expect("input");
             phat_prover_core::execute(&chain, &input).expect("native")
         })
         .collect();
@@ -136,6 +143,7 @@ fn prove_block_fetches_its_witness_over_pink_http() {
         prover: address.into(),
     };
     let input = phat_prover_core::BatchPublicInput::new(&domain, &outcomes).expect("contiguous");
+    assert_eq!(input.chainConfigHash, chain.hash(), "the batch commits to the configured chain config");
     assert_eq!(batch_proof.digest, input.digest().0);
     assert_eq!((batch_proof.first_block, batch_proof.last_block), (first, first + 2));
     assert_eq!(batch_proof.blocks_commitment, input.blocksCommitment.0);
@@ -148,8 +156,8 @@ fn prove_block_fetches_its_witness_over_pink_http() {
     assert_eq!(refused, Err(Error::TransactionContext));
     let range = prover.call().prove_blocks(first, 0).query(&mut session).expect("query");
     assert!(matches!(range, Err(Error::InvalidRange(_))), "{range:?}");
-    let garbage = FixtureNode::start(&bundles, Behaviour::Garbage);
-    let other_chain = FixtureNode::start(&bundles, Behaviour::ChainId(chain_id + 1));
+    let garbage = FixtureNode::start(&bundles, &chain, Behaviour::Garbage);
+    let other_chain = FixtureNode::start(&bundles, &chain, Behaviour::ChainId(chain_id + 1));
     configure(&mut session, &mut prover, vec![dead.clone(), garbage.url.clone(), other_chain.url.clone()]);
     match prover.call().prove_block(first).query(&mut session).expect("query") {
         Err(Error::L2Rpc(failures)) => {
@@ -166,24 +174,29 @@ fn prove_block_fetches_its_witness_over_pink_http() {
 fn relay_sends_only_its_own_proofs_and_says_why_it_cannot() {
     let wasm = super::wasm();
     let blocks = blocks("wallet");
+    let chain = set_chain(&blocks);
     let bundle = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle");
-    let chain_id = bundle.chain_id;
     let mut session = Session::<PinkRuntime>::new().expect("session");
     let mut prover = deploy(&mut session, &wasm, 31);
     let mut other = deploy(&mut session, &wasm, 32);
     for p in [&mut prover, &mut other] {
-        p.call_mut().configure(config(chain_id)).submit_tx(&mut session).expect("tx").expect("configured");
+        p.call_mut().configure(config(&chain)).submit_tx(&mut session).expect("tx").expect("configured");
     }
     let proved = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
 
     // Relaying is off until L1 is configured; a half configuration is refused.
     assert_eq!(prover.call().relay(proved.clone()).query(&mut session).expect("query"), Err(Error::RelayNotConfigured));
-    let half = Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], ..config(chain_id) };
+    let half = Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], ..config(&chain) };
     let refused = prover.call_mut().configure(half).submit_tx(&mut session).expect("tx");
     assert!(matches!(refused, Err(Error::InvalidConfig(_))), "{refused:?}");
-    let relaying =
-        Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], l1_multi_proof: [0x77; 20], ..config(chain_id) };
-    prover.call_mut().configure(relaying).submit_tx(&mut session).expect("tx").expect("configured");
+    let relaying = |chain: &ChainConfig| Config {
+        l1_rpcs: vec!["http://127.0.0.1:9".into()],
+        l1_multi_proof: [0x77; 20],
+        ..config(chain)
+    };
+    let others = other_rules(&chain);
+    let (relaying, relaying_under_others) = (relaying(&chain), relaying(&others));
+    prover.call_mut().configure(relaying.clone()).submit_tx(&mut session).expect("tx").expect("configured");
 
     // Another prover's proof, or its own proof altered, is not relayed (no gas spent on it).
     let foreign = other.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
@@ -191,6 +204,23 @@ fn relay_sends_only_its_own_proofs_and_says_why_it_cannot() {
     let mut altered = proved.clone();
     altered.post_state_root[0] ^= 1;
     assert_eq!(prover.call().relay(altered).query(&mut session).expect("query"), Err(Error::NotOurProof));
+    let mut renamed = proved.clone();
+    renamed.chain_config_hash = others.hash().0;
+    assert_eq!(prover.call().relay(renamed).query(&mut session).expect("query"), Err(Error::NotOurProof));
+    // Its own key's proof made under another chain config (same chain id, other rules: the
+    // signature is good, the rules are not the configured ones) is not relayed either; the proof
+    // it makes under the new configuration is.
+    prover.call_mut().configure(relaying_under_others).submit_tx(&mut session).expect("tx").expect("configured");
+    let under_others = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
+    assert_eq!(under_others.chain_config_hash, others.hash().0);
+    assert_eq!((under_others.block_hash, under_others.post_state_root), (proved.block_hash, proved.post_state_root));
+    assert_ne!(under_others.digest, proved.digest);
+    assert_eq!(prover.call().relay(proved.clone()).query(&mut session).expect("query"), Err(Error::NotOurProof));
+    match prover.call().relay(under_others).query(&mut session).expect("query") {
+        Err(Error::L1Rpc(failures)) => assert!(failures.len() == 1 && failures[0].starts_with("http://127.0.0.1:9")),
+        other => panic!("expected L1Rpc, got {other:?}"),
+    }
+    prover.call_mut().configure(relaying).submit_tx(&mut session).expect("tx").expect("configured");
     // Its own proof goes to L1 — here unreachable, which it reports per endpoint; in a
     // transaction it refuses before anything.
     match prover.call().relay(proved.clone()).query(&mut session).expect("query") {

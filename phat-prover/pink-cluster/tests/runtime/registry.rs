@@ -11,7 +11,7 @@ use phat_prover_core::{TeeProof, WitnessBundle};
 use phat_registry::{Error, PhatRegistryRef, ProofMix, Subscription};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
-use super::{blocks, config, deploy, env_path};
+use super::{blocks, cancun, config, deploy, env_path, set_chain};
 
 type Account = AccountIdFor<PinkRuntime>;
 
@@ -45,6 +45,7 @@ fn registry_pools_provers_subscriptions_and_rewards_end_to_end() {
     let registry_wasm = std::fs::read(env_path("PHAT_REGISTRY_WASM")).expect("registry wasm");
     let prover_wasm = super::wasm();
     let blocks = blocks("wallet");
+    let chain = set_chain(&blocks);
     let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
     let mut session = Session::<PinkRuntime>::new().expect("session");
     for who in [POOL_OWNER, OTHER_OWNER, STAKER_A, STAKER_B, ROLLUP_ADMIN, RELAYER] {
@@ -67,7 +68,7 @@ fn registry_pools_provers_subscriptions_and_rewards_end_to_end() {
     });
     let mut prover: PhatProverRef = as_actor(&mut session, POOL_OWNER, |s| {
         let mut p = deploy(s, &prover_wasm, 1);
-        p.call_mut().configure(config(chain_id)).submit_tx(s).expect("tx").expect("configured");
+        p.call_mut().configure(config(&chain)).submit_tx(s).expect("tx").expect("configured");
         p
     });
     let prover_id = ToAccountId::<pink::PinkEnvironment>::to_account_id(&prover);
@@ -196,7 +197,8 @@ fn registry_pools_provers_subscriptions_and_rewards_end_to_end() {
 fn registry_retires_provers_for_good() {
     let registry_wasm = std::fs::read(env_path("PHAT_REGISTRY_WASM")).expect("registry wasm");
     let prover_wasm = super::wasm();
-    let chain_id = 1;
+    let chain = cancun(1);
+    let chain_id = chain.chain_id();
     let mut session = Session::<PinkRuntime>::new().expect("session");
     for who in [POOL_OWNER, OTHER_OWNER, ROLLUP_ADMIN, RELAYER] {
         session.sandbox().mint_into(Account::new(who), FUNDS).expect("mint");
@@ -213,7 +215,7 @@ fn registry_retires_provers_for_good() {
     let register = |session: &mut Session<PinkRuntime>, registry: &mut PhatRegistryRef, salt: u8| {
         as_actor(session, POOL_OWNER, |s| {
             let mut p = deploy(s, &prover_wasm, salt);
-            p.call_mut().configure(config(chain_id)).submit_tx(s).expect("tx").expect("configured");
+            p.call_mut().configure(config(&chain)).submit_tx(s).expect("tx").expect("configured");
             let contract = ToAccountId::<pink::PinkEnvironment>::to_account_id(&p);
             let id = registry.call_mut().register_prover(pool, contract).submit_tx(s).expect("tx").expect("registered");
             let address = p.call().prover_address().query(s).expect("query").expect("address");
