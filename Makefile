@@ -13,7 +13,7 @@ PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 FOUNDRY_PLATFORM := $(if $(filter aarch64 arm64,$(shell uname -m)),linux-arm64,linux-amd64)
 FORGE := $(CURDIR)/node_modules/@foundry-rs/forge-$(FOUNDRY_PLATFORM)/bin/forge
 
-.PHONY: devnet test setup lint wasm build evm-build abi abi-check forge-fails gas-snapshot test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts
+.PHONY: devnet test setup lint wasm build evm-build abi abi-check forge-fails gas-snapshot test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts fuzz-ci fuzz
 
 # The provers are phat-prover contracts in a local pink cluster (phat-cluster), with phat-registry.
 CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
@@ -122,8 +122,15 @@ WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory
 # which compiles it (the STF's dependencies included) in about half the time of release, for the
 # same output. Under `make test` that build and the registry's tests also run clippy on the two
 # contracts, as for the workspace.
+# The registry builds the prover contract as a dependency (ink-as-dependency) into the same folder,
+# and a cdylib crate's files carry no hash: the two builds' outputs of phat-prover-contract share one
+# file, which cargo may then take as fresh for the other build (a registry linked against the
+# prover's `call`/`deploy`: duplicate symbols). Each build therefore starts by forgetting that
+# crate's fingerprints, so it is compiled (that crate only) for the build at hand.
+CONTRACT_WASM_DIR := $(CONTRACTS_TARGET)/wasm32-unknown-unknown/release
 # $(call phat-bundle,crate dir,bundle name,wasm file stem,metadata binary)
 define phat-bundle
+	rm -rf $(CONTRACT_WASM_DIR)/.fingerprint/phat-prover-contract-* $(CONTRACT_WASM_DIR)/deps/libphat_prover_contract.rlib
 	cd $(1) && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) CARGO_ENCODED_RUSTFLAGS=$(WASM_RUSTFLAGS) \
 		$(CARGO) build --release --locked --target wasm32-unknown-unknown -Zbuild-std=core,alloc --no-default-features --features dlmalloc,host-keccak
 	cd $(1) && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(LINTED) $(CARGO) run -q --locked --features metadata \
@@ -183,3 +190,16 @@ test-contracts: contracts cluster sidevm evm-build
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" PHAT_CLUSTER_BIN=$(CLUSTER) PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles \
 		$(LINTED) $(CARGO) test --workspace --release --locked --test e2e -- --ignored
 	PHAT_BUNDLES=$(CARGO_TARGET_DIR)/bundles node --test deploy/phala/
+
+# Fuzzing (phat-prover/fuzz: cargo fuzz, libFuzzer; .ci/fuzz.sh says how): the witness bundle, the
+# TEE-proof bytes, the JSON-RPC answers, the partial trie and the STF on mutated test blocks.
+# fuzz-ci: build the targets once, replay each target's committed corpus, then fuzz it FUZZ_SECONDS
+# (default 30, at most 60); any crash fails. Not part of `make test` (yet).
+# fuzz: the long run, kept out of CI: each target FUZZ_SECONDS (default 600), new inputs kept in
+# phat-prover/fuzz/corpus-work; `.ci/fuzz.sh cmin` then minimises them into the committed corpora.
+fuzz-ci: FUZZ_SECONDS ?= 30
+fuzz-ci:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) .ci/fuzz.sh ci
+fuzz: FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) .ci/fuzz.sh long

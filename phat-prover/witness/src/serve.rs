@@ -24,7 +24,11 @@ use axum::{Json, Router, body::Bytes, extract::State, routing::post};
 use serde_json::{Value, json};
 use tokio::{net::TcpListener, sync::Semaphore};
 
-use phat_prover_core::ChainConfig;
+use alloy::primitives::{B256, keccak256};
+use phat_prover_core::{
+    ChainConfig,
+    witness::{L2Block, decode_exact},
+};
 
 use crate::{
     error::{FetchError, ServeError},
@@ -43,7 +47,8 @@ struct Service {
     node: Node,
     chain: ChainConfig,
     upstream: Semaphore,
-    witnesses: Mutex<BTreeMap<u64, Arc<WitnessFile>>>,
+    /// By block number, with the hash of the block each was built for.
+    witnesses: Mutex<BTreeMap<u64, (B256, Arc<WitnessFile>)>>,
 }
 
 /// Serves the witness calls for the node at `l2_rpc` (of chain `chain`) on `listener` until the
@@ -131,21 +136,29 @@ impl Service {
         work.await
     }
 
-    /// The witness of block `n`, from the cache or built now.
+    /// The witness of block `n`, from the cache when it was built for the block the node has at
+    /// `n` now (after a reorg the old fork's witness is never served), or built now.
     async fn witness(&self, n: u64) -> Result<Arc<WitnessFile>, FetchError> {
-        if let Some(w) = self.cache().get(&n) {
-            return Ok(w.clone());
+        let cached = self.cache().get(&n).cloned();
+        if let Some((hash, file)) = cached {
+            let current = keccak256(self.upstream(self.node.raw_header(n)).await?);
+            if current == hash {
+                return Ok(file);
+            }
         }
         let file = Arc::new(self.upstream(self.node.witness(n, &self.chain)).await?);
+        let hash = decode_exact::<L2Block>(&file.block)
+            .map(|b| b.header.hash_slow())
+            .map_err(|source| FetchError::RawBlock { number: n, source })?;
         let mut cache = self.cache();
-        cache.insert(n, file.clone());
+        cache.insert(n, (hash, file.clone()));
         while cache.len() > CACHED_BLOCKS {
             cache.pop_first();
         }
         Ok(file)
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<WitnessFile>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, (B256, Arc<WitnessFile>)>> {
         // A poisoned cache only holds finished witnesses: keep using it.
         self.witnesses.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -103,3 +103,41 @@ async fn malformed_and_oversized_requests_are_refused_with_their_codes() {
     let over = client.post(&url).body(vec![b' '; (2 << 20) + 1]).send().await.expect("post");
     assert_eq!(over.status(), 413);
 }
+
+/// After a reorg the witness-rpc serves the new block's witness, never the cached one of the old
+/// fork at the same height.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_reorg_the_new_block_is_served() {
+    let anvil = Anvil::spawn(&["--hardfork", "prague", "--chain-id", &CHAIN_ID.to_string()]).expect("anvil");
+    let node = ProviderBuilder::new().connect_http(anvil.url.parse().expect("url"));
+    let mut traffic = Traffic::new(&anvil.url, DEV_KEY).expect("traffic");
+    for _ in 0..3 {
+        traffic.step().await.expect("tx");
+    }
+    let snapshot: alloy::primitives::U256 = node.raw_request("evm_snapshot".into(), ()).await.expect("snapshot");
+    traffic.step().await.expect("tx");
+    let n = traffic.head().await.expect("head");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let chain = phat_devkit::l2_chain_config(CHAIN_ID);
+    tokio::spawn(serve::serve(listener, anvil.url.clone(), chain.clone()));
+    // The block a served bundle is of (anvil's base fee after `evm_revert` does not follow the
+    // parent, so the fork's block is not provable: which block is served is what matters here).
+    let proven = |answer: Vec<u8>| {
+        let bundle = witness_bundles(&answer, n, 1, CHAIN_ID).expect("bundle").remove(0);
+        bundle.into_input(&chain).expect("input").block.header.hash_slow()
+    };
+    let old = proven(post(&url, witness_request(n, 1).expect("request")).await);
+    assert_eq!(old, node.get_block_by_number(n.into()).await.expect("rpc").expect("block").header.hash);
+
+    // The fork: back to before block n, and another block n (another transaction, later).
+    let reverted: bool = node.raw_request("evm_revert".into(), (snapshot,)).await.expect("revert");
+    assert!(reverted);
+    node.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (7u64,)).await.expect("time");
+    // A fresh sender: the old provider's block watcher has seen heights the fork took back.
+    Traffic::new(&anvil.url, DEV_KEY).expect("traffic").step().await.expect("tx");
+    assert_eq!(traffic.head().await.expect("head"), n);
+    let new_hash = node.get_block_by_number(n.into()).await.expect("rpc").expect("block").header.hash;
+    assert_ne!(new_hash, old);
+    assert_eq!(proven(post(&url, witness_request(n, 1).expect("request")).await), new_hash);
+}
