@@ -257,6 +257,9 @@ pub struct ClusterProver {
 struct ProvedJson {
     #[serde(flatten)]
     claim: phat_l1::BlockClaim,
+    /// The hash of the chain config the contract executed the block under.
+    #[serde(rename = "chainConfigHash")]
+    chain_config_hash: B256,
     digest: B256,
     proof: Bytes,
 }
@@ -306,15 +309,20 @@ impl TeeProver for ClusterProver {
                 }
             };
             let p: ProvedJson = self.ask(request).await.map_err(fail)?;
+            if p.chain_config_hash != self.l2.1.hash() {
+                return Err(fail(format!(
+                    "proved under chain config {}, the relayer's is {}",
+                    p.chain_config_hash,
+                    self.l2.1.hash()
+                )));
+            }
             Ok(ProofFile {
                 public_input: PublicInputJson {
                     tag: BLOCK_TAG,
                     l1_chain_id: self.domain.l1_chain_id,
                     verifier: self.domain.verifier,
                     l2_chain_id: self.domain.l2_chain_id,
-                    // The contract's `Proved` does not name its rules: the digest check (against
-                    // the expected config's hash) refuses a contract configured with others.
-                    chain_config_hash: self.l2.1.hash(),
+                    chain_config_hash: p.chain_config_hash,
                     prover: self.address,
                     block_number: p.claim.blockNumber,
                     parent_hash: p.claim.parentHash,
