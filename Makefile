@@ -13,14 +13,14 @@ PROVER := $(CARGO_TARGET_DIR)/release/phat-prover
 FOUNDRY_PLATFORM := $(if $(filter aarch64 arm64,$(shell uname -m)),linux-arm64,linux-amd64)
 FORGE := $(CURDIR)/node_modules/@foundry-rs/forge-$(FOUNDRY_PLATFORM)/bin/forge
 
-.PHONY: devnet test setup lint wasm build evm-build abi abi-check forge-fails gas-snapshot test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts fuzz-ci fuzz
+.PHONY: vendor-check devnet test setup lint wasm build evm-build abi abi-check forge-fails gas-snapshot test-rust ethtest vectors-check test-evm bundles contracts cluster sidevm test-contracts fuzz-ci fuzz
 
 # The provers are phat-prover contracts in a local pink cluster (phat-cluster), with phat-registry.
 CLUSTER := $(CARGO_TARGET_DIR)/drink/release/phat-cluster
 devnet: setup build evm-build cluster
 	$(CARGO_TARGET_DIR)/release/phat-devnet --pink-cluster $(CLUSTER) --bundles $(CARGO_TARGET_DIR)/bundles
 
-test: setup lint build evm-build abi-check forge-fails test-rust ethtest vectors-check test-evm contracts test-contracts
+test: setup vendor-check lint build evm-build abi-check forge-fails test-rust ethtest vectors-check test-evm contracts test-contracts
 	@echo "all checks passed"
 
 # Toolchain pieces and npm tools (Foundry, solc-js, OpenZeppelin), pinned by package-lock.json.
@@ -101,6 +101,10 @@ abi-check: evm-build
 	cd evm-contracts && node tools/bindings.mjs out $(CARGO_TARGET_DIR)/L1.sol $(L1_CONTRACTS)
 	diff -u evm-contracts/bindings/L1.sol $(CARGO_TARGET_DIR)/L1.sol || \
 		{ echo "evm-contracts/bindings/L1.sol is stale: run make abi"; exit 1; }
+
+# vendor/ink_env is crates.io's ink_env 4.3.0 plus exactly vendor/ink_env.diff (see its PATCH.md).
+vendor-check:
+	.ci/vendor-check.sh
 
 # The check that the checks can fail: test-evm on copies with a failing test, a misformatted
 # file and a stale snapshot row must each exit non-zero (and pass on an unchanged copy).
