@@ -426,6 +426,40 @@ async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_r
         assert!(refused.contains(&mismatch), "{refused}");
     }
 
+    // The same key proving the same block under other rules (a config that also schedules
+    // Amsterdam, far off: the block executes the same, the config hash differs): L1, configured
+    // with the devnet's config, refuses it with ChainConfigMismatch; named as the devnet's hash, the
+    // signature no longer matches.
+    let mut parts = phat_prover_core::ChainConfigParts {
+        devnet_absent_system_contracts: true,
+        ..phat_prover_core::ChainConfigParts::from_genesis_up_to(
+            phat_e2e::devnet::L2_CHAIN_ID,
+            phat_prover_core::Fork::Prague,
+        )
+    };
+    parts.unsupported_from = Some(u64::MAX - 1);
+    let other_rules = phat_prover_core::ChainConfig::new(parts).expect("config");
+    assert_ne!(other_rules.hash(), devnet.chain.hash());
+    let other = LocalProver::new("other-rules", &devnet.l2.url, &new_key, devnet.domain(), other_rules.clone())
+        .expect("prover")
+        .prove_block(next)
+        .await
+        .expect("proof");
+    assert_eq!(other.public_input.chain_config_hash, other_rules.hash());
+    for (named, expected) in [
+        (other_rules.hash(), selector("ChainConfigMismatch(uint256,bytes32,bytes32)")),
+        (devnet.chain.hash(), mismatch.clone()),
+    ] {
+        let tee = MultiProofVerifier::TeeEvidence {
+            batch: false,
+            commitment: p.witness_commitment,
+            chainConfigHash: named,
+            proof: other.proof.clone(),
+        };
+        let refused = settlement.proveTee(index, tee).send().await.expect_err("other rules refused").to_string();
+        assert!(refused.contains(&expected), "{refused}");
+    }
+
     // The guardian untrusts the enclave's measurement: even the right proof is refused now.
     l1::untrust_devnet_measurement(&devnet.l1.url, &devnet.addresses).await.expect("untrust");
     let tee = MultiProofVerifier::TeeEvidence {

@@ -2,3 +2,4 @@
 
 mod devnet;
 mod registration;
+mod soak;
