@@ -4,7 +4,7 @@
 
 use super::common;
 
-use common::{Dir, chain_config, phat_prover, prove, signer};
+use common::{Dir, anvil_chain_config, chain_config, phat_prover, prove, signer};
 
 use phat_devkit::{Anvil, DEV_KEY, Traffic};
 use phat_witness::ProofFile;
@@ -25,7 +25,7 @@ async fn anvil_blocks_prove_and_verify_through_the_cli() {
     assert!(head >= 11);
 
     let dir = Dir::new("anvil");
-    let config = chain_config(&dir, 167001, "prague");
+    let config = anvil_chain_config(&dir, 167001);
     let signer = signer();
     for block in 2..=head {
         let (w, p) = (dir.path(&format!("w{block}.json")), dir.path(&format!("p{block}.json")));
@@ -53,11 +53,13 @@ async fn anvil_blocks_prove_and_verify_through_the_cli() {
         assert_eq!(proof.public_input.chain_config_hash, phat_devkit::l2_chain_config(167001).hash());
     }
     // The rules are the configuration's: the same node's block under a config that says Cancun
-    // (no requests hash) or names another chain is refused, and nothing is signed.
+    // (no requests hash), that names another chain, or that is Prague's without the devnet rule
+    // (anvil deploys no EIP-7002 contract, which Prague requires) is refused; nothing is signed.
     let w = dir.path("w2.json");
     for (config, expected) in [
         (chain_config(&dir, 167001, "cancun"), "requests hash is present"),
         (chain_config(&dir, 5, "prague"), "chain 167001"),
+        (chain_config(&dir, 167001, "prague"), "system contract has no code"),
     ] {
         let p = dir.path("refused.json");
         let run = prove(&w, &config, &p);
@@ -71,7 +73,7 @@ async fn anvil_blocks_prove_and_verify_through_the_cli() {
         "--block",
         "2",
         "--chain-config",
-        chain_config(&dir, 5, "prague").to_str().expect("utf8"),
+        anvil_chain_config(&dir, 5).to_str().expect("utf8"),
     ]);
     assert!(!run.ok && run.stderr.contains("the node serves chain 167001"), "{}", run.stderr);
 }

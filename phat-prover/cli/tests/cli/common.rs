@@ -43,6 +43,15 @@ pub fn chain_config(dir: &Dir, chain_id: u64, last: &str) -> PathBuf {
     path
 }
 
+/// The chain config file of an anvil L2 of chain `chain_id` (`phat_devkit::l2_chain_config`: Prague
+/// from genesis, with the devnet rule for anvil's missing request contracts), written into `dir`.
+pub fn anvil_chain_config(dir: &Dir, chain_id: u64) -> PathBuf {
+    let config = phat_witness::files::chain_config_json(&phat_devkit::l2_chain_config(chain_id));
+    let path = dir.path(&format!("anvil-{chain_id}.json"));
+    std::fs::write(&path, config.to_string()).expect("write");
+    path
+}
+
 /// `phat-prover prove --witness W --chain-config C --key KEY --verifier VERIFIER --out P`.
 pub fn prove(witness: &Path, config: &Path, proof: &Path) -> Run {
     phat_prover(&[
