@@ -2,6 +2,10 @@
 //! and quoting key) issues the provers' quotes; everything after the quote is production code:
 //! three `phat-quorum` operators verify each quote with dcap-qvl under that PKI's root, check the
 //! binding against L1 and sign; the registry takes k of their signatures.
+//!
+//! The operators run in-process, through the `phat-quorum` library: the test root and the L1
+//! head's clock are library configuration the production `phat-quorum` binary has no flag for
+//! (it trusts Intel's root and its own clock only).
 
 use std::sync::Arc;
 

@@ -16,8 +16,6 @@ mod chain;
 pub mod collateral;
 pub mod error;
 pub mod policy;
-#[cfg(feature = "test-pki")]
-pub mod testkit;
 pub mod verify;
 
 pub use attestation::{NormalizedAttestation, TcbStatus, quorum_domain};

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use alloy_primitives::{Address, B256, address, b256};
 use phat_attestation::{
     AttestError, Binding, ChainFault, Collateral, Measurement, Policy, PolicyViolation, TcbStatus, Verifier,
-    attestation::advisories_hash,
-    policy::Grace,
-    testkit::{Enclave, TestPki},
+    attestation::advisories_hash, policy::Grace,
 };
+use phat_attestation_testkit::testkit::{Enclave, TestPki};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/dcap")

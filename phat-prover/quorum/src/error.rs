@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use phat_attestation::AttestError;
@@ -29,6 +29,12 @@ pub enum QuorumError {
     /// Verification took longer than the configured limit.
     #[error("verification timed out")]
     Timeout,
+    /// As many verifications as the service runs at once are in flight: try again shortly.
+    #[error("busy: {0} verifications in flight, the most this service runs at once; retry later")]
+    Busy(usize),
+    /// Over the service's request rate.
+    #[error("rate limit exceeded; retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
     /// The service itself failed (signing, a crashed task).
     #[error("internal error: {0}")]
     Internal(String),
@@ -42,18 +48,36 @@ impl QuorumError {
             Self::Refused(_) | Self::L1Block(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::L1Unavailable(_) | Self::Pccs(_) => StatusCode::BAD_GATEWAY,
             Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy(_) | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// When to ask again (`Retry-After`, seconds), for a refusal that says so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Busy(_) => Some(1),
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 }
 
 impl IntoResponse for QuorumError {
     fn into_response(self) -> Response {
-        if matches!(self, Self::Internal(_) | Self::L1Unavailable(_) | Self::Pccs(_)) {
-            tracing::error!(error = %self, "request failed");
-        } else {
-            tracing::info!(error = %self, "request refused");
+        match self {
+            Self::Internal(_) | Self::L1Unavailable(_) | Self::Pccs(_) => {
+                tracing::error!(error = %self, "request failed")
+            }
+            // A flood of these must not become a flood of log lines.
+            Self::Busy(_) | Self::RateLimited { .. } => tracing::debug!(error = %self, "request refused"),
+            _ => tracing::info!(error = %self, "request refused"),
         }
-        (self.status(), Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+        let retry_after = self.retry_after();
+        let mut response = (self.status(), Json(serde_json::json!({ "error": self.to_string() }))).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -8,7 +8,19 @@
 //! configured) and the operator's policy, and only then returns its EIP-712 signature over the
 //! normalized attestation. Anything else gets a 4xx with the reason, and no signature.
 
+//!
+//! The `phat-quorum` binary is the production service: it trusts Intel's SGX root only, takes
+//! "now" from this machine's clock and its key from a file or the environment, and has no flag to
+//! do otherwise, in any build. A test PKI's root ([`phat_attestation::Verifier::with_root_ca`]) and
+//! the L1 head's clock ([`Clock::L1Head`]) are reachable through this library only, for tests and
+//! for the devnet, which run the service in-process.
+//!
+//! Requests are limited: a token bucket over `POST /v1/attest` and at most a few verifications in
+//! flight, both answered 429 with `Retry-After` beyond ([`Config`]); body size and read times are
+//! bounded by the HTTP server (`phat_process::http`).
+
 pub mod error;
+pub mod limit;
 pub mod pccs;
 pub mod service;
 

@@ -10,16 +10,26 @@ use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::{Eip712Domain, SolStruct};
 use axum::{
     Json, Router,
-    extract::{DefaultBodyLimit, State},
+    extract::{DefaultBodyLimit, Request, State},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use phat_attestation::{Binding, Collateral, NormalizedAttestation, Policy, Verifier, quorum_domain};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
-use crate::{error::QuorumError, pccs::Pccs};
+use crate::{error::QuorumError, limit::TokenBucket, pccs::Pccs};
 
 /// How many L1 blocks back a binding may point (`ProverRegistry.MAX_L1_BLOCK_AGE`).
 pub const MAX_L1_BLOCK_AGE: u64 = 256;
+
+/// Verifications in flight at most, by default (a verification is CPU work: a few per core).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+/// `POST /v1/attest` requests a second, on average, by default.
+pub const DEFAULT_RATE_PER_SEC: u32 = 10;
+/// `POST /v1/attest` requests at once (the token bucket's size), by default.
+pub const DEFAULT_RATE_BURST: u32 = 20;
 
 /// What an operator configures.
 #[derive(Debug, Clone)]
@@ -38,9 +48,16 @@ pub struct Config {
     pub l1_rpc: Option<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Longest a verification may take.
+    /// Longest a verification may take (and the L1 node's answer, and each PCCS request).
     pub verify_timeout: Duration,
-    /// Where "now" comes from.
+    /// Verifications in flight at most; a request beyond gets 429 (it does not wait).
+    pub max_in_flight: usize,
+    /// `POST /v1/attest` requests a second, on average; beyond, 429 with `Retry-After`.
+    pub rate_per_sec: u32,
+    /// `POST /v1/attest` requests at once before the rate applies.
+    pub rate_burst: u32,
+    /// Where "now" comes from. The `phat-quorum` binary always uses [`Clock::System`]; the L1
+    /// head's clock is for devnets that run this service in-process.
     pub clock: Clock,
 }
 
@@ -51,12 +68,15 @@ pub enum Clock {
     #[default]
     System,
     /// The timestamp of the L1 head (needs `l1_rpc`): for devnets that move L1 time forward,
-    /// so that `verifiedAt` is fresh by L1's clock.
+    /// so that `verifiedAt` is fresh by L1's clock. Never in production: whoever runs the L1
+    /// endpoint would set the time quotes and collateral are judged at. No flag of the
+    /// `phat-quorum` binary selects it.
     L1Head,
 }
 
 impl Config {
-    /// A configuration with the default limits (256 KiB bodies, 10 s verification).
+    /// A configuration with the default limits (256 KiB bodies, 10 s verification, 4
+    /// verifications in flight, 10 requests a second with bursts of 20).
     pub fn new(chain_id: u64, registry: Address, adapter: Address) -> Self {
         Self {
             chain_id,
@@ -67,6 +87,9 @@ impl Config {
             l1_rpc: None,
             max_body_bytes: 256 * 1024,
             verify_timeout: Duration::from_secs(10),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            rate_per_sec: DEFAULT_RATE_PER_SEC,
+            rate_burst: DEFAULT_RATE_BURST,
             clock: Clock::System,
         }
     }
@@ -127,6 +150,9 @@ pub struct Quorum {
     domain: Eip712Domain,
     l1: Option<DynProvider>,
     pccs: Option<Pccs>,
+    /// One permit per verification in flight.
+    slots: Arc<Semaphore>,
+    rate: TokenBucket,
 }
 
 fn now() -> u64 {
@@ -134,8 +160,13 @@ fn now() -> u64 {
 }
 
 impl Quorum {
-    /// A service verifying with `verifier` and signing with `signer`.
+    /// A service verifying with `verifier` and signing with `signer`. The `phat-quorum` binary
+    /// passes [`Verifier::intel`]; another root (a test PKI's) is for tests and devnets that run
+    /// the service in-process, and is logged as a warning.
     pub fn new(config: Config, verifier: Verifier, signer: PrivateKeySigner) -> Result<Self, QuorumError> {
+        if config.max_in_flight == 0 || config.rate_per_sec == 0 || config.rate_burst == 0 {
+            return Err(QuorumError::BadRequest("the request limits must be at least 1".into()));
+        }
         let l1 = match &config.l1_rpc {
             Some(url) => {
                 let url = url.parse().map_err(|e| QuorumError::BadRequest(format!("L1 RPC URL {url}: {e}")))?;
@@ -147,8 +178,16 @@ impl Quorum {
             return Err(QuorumError::BadRequest("the L1 head clock needs an L1 RPC endpoint".into()));
         }
         let pccs = config.pccs_url.as_deref().map(|url| Pccs::new(url, config.verify_timeout)).transpose()?;
+        if !verifier.is_intel() {
+            tracing::warn!(root = %verifier.root_description(), "trusting a root CA other than Intel's: tests and devnets only");
+        }
+        if config.clock == Clock::L1Head {
+            tracing::warn!("taking \"now\" from the L1 head, not this machine's clock: devnets only");
+        }
         let domain = quorum_domain(config.chain_id, config.adapter);
-        Ok(Self { config, verifier: Arc::new(verifier), signer, domain, l1, pccs })
+        let slots = Arc::new(Semaphore::new(config.max_in_flight));
+        let rate = TokenBucket::new(config.rate_per_sec, config.rate_burst);
+        Ok(Self { config, verifier: Arc::new(verifier), signer, domain, l1, pccs, slots, rate })
     }
 
     /// The configuration it runs under.
@@ -161,13 +200,16 @@ impl Quorum {
         self.signer.address()
     }
 
-    /// Verifies `req` now and signs its attestation, or says why not.
+    /// Verifies `req` now and signs its attestation, or says why not. At most
+    /// [`Config::max_in_flight`] run at once: beyond, [`QuorumError::Busy`] at once.
     pub async fn attest(&self, req: AttestRequest) -> Result<AttestResponse, QuorumError> {
+        let _slot = self.slots.try_acquire().map_err(|_| QuorumError::Busy(self.config.max_in_flight))?;
         let r = req.registration;
         let binding = r.binding(self.config.chain_id, self.config.registry);
         // One look at the L1 head serves both the binding's block window and the L1-head clock.
+        // Bounded in time, as every step that holds a slot is.
         let head = match &self.l1 {
-            Some(l1) => Some(self.check_l1_block(l1, &r).await?),
+            Some(l1) => Some(self.check_l1_block_in_time(l1, &r).await?),
             None => None,
         };
         let collateral = match (&req.collateral, &self.pccs) {
@@ -204,6 +246,15 @@ impl Quorum {
         })
     }
 
+    /// [`Self::check_l1_block`] within the verification timeout (an L1 node that never answers
+    /// would otherwise hold a verification slot for good).
+    async fn check_l1_block_in_time(&self, l1: &DynProvider, r: &Registration) -> Result<u64, QuorumError> {
+        let limit = self.config.verify_timeout;
+        tokio::time::timeout(limit, self.check_l1_block(l1, r))
+            .await
+            .map_err(|_| QuorumError::L1Unavailable(format!("no answer within {} s", limit.as_secs_f64())))?
+    }
+
     /// The binding's block must be canonical on `l1` and within the registry's window. Returns
     /// the timestamp of the L1 head it was judged against.
     async fn check_l1_block(&self, l1: &DynProvider, r: &Registration) -> Result<u64, QuorumError> {
@@ -236,14 +287,23 @@ impl Quorum {
         Ok(latest.timestamp)
     }
 
-    /// `GET /v1/info` and `POST /v1/attest`.
+    /// `GET /v1/info` and `POST /v1/attest` (under the rate limit).
     pub fn router(self: Arc<Self>) -> Router {
         let limit = self.config.max_body_bytes;
+        let attest = post(attest).layer(middleware::from_fn_with_state(self.clone(), rate_limit));
         Router::new()
             .route("/v1/info", get(info))
-            .route("/v1/attest", post(attest))
+            .route("/v1/attest", attest)
             .layer(DefaultBodyLimit::max(limit))
             .with_state(self)
+    }
+}
+
+/// 429 with `Retry-After` for a request over the rate, before its body is read.
+async fn rate_limit(State(q): State<Arc<Quorum>>, request: Request, next: Next) -> Response {
+    match q.rate.take() {
+        Ok(()) => next.run(request).await,
+        Err(retry_after) => QuorumError::RateLimited { retry_after }.into_response(),
     }
 }
 
@@ -256,7 +316,11 @@ async fn info(State(q): State<Arc<Quorum>>) -> Json<serde_json::Value> {
         "root": q.verifier.root_description(),
         "policy": q.config.policy,
         "checks_l1_block": q.l1.is_some(),
+        "clock": match q.config.clock { Clock::System => "system", Clock::L1Head => "L1 head" },
         "pccs": q.config.pccs_url,
+        "max_in_flight": q.config.max_in_flight,
+        "rate_per_sec": q.config.rate_per_sec,
+        "rate_burst": q.config.rate_burst,
     }))
 }
 

@@ -1,4 +1,6 @@
 //! The integration tests of this crate in one binary (one build and link instead of one per file).
 
+mod limits;
 mod pccs;
+mod production;
 mod service;

@@ -9,10 +9,8 @@ use alloy_primitives::{Address, address};
 use axum::{Router, http::header::HeaderMap, routing::get};
 use dcap_qvl::QuoteCollateralV3;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use phat_attestation::{
-    TcbStatus, Verifier,
-    testkit::{Enclave, TestPki},
-};
+use phat_attestation::{TcbStatus, Verifier};
+use phat_attestation_testkit::testkit::{Enclave, TestPki};
 use phat_quorum::{AttestRequest, Config, Quorum, Registration};
 
 const CHAIN_ID: u64 = 31_337;

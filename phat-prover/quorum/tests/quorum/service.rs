@@ -6,10 +6,8 @@ use std::sync::Arc;
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, B256, Signature, address};
 use alloy_sol_types::SolStruct;
-use phat_attestation::{
-    Collateral, Measurement, Policy, TcbStatus, Verifier, quorum_domain,
-    testkit::{Enclave, TestPki},
-};
+use phat_attestation::{Collateral, Measurement, Policy, TcbStatus, Verifier, quorum_domain};
+use phat_attestation_testkit::testkit::{Enclave, TestPki};
 use phat_quorum::{AttestRequest, AttestResponse, Config, Quorum, Registration};
 
 const CHAIN_ID: u64 = 31_337;

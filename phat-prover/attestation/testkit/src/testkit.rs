@@ -3,10 +3,10 @@
 //! whose attestation key signs quotes for any enclave fields.
 //!
 //! No enclave can quote a fresh key on a machine without SGX, so tests that need a quote binding
-//! *their* key build it here and verify it with [`crate::Verifier::with_root_ca`] and this root.
-//! The production verifier ([`crate::Verifier::intel`]) trusts Intel's root only: nothing issued
-//! here can pass it. Everything else on the path (dcap-qvl's checks, the policy, the binding, the
-//! quorum, L1) is the production code.
+//! *their* key build it here and verify it with [`phat_attestation::Verifier::with_root_ca`] and
+//! this root. The production verifier ([`phat_attestation::Verifier::intel`]) trusts Intel's root
+//! only: nothing issued here can pass it. Everything else on the path (dcap-qvl's checks, the
+//! policy, the binding, the quorum, L1) is the production code.
 
 use dcap_qvl::{
     QuoteCollateralV3,
@@ -26,7 +26,7 @@ use ring::{
 use serde_json::json;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use crate::attestation::TcbStatus;
+use phat_attestation::TcbStatus;
 
 /// Intel's QE vendor id, which every DCAP quote header carries.
 const INTEL_QE_VENDOR_ID: [u8; 16] =
