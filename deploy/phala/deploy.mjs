@@ -105,7 +105,16 @@ export function readConfig(path) {
   const fail = (why) => {
     throw new DeployError(`${path}: ${why}`);
   };
-  const known = ['l2_rpcs', 'chain_config', 'l1_chain_id', 'l1_verifier', 'l1_rpcs', 'l1_multi_proof'];
+  const known = [
+    'l2_rpcs',
+    'chain_config',
+    'l1_chain_id',
+    'l1_verifier',
+    'l1_rpcs',
+    'l1_multi_proof',
+    'relay_callers',
+    'relay_max_fee_per_gas',
+  ];
   const unknown = Object.keys(c).filter((k) => !known.includes(k));
   if ('l2_chain_id' in c) {
     fail('l2_chain_id is gone: the chain id comes from chain_config (`phat-prover chain-config FILE` prints it)');
@@ -127,7 +136,27 @@ export function readConfig(path) {
   const multiProof = c.l1_multi_proof ?? ZERO;
   if (!isAddress(multiProof)) fail('l1_multi_proof must be a 0x address');
   if (l1Rpcs.length > 0 && multiProof === ZERO) fail('l1_rpcs set for relaying, but l1_multi_proof is zero');
-  return { ...c, l1_rpcs: l1Rpcs, l1_multi_proof: multiProof, chain };
+  // Who may call `relay` (it spends the relay key's L1 gas): 32-byte account ids, hex.
+  const relayCallers = c.relay_callers ?? [];
+  if (!Array.isArray(relayCallers) || !relayCallers.every((a) => /^0x[0-9a-fA-F]{64}$/.test(a))) {
+    fail('relay_callers must be a list of 32-byte account ids (0x…)');
+  }
+  // The highest fee cap (wei per gas) a relay transaction may carry: a decimal string.
+  const maxFee = c.relay_max_fee_per_gas ?? '0';
+  if (typeof maxFee !== 'string' || !/^[0-9]+$/.test(maxFee) || BigInt(maxFee) >= 1n << 128n) {
+    fail('relay_max_fee_per_gas must be a decimal string of wei (u128)');
+  }
+  if (l1Rpcs.length > 0 && (relayCallers.length === 0 || BigInt(maxFee) === 0n)) {
+    fail('l1_rpcs set for relaying: give relay_callers and a non-zero relay_max_fee_per_gas');
+  }
+  return {
+    ...c,
+    l1_rpcs: l1Rpcs,
+    l1_multi_proof: multiProof,
+    relay_callers: relayCallers,
+    relay_max_fee_per_gas: maxFee,
+    chain,
+  };
 }
 
 /** The SCALE call data of `configure(config)` (selector ‖ arguments), through the contract's own ABI. */
@@ -142,6 +171,8 @@ export function configureCallData(abi, config) {
     l1Verifier: hexToU8a(config.l1_verifier),
     l1Rpcs: config.l1_rpcs,
     l1MultiProof: hexToU8a(config.l1_multi_proof),
+    relayCallers: config.relay_callers,
+    relayMaxFeePerGas: config.relay_max_fee_per_gas,
   };
   // `toU8a` prefixes the call data with its compact length.
   return u8aToHex(compactStripLength(message.toU8a([value]))[1]);
@@ -170,6 +201,8 @@ async function deploy({ endpoint, suri, bundle, config }) {
       l1Verifier: config.l1_verifier,
       l1Rpcs: config.l1_rpcs,
       l1MultiProof: config.l1_multi_proof,
+      relayCallers: config.relay_callers,
+      relayMaxFeePerGas: config.relay_max_fee_per_gas,
     });
     await configured.waitFinalized();
     const query = async (name) => {

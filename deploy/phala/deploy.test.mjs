@@ -50,6 +50,8 @@ test('a dry run checks the real bundle and encodes configure through its ABI', {
   assert.equal(config.l1ChainId, expected.l1_chain_id);
   assert.equal(config.l1Verifier, expected.l1_verifier);
   assert.equal(config.l1MultiProof, expected.l1_multi_proof);
+  assert.deepEqual(decoded.args[0].relayCallers.map((a) => a.toHex()), expected.relay_callers);
+  assert.equal(BigInt(config.relayMaxFeePerGas).toString(), expected.relay_max_fee_per_gas);
   // The plan names the chain and the hash every proof will commit to.
   assert.equal(plan.chainId, BigInt(`0x${expected.chain_config.slice(2 + 64, 2 + 128)}`).toString());
   assert.equal(plan.chainConfigHash, keccakAsHex(hexToU8a(expected.chain_config), 256));

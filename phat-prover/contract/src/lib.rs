@@ -57,7 +57,13 @@ mod phat_prover {
     /// gas; it signs transactions, never proofs).
     pub const RELAY_KEY_DOMAIN: &[u8] = b"phat-sgx-prover.relay-key.v1";
 
-    /// What the owner configures.
+    /// Domain tag of the configuration binding mixed into the prover key's salt.
+    pub const CONFIG_BINDING_DOMAIN: &[u8] = b"phat-sgx-prover.prover-config.v1";
+
+    /// What the owner configures. The prover key is bound to the rules and the L1 it proves for
+    /// (chain config, L1 chain id, `TeeVerifier`, `MultiProofVerifier`; see [`config_binding`]):
+    /// changing any of them gives a new key, which must be attested and registered before L1
+    /// accepts its proofs. Endpoint lists and the relay settings change freely.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
     #[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
     pub struct Config {
@@ -74,6 +80,11 @@ mod phat_prover {
         pub l1_rpcs: Vec<String>,
         /// The L1 `MultiProofVerifier` `relay` submits TEE-proofs to.
         pub l1_multi_proof: [u8; 20],
+        /// Who may call `relay` (it spends the relay key's L1 balance); empty: nobody.
+        pub relay_callers: Vec<AccountId>,
+        /// Highest fee cap (max fee per gas, wei) of a relay transaction: above it `relay` refuses
+        /// rather than pay what its L1 endpoint asks.
+        pub relay_max_fee_per_gas: u128,
     }
 
     /// Why a call was refused. Nothing is signed on any error.
@@ -109,6 +120,8 @@ mod phat_prover {
         RelayNotConfigured,
         /// `relay` was given a proof this prover's current key did not sign for its domain.
         NotOurProof,
+        /// The caller is not among `relay_callers`.
+        NotAllowedToRelay,
         /// No L1 RPC endpoint took the transaction: each endpoint's failure, in the order tried.
         L1Rpc(Vec<String>),
         /// `handover` at key epoch 0: there is no previous key.
@@ -207,9 +220,11 @@ mod phat_prover {
         pub code_hash: [u8; 32],
     }
 
-    /// The configuration changed.
+    /// The configuration changed; `prover` is the key the proofs are now signed with (a new one
+    /// when the binding changed: attest and register it).
     #[ink(event)]
     pub struct Configured {
+        pub prover: [u8; 20],
         pub l2_chain_id: u64,
         /// `keccak256` of the chain config's canonical encoding (what L1 expects for the rollup).
         pub chain_config_hash: [u8; 32],
@@ -239,12 +254,14 @@ mod phat_prover {
     }
 
     impl TeeKey {
-        /// Derives the key of `domain` and `epoch` for the contract `contract`. The salt is
-        /// `keccak256(domain ‖ contract ‖ epoch)`: 32 bytes of entropy, so that a derivation that
-        /// reads only part of its salt still separates keys, epochs and instances.
-        fn derive(domain: &[u8], contract: &AccountId, epoch: u32) -> Result<Self, Error> {
+        /// Derives the key of `domain`, `epoch` and configuration `binding` (32 bytes, zero for a
+        /// key bound to no configuration) for the contract `contract`. The salt is
+        /// `keccak256(domain ‖ contract ‖ epoch ‖ binding)`: 32 bytes of entropy, so that a
+        /// derivation that reads only part of its salt still separates keys, epochs, instances
+        /// and configurations.
+        fn derive(domain: &[u8], contract: &AccountId, epoch: u32, binding: &[u8; 32]) -> Result<Self, Error> {
             let contract: &[u8] = contract.as_ref();
-            let salt = alloy_primitives::keccak256([domain, contract, &epoch.to_be_bytes()].concat());
+            let salt = alloy_primitives::keccak256([domain, contract, &epoch.to_be_bytes(), binding].concat());
             let derived = pink::ext().derive_sr25519_key(salt.to_vec().into());
             let secret = derived.get(..32).ok_or_else(|| Error::Signing("derived key too short".into()))?.to_vec();
             let public = pink::ext().get_public_key(SigType::Ecdsa, &secret);
@@ -272,6 +289,24 @@ mod phat_prover {
             200 => Ok(response.body),
             status => Err(format!("HTTP {status}")),
         }
+    }
+
+    /// What the prover key is bound to: `keccak256(CONFIG_BINDING_DOMAIN ‖ keccak256(chain config)
+    /// ‖ l1_chain_id ‖ l1_verifier ‖ l1_multi_proof)` — the rules and the L1 the proofs are for,
+    /// not the endpoints (which may change freely) nor the relay settings.
+    pub fn config_binding(config: &Config) -> [u8; 32] {
+        let chain = alloy_primitives::keccak256(&config.chain_config);
+        alloy_primitives::keccak256(
+            [
+                CONFIG_BINDING_DOMAIN,
+                chain.as_slice(),
+                &config.l1_chain_id.to_be_bytes(),
+                &config.l1_verifier,
+                &config.l1_multi_proof,
+            ]
+            .concat(),
+        )
+        .0
     }
 
     impl Default for PhatProver {
@@ -306,7 +341,11 @@ mod phat_prover {
             if !config.l1_rpcs.is_empty() && config.l1_multi_proof == [0u8; 20] {
                 return Err(Error::InvalidConfig("L1 RPC set for relaying, but the MultiProofVerifier is zero".into()));
             }
+            let prover =
+                TeeKey::derive(PROVER_KEY_DOMAIN, &self.env().account_id(), self.key_epoch, &config_binding(&config))?
+                    .address;
             self.env().emit_event(Configured {
+                prover: prover.0 .0,
                 l2_chain_id: chain.chain_id(),
                 chain_config_hash: chain.hash().0,
                 l1_chain_id: config.l1_chain_id,
@@ -493,6 +532,9 @@ mod phat_prover {
             if config.l1_rpcs.is_empty() {
                 return Err(Error::RelayNotConfigured);
             }
+            if !config.relay_callers.contains(&self.env().caller()) {
+                return Err(Error::NotAllowedToRelay);
+            }
             let key = self.key(self.key_epoch)?;
             let chain = Self::chain(config)?;
             let input = proved.public_input(&Self::domain(config, &chain, key.address));
@@ -511,7 +553,7 @@ mod phat_prover {
             let mut failures = Vec::new();
             for url in &config.l1_rpcs {
                 match Self::send_through(url, &params_request, |params| {
-                    params.check().map_err(|e| format!("{e}"))?;
+                    params.check(config.relay_max_fee_per_gas).map_err(|e| format!("{e}"))?;
                     let tx = l1::call_transaction(config.l1_chain_id, &params, to, calldata.clone());
                     l1::sign_transaction(tx, &relay_key).map_err(|e| format!("signing: {e}"))
                 }) {
@@ -610,14 +652,16 @@ mod phat_prover {
             })
         }
 
-        /// This contract's prover key of `epoch`.
+        /// This contract's prover key of `epoch` under the current configuration.
         fn key(&self, epoch: u32) -> Result<TeeKey, Error> {
-            TeeKey::derive(PROVER_KEY_DOMAIN, &self.env().account_id(), epoch)
+            let config = self.config.as_ref().ok_or(Error::NotConfigured)?;
+            TeeKey::derive(PROVER_KEY_DOMAIN, &self.env().account_id(), epoch, &config_binding(config))
         }
 
-        /// This contract's relay key (it does not rotate).
+        /// This contract's relay key. It neither rotates nor follows the configuration: it signs
+        /// L1 transactions, never proofs, and its funded address stays put.
         fn relay_key(&self) -> Result<TeeKey, Error> {
-            TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0)
+            TeeKey::derive(RELAY_KEY_DOMAIN, &self.env().account_id(), 0, &[0u8; 32])
         }
 
         /// The proof domain of this prover's current key under `config`.

@@ -14,4 +14,13 @@ pub enum FeeError {
         /// The node's gas price.
         gas_price: u128,
     },
+    /// The transaction's fee cap (twice the node's gas price plus the tip) is over the cap the
+    /// sender's configuration allows.
+    #[error("max fee per gas {max_fee} above the configured cap {cap}")]
+    AboveCap {
+        /// The fee cap the transaction would carry.
+        max_fee: u128,
+        /// The configured cap.
+        cap: u128,
+    },
 }

@@ -58,17 +58,27 @@ pub struct TxParams {
 pub const MAX_RELAY_GAS: u64 = 1_000_000;
 
 impl TxParams {
-    /// Refuses parameters no honest node gives for `submitTeeProof`: a gas estimate above
-    /// [`MAX_RELAY_GAS`], or a tip above the gas price. (The gas price itself is the L1 endpoint's
-    /// word: fund the relay key with what relaying needs, not more.)
-    pub fn check(&self) -> Result<(), FeeError> {
+    /// Refuses parameters no honest node gives for `submitTeeProof` — a gas estimate above
+    /// [`MAX_RELAY_GAS`], a tip above the gas price — and a transaction whose fee cap would exceed
+    /// `max_fee_cap`, the sender's configured limit (the gas price is the L1 endpoint's word).
+    pub fn check(&self, max_fee_cap: u128) -> Result<(), FeeError> {
         if self.gas_estimate > MAX_RELAY_GAS {
             return Err(FeeError::GasEstimate(self.gas_estimate));
         }
         if self.max_priority_fee_per_gas > self.gas_price {
             return Err(FeeError::TipAboveGasPrice { tip: self.max_priority_fee_per_gas, gas_price: self.gas_price });
         }
+        let max_fee = self.max_fee_per_gas();
+        if max_fee > max_fee_cap {
+            return Err(FeeError::AboveCap { max_fee, cap: max_fee_cap });
+        }
         Ok(())
+    }
+
+    /// The fee cap a transaction built from these parameters carries: twice the node's gas price
+    /// plus the tip (room for the base fee to rise).
+    pub fn max_fee_per_gas(&self) -> u128 {
+        self.gas_price.saturating_mul(2).saturating_add(self.max_priority_fee_per_gas)
     }
 }
 
@@ -79,7 +89,7 @@ pub fn call_transaction(chain_id: u64, params: &TxParams, to: Address, data: Vec
         chain_id,
         nonce: params.nonce,
         gas_limit: params.gas_estimate.saturating_add(params.gas_estimate / 5),
-        max_fee_per_gas: params.gas_price.saturating_mul(2).saturating_add(params.max_priority_fee_per_gas),
+        max_fee_per_gas: params.max_fee_per_gas(),
         max_priority_fee_per_gas: params.max_priority_fee_per_gas,
         to: TxKind::Call(to),
         value: U256::ZERO,
@@ -143,13 +153,18 @@ mod tests {
     #[test]
     fn parameters_no_honest_node_gives_are_refused() {
         let ok = TxParams { nonce: 0, gas_price: 10, max_priority_fee_per_gas: 2, gas_estimate: 90_000 };
-        assert_eq!(ok.check(), Ok(()));
+        assert_eq!(ok.check(u128::MAX), Ok(()));
+        // 2 × gas price + tip: at the cap it passes, one under it does not.
+        let max_fee = ok.max_fee_per_gas();
+        assert_eq!(max_fee, 2 * ok.gas_price + ok.max_priority_fee_per_gas);
+        assert_eq!(ok.check(max_fee), Ok(()));
+        assert_eq!(ok.check(max_fee - 1), Err(FeeError::AboveCap { max_fee, cap: max_fee - 1 }));
         assert_eq!(
-            TxParams { gas_estimate: MAX_RELAY_GAS + 1, ..ok }.check(),
+            TxParams { gas_estimate: MAX_RELAY_GAS + 1, ..ok }.check(u128::MAX),
             Err(FeeError::GasEstimate(MAX_RELAY_GAS + 1))
         );
         assert_eq!(
-            TxParams { max_priority_fee_per_gas: 11, ..ok }.check(),
+            TxParams { max_priority_fee_per_gas: 11, ..ok }.check(u128::MAX),
             Err(FeeError::TipAboveGasPrice { tip: 11, gas_price: 10 })
         );
     }

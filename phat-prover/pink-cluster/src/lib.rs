@@ -120,6 +120,12 @@ impl Cluster {
         &mut self.session
     }
 
+    /// The account calls are made from by default (the one the HTTP service relays as).
+    pub fn actor(&self) -> ink::primitives::AccountId {
+        let actor: [u8; 32] = *self.session.get_actor().as_ref();
+        actor.into()
+    }
+
     /// Runs `f` with `who` as the calling account.
     pub fn as_actor<T>(&mut self, who: [u8; 32], f: impl FnOnce(&mut Self) -> T) -> T {
         let previous = self.session.set_actor(AccountIdFor::<PinkRuntime>::new(who));

@@ -83,6 +83,9 @@ struct Args {
     /// The L1 `MultiProofVerifier` the contracts' `relay` submits to (0x…).
     #[arg(long)]
     multi_proof: Option<String>,
+    /// Highest fee cap (max fee per gas) of a contract's relay transaction, in gwei.
+    #[arg(long, default_value_t = 1_000)]
+    relay_max_fee_gwei: u64,
     /// Proofs the rollup's deposit pays for.
     #[arg(long, default_value_t = 1_000_000)]
     deposit_blocks: u128,
@@ -117,6 +120,9 @@ fn run(args: Args) -> Result<(), RuntimeError> {
         l1_verifier: verifier,
         l1_rpcs: args.l1_rpc.iter().cloned().collect(),
         l1_multi_proof: multi_proof,
+        // Set below to the account the service relays as.
+        relay_callers: Vec::new(),
+        relay_max_fee_per_gas: u128::from(args.relay_max_fee_gwei) * 1_000_000_000,
     };
 
     // The runtime lives on its own thread (pink's HTTP from a contract blocks, and one runtime
@@ -126,6 +132,7 @@ fn run(args: Args) -> Result<(), RuntimeError> {
     std::thread::spawn(move || {
         let set_up = || -> Result<(Cluster, Value), RuntimeError> {
             let mut cluster = Cluster::new()?;
+            let config = Config { relay_callers: vec![cluster.actor()], ..config };
             for i in 0..args.provers {
                 let owner = accounts::worker_owner(i);
                 cluster.mint(owner, 1_000_000_000_000)?;

@@ -33,6 +33,8 @@ fn config(chain: &ChainConfig) -> Config {
         l1_verifier: [0x5f; 20],
         l1_rpcs: Vec::new(),
         l1_multi_proof: [0; 20],
+        relay_callers: Vec::new(),
+        relay_max_fee_per_gas: 1_000_000_000_000,
     }
 }
 
@@ -47,9 +49,11 @@ fn deployed() -> PhatProver {
 
 /// The key the mock derives for `domain` and `epoch` of the contract at `CONTRACT` (its
 /// `derive_sr25519_key` seeds an sr25519 pair with the salt).
-fn mock_key(domain: &[u8], epoch: u32) -> LocalSigner {
+/// The key pink-chain-extension's mock derives for `domain`, `epoch` and configuration `binding`
+/// (its mock uses the salt as the sr25519 seed).
+fn mock_key(domain: &[u8], epoch: u32, binding: &[u8; 32]) -> LocalSigner {
     use sp_core::Pair;
-    let salt = alloy_primitives::keccak256([domain, &CONTRACT[..], &epoch.to_be_bytes()].concat());
+    let salt = alloy_primitives::keccak256([domain, &CONTRACT[..], &epoch.to_be_bytes(), binding].concat());
     let pair = sp_core::sr25519::Pair::from_seed(&salt.0);
     LocalSigner::from_bytes(&alloy_primitives::B256::from_slice(&pair.as_ref().secret.to_bytes()[..32])).expect("key")
 }
@@ -95,17 +99,26 @@ fn only_the_owner_configures_and_bad_configurations_are_refused() {
     match <Event as parity_scale_codec::Decode>::decode(&mut &event.data[..]).expect("an event of the contract") {
         Event::Configured(c) => {
             assert_eq!((c.l2_chain_id, c.chain_config_hash), (7, cancun(7).hash().0));
+            // It names the key proofs are now signed with, bound to this configuration.
+            let binding = phat_prover_contract::config_binding(&config(&cancun(7)));
+            assert_eq!(c.prover, mock_key(PROVER_KEY_DOMAIN, 0, &binding).address().0.0);
+            assert_eq!(Ok(c.prover), prover.prover_address());
         }
         _ => panic!("not Configured"),
     }
 }
 
 #[ink::test]
-fn keys_are_derived_per_domain_and_epoch_and_rotate_with_an_event() {
+fn keys_are_derived_per_domain_epoch_and_configuration_and_rotate_with_an_event() {
     let mut prover = deployed();
+    // The prover key needs the configuration it is bound to; the relay key does not.
+    assert_eq!(prover.prover_address(), Err(Error::NotConfigured));
+    assert_eq!(prover.rotate_key(), Err(Error::NotConfigured));
+    prover.configure(config(&cancun(1))).expect("configured");
+    let binding = phat_prover_contract::config_binding(&config(&cancun(1)));
     let address = prover.prover_address().expect("address");
-    assert_eq!(address, mock_key(PROVER_KEY_DOMAIN, 0).address().0.0);
-    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0).address().0.0));
+    assert_eq!(address, mock_key(PROVER_KEY_DOMAIN, 0, &binding).address().0.0);
+    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0, &[0; 32]).address().0.0));
     let public = prover.public_key().expect("public key");
     assert_eq!(public.len(), 33, "compressed secp256k1");
 
@@ -115,15 +128,13 @@ fn keys_are_derived_per_domain_and_epoch_and_rotate_with_an_event() {
     assert_eq!(prover.rotate_key(), Ok(()));
     assert_eq!(prover.key_epoch(), 1);
     let rotated = prover.prover_address().expect("address");
-    assert_eq!(rotated, mock_key(PROVER_KEY_DOMAIN, 1).address().0.0);
+    assert_eq!(rotated, mock_key(PROVER_KEY_DOMAIN, 1, &binding).address().0.0);
     assert_ne!(rotated, address);
-    assert_eq!(recorded_events().count(), 1, "KeyRotated");
+    assert_eq!(recorded_events().count(), 2, "Configured, KeyRotated");
     // The relay key does not rotate with the prover key.
-    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0).address().0.0));
+    assert_eq!(prover.relay_address(), Ok(mock_key(RELAY_KEY_DOMAIN, 0, &[0; 32]).address().0.0));
 
     // The handover L1's `rotate` needs: the old key's signature over the registry's digest.
-    assert_eq!(prover.handover(), Err(Error::NotConfigured));
-    prover.configure(config(&cancun(1))).expect("configured");
     let handover = prover.handover().expect("handover");
     assert_eq!((handover.old, handover.new), (address, rotated));
     let digest = phat_l1::handover_digest(31_337, [0x5f; 20].into(), address.into(), rotated.into());
@@ -159,7 +170,7 @@ fn a_real_block_is_proven_and_signed_as_the_core_signs_it() {
     let outcome = execute(&chain, &input).expect("native");
     // Executed under the configured chain config, and the proof commits to it.
     assert_eq!((proved.chain_config_hash, outcome.chain_config_hash), (chain.hash().0, chain.hash()));
-    let signer = mock_key(PROVER_KEY_DOMAIN, 0);
+    let signer = mock_key(PROVER_KEY_DOMAIN, 0, &phat_prover_contract::config_binding(&config(&chain)));
     let domain = ProofDomain {
         l1_chain_id: 31_337,
         verifier: [0x5f; 20].into(),

@@ -103,6 +103,8 @@ fn config(chain: &ChainConfig) -> Config {
         l1_verifier: VERIFIER,
         l1_rpcs: Vec::new(),
         l1_multi_proof: [0; 20],
+        relay_callers: Vec::new(),
+        relay_max_fee_per_gas: 1_000_000_000_000,
     }
 }
 
@@ -134,10 +136,11 @@ fn check(proved: &Proved, prover: [u8; 20], chain: &ChainConfig) {
 
 /// The secp256k1 secret the contract at `contract` uses in key epoch `epoch` under pink-drink, whose
 /// `derive_sr25519_key` is pink-chain-extension's default (an sr25519 pair seeded with the salt).
-fn drink_secret(contract: &[u8], epoch: u32) -> alloy_primitives::B256 {
+fn drink_secret(contract: &[u8], epoch: u32, binding: &[u8; 32]) -> alloy_primitives::B256 {
     use sp_core::Pair;
-    let salt =
-        alloy_primitives::keccak256([phat_prover_contract::PROVER_KEY_DOMAIN, contract, &epoch.to_be_bytes()].concat());
+    let salt = alloy_primitives::keccak256(
+        [phat_prover_contract::PROVER_KEY_DOMAIN, contract, &epoch.to_be_bytes(), binding].concat(),
+    );
     let pair = sp_core::sr25519::Pair::from_seed(&salt.0);
     alloy_primitives::B256::from_slice(&pair.as_ref().secret.to_bytes()[..32])
 }
@@ -152,6 +155,14 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     let chain_id = WitnessBundle::from_bytes(&blocks[0].0).expect("bundle").chain_id;
     assert_eq!(chain.chain_id(), chain_id);
 
+    // Not configured yet (no key either: it is bound to the configuration); then configured by
+    // its owner; a stranger may not configure.
+    let first = &blocks[0].0;
+    assert_eq!(provers[0].call().prove(first.clone()).query(&mut session).expect("query"), Err(Error::NotConfigured));
+    assert_eq!(provers[0].call().prover_address().query(&mut session).expect("query"), Err(Error::NotConfigured));
+    for p in provers.iter_mut() {
+        p.call_mut().configure(config(&chain)).submit_tx(&mut session).expect("tx").expect("configured");
+    }
     // Distinct derivations: three addresses.
     let addresses: Vec<[u8; 20]> = provers
         .iter_mut()
@@ -159,11 +170,24 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
         .collect();
     assert!(addresses[0] != addresses[1] && addresses[1] != addresses[2] && addresses[0] != addresses[2]);
 
-    // Not configured yet; then configured by its owner; a stranger may not configure.
-    let first = &blocks[0].0;
-    assert_eq!(provers[0].call().prove(first.clone()).query(&mut session).expect("query"), Err(Error::NotConfigured));
-    for p in provers.iter_mut() {
-        p.call_mut().configure(config(&chain)).submit_tx(&mut session).expect("tx").expect("configured");
+    // The key is bound to what the proofs are for: another chain config, L1, verifier or
+    // MultiProofVerifier gives another key (to be attested and registered); endpoints and relay
+    // settings do not. Back to the first configuration, the first key.
+    let address = |p: &mut PhatProverRef, session: &mut Session<PinkRuntime>, c: Config| {
+        p.call_mut().configure(c).submit_tx(session).expect("tx").expect("configured");
+        p.call().prover_address().query(session).expect("query").expect("address")
+    };
+    for (c, same) in [
+        (config(&other_rules(&chain)), false),
+        (Config { l1_chain_id: L1_CHAIN_ID + 1, ..config(&chain) }, false),
+        (Config { l1_verifier: [0x42; 20], ..config(&chain) }, false),
+        (Config { l1_multi_proof: [0x43; 20], l1_rpcs: vec!["http://127.0.0.1:9".into()], ..config(&chain) }, false),
+        (Config { l2_rpcs: vec!["http://127.0.0.1:1".into(), "https://l2.example".into()], ..config(&chain) }, true),
+        (Config { relay_callers: vec![[5u8; 32].into()], relay_max_fee_per_gas: 1, ..config(&chain) }, true),
+        (config(&chain), true),
+    ] {
+        let got = address(&mut provers[1], &mut session, c.clone());
+        assert_eq!(got == addresses[1], same, "{c:?}");
     }
     // Unusable configurations are refused: among them chain configs that do not decode (chain id
     // 0, truncated, another tag, not canonical, empty).
@@ -212,7 +236,7 @@ fn three_provers_prove_real_blocks_in_the_pink_runtime_rotate_and_refuse_transac
     // The key the runtime derived is the one the contract's derivation names, and the proof is
     // byte for byte what the core's local signer makes with that key (RFC 6979 on both sides).
     let contract = ink::ToAccountId::<pink::PinkEnvironment>::to_account_id(&provers[0]);
-    let secret = drink_secret(contract.as_ref(), 0);
+    let secret = drink_secret(contract.as_ref(), 0, &phat_prover_contract::config_binding(&config(&chain)));
     let local = phat_prover_core::LocalSigner::from_bytes(&secret).expect("secret");
     assert_eq!(phat_prover_core::Signer::address(&local).0.0, addresses[0]);
     let proved = provers[0].call().prove(first.clone()).query(&mut session).expect("query").expect("proved");

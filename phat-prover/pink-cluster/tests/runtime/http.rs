@@ -189,14 +189,26 @@ fn relay_sends_only_its_own_proofs_and_says_why_it_cannot() {
     let half = Config { l1_rpcs: vec!["http://127.0.0.1:9".into()], ..config(&chain) };
     let refused = prover.call_mut().configure(half).submit_tx(&mut session).expect("tx");
     assert!(matches!(refused, Err(Error::InvalidConfig(_))), "{refused:?}");
+    let me = actor(&session);
     let relaying = |chain: &ChainConfig| Config {
         l1_rpcs: vec!["http://127.0.0.1:9".into()],
         l1_multi_proof: [0x77; 20],
+        relay_callers: vec![me],
         ..config(chain)
     };
     let others = other_rules(&chain);
     let (relaying, relaying_under_others) = (relaying(&chain), relaying(&others));
     prover.call_mut().configure(relaying.clone()).submit_tx(&mut session).expect("tx").expect("configured");
+    // The key is bound to the L1 it relays to: the proof made before names another key.
+    let before = proved;
+    let proved = prover.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
+    assert_ne!(proved.proof, before.proof);
+    assert_eq!(prover.call().relay(before).query(&mut session).expect("query"), Err(Error::NotOurProof));
+
+    // Only an allowed caller may spend the relay key's gas.
+    let previous = session.set_actor([9u8; 32].into());
+    assert_eq!(prover.call().relay(proved.clone()).query(&mut session).expect("query"), Err(Error::NotAllowedToRelay));
+    session.set_actor(previous);
 
     // Another prover's proof, or its own proof altered, is not relayed (no gas spent on it).
     let foreign = other.call().prove(bundle.to_bytes()).query(&mut session).expect("query").expect("proved");
@@ -220,15 +232,87 @@ fn relay_sends_only_its_own_proofs_and_says_why_it_cannot() {
         Err(Error::L1Rpc(failures)) => assert!(failures.len() == 1 && failures[0].starts_with("http://127.0.0.1:9")),
         other => panic!("expected L1Rpc, got {other:?}"),
     }
-    prover.call_mut().configure(relaying).submit_tx(&mut session).expect("tx").expect("configured");
+    prover.call_mut().configure(relaying.clone()).submit_tx(&mut session).expect("tx").expect("configured");
     // Its own proof goes to L1 — here unreachable, which it reports per endpoint; in a
     // transaction it refuses before anything.
     match prover.call().relay(proved.clone()).query(&mut session).expect("query") {
         Err(Error::L1Rpc(failures)) => assert!(failures.len() == 1 && failures[0].starts_with("http://127.0.0.1:9")),
         other => panic!("expected L1Rpc, got {other:?}"),
     }
-    assert_eq!(prover.call().relay(proved).submit_tx(&mut session).expect("tx"), Err(Error::TransactionContext));
+    assert_eq!(
+        prover.call().relay(proved.clone()).submit_tx(&mut session).expect("tx"),
+        Err(Error::TransactionContext)
+    );
     // The relay key is not the prover key.
     let relay = prover.call().relay_address().query(&mut session).expect("query").expect("address");
     assert_ne!(relay, prover.call().prover_address().query(&mut session).expect("query").expect("address"));
+
+    // The fee cap: an L1 endpoint asking 600 gwei (a 1 200 gwei fee cap) is refused under a
+    // 1 000 gwei cap — nothing is signed or sent — and taken under a 2 000 gwei one.
+    let l1 = FixtureL1::start(600_000_000_000);
+    let gwei = 1_000_000_000u128;
+    for (cap, sent) in [(1_000 * gwei, false), (2_000 * gwei, true)] {
+        let c = Config { l1_rpcs: vec![l1.url.clone()], relay_max_fee_per_gas: cap, ..relaying.clone() };
+        prover.call_mut().configure(c).submit_tx(&mut session).expect("tx").expect("configured");
+        match (prover.call().relay(proved.clone()).query(&mut session).expect("query"), sent) {
+            (Ok(hash), true) => assert_eq!(hash, [0xab; 32]),
+            (Err(Error::L1Rpc(failures)), false) => {
+                assert!(failures.len() == 1 && failures[0].contains("above the configured cap"), "{failures:?}")
+            }
+            (other, _) => panic!("cap {cap}: unexpected {other:?}"),
+        }
+        assert_eq!(l1.sent(), usize::from(sent));
+    }
+}
+
+/// The account the session calls from.
+fn actor(session: &Session<PinkRuntime>) -> ink::primitives::AccountId {
+    let actor: [u8; 32] = *session.get_actor().as_ref();
+    actor.into()
+}
+
+/// An L1 node answering the relay's parameter calls with a given gas price, and taking (counting)
+/// raw transactions.
+struct FixtureL1 {
+    url: String,
+    sent: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FixtureL1 {
+    fn start(gas_price: u128) -> Self {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
+        let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = sent.clone();
+        thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                let mut body = Vec::new();
+                request.as_reader().read_to_end(&mut body).expect("body");
+                let calls: Vec<Value> = serde_json::from_slice(&body).expect("a JSON-RPC batch");
+                let answers: Vec<Value> = calls
+                    .iter()
+                    .map(|call| {
+                        let result = match call["method"].as_str().expect("method") {
+                            "eth_getTransactionCount" => json!("0x0"),
+                            "eth_gasPrice" => json!(format!("{gas_price:#x}")),
+                            "eth_maxPriorityFeePerGas" => json!("0x1"),
+                            "eth_estimateGas" => json!("0x186a0"),
+                            "eth_sendRawTransaction" => {
+                                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                hex0x(&[0xab; 32])
+                            }
+                            method => panic!("unexpected call {method}"),
+                        };
+                        json!({"jsonrpc": "2.0", "id": call["id"], "result": result})
+                    })
+                    .collect();
+                let _ = request.respond(tiny_http::Response::from_data(serde_json::to_vec(&answers).expect("json")));
+            }
+        });
+        Self { url, sent }
+    }
+
+    fn sent(&self) -> usize {
+        self.sent.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
