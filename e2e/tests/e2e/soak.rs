@@ -4,11 +4,12 @@
 //! oversized declared bodies, `/events` subscribers that never read, one burst past a service's
 //! connection limit — while waves of 500 concurrent valid requests and a steady prober measure
 //! what honest clients get. Asserted: every block sent during the abuse is finalized; every valid
-//! request succeeds, p99 under [`VALID_P99`]; every abuser is cut by the server's bounds; RSS grows
-//! by less than [`RSS_GROWTH_MIB`].
+//! request succeeds, p99 under [`VALID_P99`] (under [`KEPT_ALIVE_P99`] on kept-alive
+//! connections); every abuser is cut by the server's bounds; RSS grows by less than
+//! [`RSS_GROWTH_MIB`].
 //!
 //! `PHAT_SOAK_SECS` sets the abuse window (default 30, at least 20): `make test` runs the default
-//! (≈ 45 s with the devnet's start); the README's figures come from `PHAT_SOAK_SECS=300`. Every
+//! (≈ 35 s with the devnet's start); the README's figures come from `PHAT_SOAK_SECS=300`. Every
 //! loop ends at the window's deadline; connection counts are fixed below.
 
 use std::{
@@ -38,12 +39,18 @@ use tokio::{
     task::JoinSet,
 };
 
-/// The bound on p99 of valid requests. Healthy, they take milliseconds; a server stalled behind
-/// its abusers (an accept loop blocked, a request queued behind slow clients) makes them wait for
-/// the abusers' header-read timeout, 10 s. 3 s leaves room for a busy 2-core CI machine serving
-/// waves of 500 concurrent requests next to compilers and fuzzers, and is still far below what a
-/// stall would show.
-const VALID_P99: Duration = Duration::from_secs(3);
+/// The bound on p99 of all valid requests. A server stalled behind its abusers (an accept loop
+/// blocked, a request queued behind slow clients) makes them wait for the abusers' header-read
+/// timeout, 10 s. Healthy, they take milliseconds, except that a wave's 250 concurrent connects
+/// overflow a service's listen queue (tokio's `TcpListener::bind` listens with a backlog of 128):
+/// the kernel drops the excess handshakes and those clients wait out TCP's 1 s (then 3 s)
+/// retransmit. Measured on 2 busy cores, p99 1.0–2.6 s from that alone (≈ 150 ms with a backlog
+/// of 1024): 5 s leaves margin above the retransmits and is still half of what a stall shows.
+const VALID_P99: Duration = Duration::from_secs(5);
+/// The bound on p99 of the steady prober's requests, on kept-alive connections (no handshake to
+/// drop): milliseconds when healthy, 10 s when stalled; 3 s leaves room for a busy 2-core CI
+/// machine next to compilers and fuzzers.
+const KEPT_ALIVE_P99: Duration = Duration::from_secs(3);
 /// How long a valid request is retried before it counts as failed (only the burst past the
 /// connection limit should ever make one retry).
 const VALID_PATIENCE: Duration = Duration::from_secs(30);
@@ -58,7 +65,7 @@ const SLOW: [usize; 3] = [80, 60, 40];
 /// One byte of a never-ending header every so often.
 const TRICKLE: Duration = Duration::from_millis(500);
 /// `/events` subscribers that never read (with a 4 KiB receive buffer, so the server's writes
-/// back up), and one that reads.
+/// can back up), held for the whole window; and one that reads.
 const SSE_SILENT: usize = 50;
 /// Clients cycling through garbage and oversized bodies, per service.
 const GARBAGE_CLIENTS: usize = 2;
@@ -66,12 +73,13 @@ const GARBAGE_PAUSE: Duration = Duration::from_millis(100);
 /// Connections opened at once to quorum service 1 in the burst past its connection limit.
 const BURST_OVER: usize = 88;
 /// RSS growth allowed over the window. The services, abusers and clients share this process (and
-/// under `make test`, with the other end-to-end tests); glibc keeps freed memory mapped, so RSS
-/// after the window is near its peak: the bound is generous, a leak per request or per connection
-/// (≈ 100 000 connections in the long run) would pass it.
+/// under `make test`, the other end-to-end tests); glibc keeps freed memory mapped, so RSS after
+/// the window is near its peak (≈ +40 MiB measured): the bound is generous, yet a leak of 5 KiB a
+/// connection would exceed it in the long run (≈ 57 000 connections in 300 s).
 const RSS_GROWTH_MIB: u64 = 256;
-/// Blocks sent during the window are all final within this after it.
-const DRAIN: Duration = Duration::from_secs(30);
+/// Every block sent during the window is final within this of being sent (and so within this
+/// after the window).
+const DRAIN: Duration = Duration::from_secs(20);
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// The first bytes of a TLS 1.2/1.3 ClientHello.
@@ -140,6 +148,15 @@ fn rss_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS")
+}
+
+/// TCP's count of connections dropped from full listen queues (this network namespace, so other
+/// processes' too; a dropped SYN costs its client a 1 s retransmit).
+fn listen_overflows() -> Option<u64> {
+    let netstat = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut lines = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (lines.next()?, lines.next()?);
+    names.split_whitespace().zip(values.split_whitespace()).find(|(n, _)| *n == "ListenOverflows")?.1.parse().ok()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -527,7 +544,9 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
     let started = Instant::now();
     let secs = std::env::var("PHAT_SOAK_SECS").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(30).max(20);
     let limits = Limits::default(); // what the feed, witness-rpc and the quorum services run with
-    let slow_cut_by = limits.header_read + Duration::from_secs(5);
+    // Cut at the header-read timeout; the margin is for a starved timer or client task on a busy
+    // machine (13 s seen): a service that did not cut them would hold them to the deadline.
+    let slow_cut_by = limits.header_read + Duration::from_secs(10);
 
     let devnet = Devnet::start(&repo(), 2).await.expect("devnet");
     let own_witness_rpc = match &devnet.witness_rpc {
@@ -578,6 +597,7 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
     let window = Instant::now();
     let deadline = window + Duration::from_secs(secs);
     let finalized_before = finalized(&l1_url, settlement).await;
+    let overflows_before = listen_overflows();
 
     // L2 traffic: a block every ≈ 300 ms, when it was sent.
     let traffic = tokio::spawn(async move {
@@ -595,14 +615,18 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
         let l1_url = l1_url.clone();
         tokio::spawn(async move {
             let mut seen = vec![(finalized_before, Instant::now())];
-            while !*sampling_stopped.borrow() {
+            loop {
+                // Told to stop before this sample: it sees the head the drain waited for.
+                let stopping = *sampling_stopped.borrow();
                 let head = finalized(&l1_url, settlement).await;
                 if head > seen.last().expect("seen").0 {
                     seen.push((head, Instant::now()));
                 }
+                if stopping {
+                    return seen;
+                }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            seen
         })
     };
 
@@ -664,6 +688,7 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
     sampling.send(true).expect("sampler");
     let seen = sampler.await.expect("sampler");
     let final_head = finalized(&l1_url, settlement).await;
+    let overflows = listen_overflows().zip(overflows_before).map(|(after, before)| after - before);
     tokio::time::sleep(Duration::from_secs(1)).await; // the abusers' connections closed
     let rss_after = rss_kib();
 
@@ -730,6 +755,26 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
         setup.as_secs_f64(),
         started.elapsed().as_secs_f64(),
     );
+    for wave in [true, false] {
+        let by_kind: Vec<String> = WAVE
+            .iter()
+            .map(|(kind, _)| {
+                let mut l: Vec<Duration> = tally
+                    .valid
+                    .lock()
+                    .expect("valid")
+                    .iter()
+                    .filter(|v| v.0 == *kind && v.1 == wave)
+                    .map(|v| v.2)
+                    .collect();
+                l.sort_unstable();
+                let (p50, p99, max) = (percentile(&l, 0.5), percentile(&l, 0.99), percentile(&l, 1.0));
+                format!("{kind:?} p50 {} p99 {} max {}", ms(p50), ms(p99), ms(max))
+            })
+            .collect();
+        println!("soak:   {}: {}", if wave { "in waves" } else { "steady prober" }, by_kind.join(", "));
+    }
+    println!("soak:   listen-queue overflows in this network namespace during the run: {overflows:?}");
     let errors = tally.errors.lock().expect("errors").clone();
     if !errors.is_empty() {
         println!("soak:   first errors: {errors:#?}");
@@ -738,11 +783,18 @@ async fn under_bounded_abuse_the_devnet_keeps_finalizing_and_serving_valid_reque
     // L1 kept finalizing during the abuse, and every block sent then is final.
     assert!(final_head >= last_sent, "block {last_sent} not final {DRAIN:?} after the window (final: {final_head})");
     assert_eq!(to_final.len(), sent.len(), "every block sent during the abuse was seen final");
+    let slowest = percentile(&to_final, 1.0);
+    assert!(slowest < DRAIN, "a block took {slowest:?} from sent to final");
     assert!(at_deadline > finalized_before + sent.len() as u64 / 2, "finalization fell behind during the abuse");
     // Every valid request succeeded, fast.
     assert_eq!(n(&tally.valid_failed), 0, "valid requests failed: {errors:#?}");
     assert!(n(&tally.waves) >= secs / WAVE_EVERY.as_secs() - 1, "waves of valid requests ran");
     assert!(p99 < VALID_P99, "p99 of valid requests {p99:?} (bound {VALID_P99:?})");
+    let mut kept_alive: Vec<Duration> =
+        tally.valid.lock().expect("valid").iter().filter(|v| !v.1).map(|v| v.2).collect();
+    kept_alive.sort_unstable();
+    let kept_alive_p99 = percentile(&kept_alive, 0.99);
+    assert!(kept_alive_p99 < KEPT_ALIVE_P99, "p99 on kept-alive connections {kept_alive_p99:?}");
     // Away from the burst, no valid request needed a retry.
     assert_eq!(n(&tally.valid_retries), 0, "valid requests retried: {errors:#?}");
     // Every abuser was cut by the server's bounds.
