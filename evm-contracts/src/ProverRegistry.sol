@@ -26,6 +26,12 @@ import {IAttestationVerifier, NormalizedAttestation, TcbStatus} from "./interfac
 /// - a report and an address that never registered before.
 /// An instance may prove from `registrationDelay` after registration until `instanceLifetime` after
 /// it. Untrusting a measurement and revoking an instance are permanent.
+///
+/// {rotate} admits the heir of an active instance under the same checks, active at once. The
+/// heir's evidence does not say whether it is meant for {register} or {rotate}, so anyone may
+/// submit it to {register} first; {rotate} then takes over that pending registration (see there)
+/// instead of failing on the used report, so a front-run neither blocks a hand-over nor keeps the
+/// old key active.
 abstract contract ProverRegistry is AccessControl, IProverRegistry {
     // ------------------------------------------------------------------ roles
 
@@ -154,6 +160,10 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
     );
     /// @notice `oldProver` handed over to `newProver` and retired.
     event InstanceHandedOver(address indexed oldProver, address indexed newProver);
+    /// @notice {rotate} took over `prover`'s pending registration from report `reportId` (submitted
+    /// to {register} before the hand-over): it may prove from `validSince` (the hand-over) until
+    /// `expiry`, as if the rotation had registered it.
+    event RegistrationTakenOver(address indexed prover, uint32 validSince, uint32 expiry, bytes32 reportId);
     /// @notice `prover` was revoked (permanently).
     event InstanceRevoked(address indexed prover, address indexed by);
     /// @notice `measurement` (index `id`) is trusted.
@@ -219,13 +229,25 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
     /// @notice Registers `r.prover` if its attestation passes the policy. Anyone may relay.
     /// @return validSince When the instance may start proving.
     function register(Registration calldata r) external returns (uint32 validSince) {
-        (uint24 id, bytes32 rid) = _admit(r);
+        (uint24 id, bytes32 rid) = _verify(r);
+        if (reportUsed[rid]) revert ReportAlreadyUsed(rid);
+        if (_instances[r.prover].status != Status.None) revert ProverAlreadyRegistered(r.prover);
         validSince = SafeCast.toUint32(block.timestamp + parameters.registrationDelay);
         _addInstance(r, id, rid, validSince);
     }
 
     /// @notice Hands over from the active instance `oldProver` to a newly attested key `r.prover`,
     /// which is active at once (the old one already went through its delay); `oldProver` retires.
+    /// Anyone may relay.
+    /// @dev `r` must pass every check of {register}. Its report_data does not say whether it is
+    /// meant for {register} or for a rotation, so whoever sees the rotation pending can submit the
+    /// same evidence to {register} first. The rotation then takes that registration over instead of
+    /// failing on the used report: a used report whose report_data binds `r.prover` is the one that
+    /// registered `r.prover`, and while that registration is pending (Active, before its
+    /// `validSince`) the heir starts now and expires one lifetime from now, as if this rotation had
+    /// registered it ({RegistrationTakenOver} instead of {InstanceRegistered}). This grants nothing
+    /// a rotation with the same evidence at the same time would not: only `oldProver`'s hand-over
+    /// signature, with evidence that passes every check now, starts a key before its delay.
     /// @param handoverSignature `oldProver`'s signature (65 bytes, low s) over
     /// {handoverDigest}(oldProver, r.prover).
     function rotate(address oldProver, bytes calldata handoverSignature, Registration calldata r) external {
@@ -235,10 +257,26 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
         if (err != ECDSA.RecoverError.NoError || signer != oldProver) {
             revert HandoverSignatureInvalid(oldProver, r.prover);
         }
-        (uint24 id, bytes32 rid) = _admit(r);
+        (uint24 id, bytes32 rid) = _verify(r);
+        Instance storage heir = _instances[r.prover];
+        bool takeOver = reportUsed[rid];
+        if (takeOver) {
+            if (heir.status != Status.Active || block.timestamp >= heir.validSince) revert ReportAlreadyUsed(rid);
+        } else if (heir.status != Status.None) {
+            revert ProverAlreadyRegistered(r.prover);
+        }
+
         _instances[oldProver].status = Status.Retired;
         emit InstanceHandedOver(oldProver, r.prover);
-        _addInstance(r, id, rid, SafeCast.toUint32(block.timestamp));
+        uint32 since = SafeCast.toUint32(block.timestamp);
+        if (takeOver) {
+            uint32 expiry = SafeCast.toUint32(block.timestamp + parameters.instanceLifetime);
+            heir.validSince = since;
+            heir.expiry = expiry;
+            emit RegistrationTakenOver(r.prover, since, expiry, rid);
+        } else {
+            _addInstance(r, id, rid, since);
+        }
     }
 
     /// @notice The first 32 bytes of report_data an enclave must produce to register `prover`
@@ -413,17 +451,16 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
         if (_trust[id] != Trust.Trusted) revert ProverMeasurementUntrusted(prover);
     }
 
-    /// @dev All registration checks; returns the measurement index and the report id. The adapter
-    /// is called with STATICCALL (its function is `view`), so it cannot re-enter.
-    function _admit(Registration calldata r) internal view returns (uint24 id, bytes32 rid) {
+    /// @dev Every registration check but the single use of the report and of the address, which
+    /// {register} and {rotate} each add; returns the measurement index and the report id. The
+    /// adapter is called with STATICCALL (its function is `view`), so it cannot re-enter.
+    function _verify(Registration calldata r) internal view returns (uint24 id, bytes32 rid) {
         if (r.prover == address(0) || r.beneficiary == address(0)) revert ZeroAddress();
         if (!isAttestationVerifier[address(r.adapter)]) revert AttestationVerifierNotAllowed(address(r.adapter));
         NormalizedAttestation memory a = r.adapter.verifyAttestation(r.evidence);
         id = _checkPolicy(a);
         _checkBinding(a, r);
         rid = reportId(a);
-        if (reportUsed[rid]) revert ReportAlreadyUsed(rid);
-        if (_instances[r.prover].status != Status.None) revert ProverAlreadyRegistered(r.prover);
     }
 
     /// @dev What the enclave is and runs on.

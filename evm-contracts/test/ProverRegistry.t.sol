@@ -417,6 +417,130 @@ contract ProverRegistryTest is Fixture {
         tee.rotate(oldProver, sig, r);
     }
 
+    /// @dev The heir's evidence is valid for register as well: whoever sees the rotation pending
+    /// can register the heir first. The rotation still goes through, and leaves the registry as it
+    /// would have without the front-run: the old key retired, the heir active at once.
+    function test_rotate_takesOverARegistrationFrontRunWithTheHeirsEvidence() public {
+        (uint256 oldKey, address oldProver) = _activeProver();
+        uint256 newKey = _newProverKey();
+        address newProver = vm.addr(newKey);
+        (bytes memory sig, ProverRegistry.Registration memory r) = _rotation(oldProver, oldKey, newKey);
+        bytes32 rid = tee.reportId(_goodAttestation(newProver));
+
+        // What the rotation alone makes of the heir.
+        uint256 before = vm.snapshotState();
+        tee.rotate(oldProver, sig, r);
+        ProverRegistry.Instance memory rotated = tee.instanceOf(newProver);
+        assertTrue(vm.revertToState(before));
+
+        // The front-run: the same evidence through register, an ordinary new instance.
+        vm.prank(makeAddr("front-runner"));
+        tee.register(r);
+        assertTrue(tee.reportUsed(rid));
+        assertEq(tee.instanceOf(newProver).validSince, block.timestamp + 24 hours);
+        assertFalse(tee.isActive(newProver), "registered: waits out the delay");
+
+        // The rotation lands after it, sent by anyone, and takes the registration over.
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.InstanceHandedOver(oldProver, newProver);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.RegistrationTakenOver(
+            newProver, uint32(block.timestamp), uint32(block.timestamp + 90 days), rid
+        );
+        vm.prank(makeAddr("relayer"));
+        tee.rotate(oldProver, sig, r);
+
+        ProverRegistry.Instance memory i = tee.instanceOf(newProver);
+        assertEq(i.beneficiary, rotated.beneficiary);
+        assertEq(i.validSince, rotated.validSince);
+        assertEq(i.validSince, block.timestamp);
+        assertEq(i.expiry, rotated.expiry);
+        assertEq(i.measurementId, rotated.measurementId);
+        assertEq(uint8(i.status), uint8(ProverRegistry.Status.Active));
+        _assertHandedOver(oldKey, newKey);
+    }
+
+    /// @dev `oldKey` retired (its proofs refused, its earlier ones still counting), `newKey` active.
+    function _assertHandedOver(uint256 oldKey, uint256 newKey) internal {
+        address oldProver = vm.addr(oldKey);
+        address newProver = vm.addr(newKey);
+        assertEq(uint8(tee.instanceOf(oldProver).status), uint8(ProverRegistry.Status.Retired));
+        assertTrue(tee.isActive(newProver), "new key active at once");
+        assertFalse(tee.isActive(oldProver), "old key retired");
+        assertTrue(tee.isTrustedSigner(oldProver), "old proofs still count");
+        BlockClaim memory c = _claim(5);
+        bytes memory oldProof = _blockProof(oldKey, L2, c);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRetired.selector, oldProver));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, oldProof);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, _blockProof(newKey, L2, c)), newProver);
+    }
+
+    /// @dev The take-over activates a registered key early only with the old key's hand-over and
+    /// evidence that passes every check now, and only while the registration from that very report
+    /// is pending; otherwise the registration waits out its delay.
+    function test_rotate_takeOverRefusals() public {
+        (uint256 otherKey,) = _activeProver();
+        (uint256 oldKey, address oldProver) = _activeProver();
+        uint256 newKey = _newProverKey();
+        address newProver = vm.addr(newKey);
+        (bytes memory sig, ProverRegistry.Registration memory r) = _rotation(oldProver, oldKey, newKey);
+        bytes32 rid = tee.reportId(_goodAttestation(newProver));
+        uint32 validSince = uint32(block.timestamp + 24 hours);
+        tee.register(r);
+
+        // No hand-over, no early start: the heir's own signature is no consent, and the heir is not
+        // active itself.
+        {
+            bytes memory own = _sign(newKey, tee.handoverDigest(oldProver, newProver));
+            vm.expectRevert(
+                abi.encodeWithSelector(ProverRegistry.HandoverSignatureInvalid.selector, oldProver, newProver)
+            );
+            tee.rotate(oldProver, own, r);
+            own = _sign(newKey, tee.handoverDigest(newProver, newProver));
+            vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotYetActive.selector, newProver, validSince));
+            tee.rotate(newProver, own, r);
+        }
+
+        // Evidence no longer fresh: refused as any rotation would be; both keep their state.
+        uint256 before = vm.snapshotState();
+        vm.warp(block.timestamp + 1 hours + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(ProverRegistry.AttestationNotFresh.selector, uint64(block.timestamp - 1 hours - 1))
+        );
+        tee.rotate(oldProver, sig, r);
+        assertTrue(tee.isActive(oldProver));
+        assertEq(tee.instanceOf(newProver).validSince, validSince);
+        assertTrue(vm.revertToState(before));
+
+        // The same key registered from another report (a later L1 block): that registration is not
+        // this evidence's, so the address is taken.
+        before = vm.snapshotState();
+        vm.roll(block.number + 1);
+        {
+            ProverRegistry.Registration memory later =
+                _registration(newProver, _quorumEvidence(_goodAttestation(newProver), 2));
+            vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverAlreadyRegistered.selector, newProver));
+            tee.rotate(oldProver, sig, later);
+        }
+        assertTrue(vm.revertToState(before));
+
+        // A revoked registration is not revived.
+        before = vm.snapshotState();
+        vm.prank(guardian);
+        tee.revoke(newProver);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ReportAlreadyUsed.selector, rid));
+        tee.rotate(oldProver, sig, r);
+        assertTrue(vm.revertToState(before));
+
+        // Taken over once, then never again: the heir is no longer pending.
+        tee.rotate(oldProver, sig, r);
+        assertTrue(tee.isActive(newProver));
+        sig = _sign(otherKey, tee.handoverDigest(vm.addr(otherKey), newProver));
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ReportAlreadyUsed.selector, rid));
+        tee.rotate(vm.addr(otherKey), sig, r);
+        assertTrue(tee.isActive(vm.addr(otherKey)));
+    }
+
     // ------------------------------------------------------------------ governance
 
     function test_parameters_defaultsAndBounds() public {

@@ -2,14 +2,16 @@
 //! (dcap-qvl, the production service) → k signatures → `ProverRegistry.register` on anvil → active
 //! after the delay → its TEE-proof verifies on L1. And every refusal on the way: wrong binding,
 //! stale or forked L1 block, reused report, DEBUG enclave, Revoked platform, untrusted
-//! measurement, k−1 signatures. The quotes come from the test PKI (no SGX hardware here).
+//! measurement, k−1 signatures. And a key rotation that someone front-runs by registering the
+//! heir with its own evidence still hands over. The quotes come from the test PKI (no SGX hardware
+//! here).
 
 use std::path::PathBuf;
 
 use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider},
-    signers::local::PrivateKeySigner,
+    signers::{SignerSync, local::PrivateKeySigner},
     sol_types::SolValue,
 };
 use phat_attestation::{TcbStatus, testkit::Enclave};
@@ -227,4 +229,51 @@ async fn bad_bindings_stale_blocks_debug_revoked_and_untrusted_enclaves_never_re
     assert!(err.contains(&selector("L1BlockNotRecent(uint64)")), "{err}");
     refused_by_all(&ask(bound, TcbStatus::UpToDate, r).await, "not within the last 256");
     assert!(!l1::is_active(&l1.node.url, &l1.a, prover).await.expect("view"));
+}
+
+/// The heir's evidence binds its key, not the purpose: whoever sees a rotation pending can submit
+/// the same evidence to `register` first. The rotation still goes through and takes that
+/// registration over: the old key retires, the heir is active at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_front_run_by_registering_the_heir_with_its_evidence_still_hands_over() {
+    let l1 = start().await;
+    let beneficiary = Address::repeat_byte(0xbe);
+    let old = PrivateKeySigner::random();
+    l1::register(&l1.node.url, &l1.a, &l1.quorum, old.address(), beneficiary).await.expect("registered");
+    l1::pass_registration_delay(&l1.node.url, &l1.a).await.expect("time travel");
+    assert!(l1::is_active(&l1.node.url, &l1.a, old.address()).await.expect("view"));
+
+    // The heir's evidence (its quote through two operators) and the old key's consent.
+    let heir = PrivateKeySigner::random().address();
+    let tx = l1::registration(&l1.admin, &l1.a, &l1.quorum, heir, beneficiary).await.expect("attested");
+    let registry = TeeVerifier::new(l1.a.tee, l1.admin.clone());
+    let digest = registry.handoverDigest(old.address(), heir).call().await.expect("view");
+    let handover: Bytes = old.sign_hash_sync(&digest).expect("sign").as_bytes().to_vec().into();
+
+    // The front-run, from another account: the heir becomes an ordinary new instance.
+    let front_runner = l1::wallet(&l1.node.url, l1::keys::PROPOSER).expect("wallet");
+    let receipt = TeeVerifier::new(l1.a.tee, front_runner)
+        .register(tx.clone())
+        .send()
+        .await
+        .expect("sent")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    assert!(receipt.status(), "front-run registration");
+    assert!(!l1::is_active(&l1.node.url, &l1.a, heir).await.expect("view"), "waits out the delay");
+
+    // The rotation lands after it and takes the registration over.
+    let receipt =
+        registry.rotate(old.address(), handover, tx).send().await.expect("sent").get_receipt().await.expect("receipt");
+    assert!(receipt.status(), "rotation");
+    let handed = receipt.decoded_log::<ProverRegistry::InstanceHandedOver>().expect("handed over");
+    assert_eq!((handed.data.oldProver, handed.data.newProver), (old.address(), heir));
+    let taken = receipt.decoded_log::<ProverRegistry::RegistrationTakenOver>().expect("taken over");
+    assert_eq!(taken.data.prover, heir);
+    let now = l1.admin.get_block_by_number(receipt.block_number.expect("mined").into()).await.expect("rpc");
+    assert_eq!(u64::from(taken.data.validSince), now.expect("block").header.timestamp);
+    assert!(l1::is_active(&l1.node.url, &l1.a, heir).await.expect("view"), "heir active at once");
+    assert!(!l1::is_active(&l1.node.url, &l1.a, old.address()).await.expect("view"), "old key retired");
+    assert!(registry.isTrustedSigner(old.address()).call().await.expect("view"), "its earlier proofs still count");
 }

@@ -7,8 +7,9 @@ import {ProverRegistry} from "../../src/ProverRegistry.sol";
 import {NormalizedAttestation} from "../../src/interfaces/IAttestationVerifier.sol";
 import {BlockClaim} from "../../src/interfaces/ITeeVerifier.sol";
 
-/// @notice Drives the registry at random (register, rotate, revoke, untrust, time) and keeps its
-/// own model of who may sign; every verification attempt is checked against the model.
+/// @notice Drives the registry at random (register, rotate — some front-run by a registration of
+/// the heir —, revoke, untrust, time) and keeps its own model of who may sign; every verification
+/// attempt is checked against the model.
 contract SignerHandler is Fixture {
     struct Model {
         uint256 key;
@@ -63,7 +64,9 @@ contract SignerHandler is Fixture {
         models.push(Model(k, block.timestamp + 24 hours, block.timestamp + 90 days, svn, false, false));
     }
 
-    function rotate(uint256 i, bool newVersion) external {
+    /// @dev With `frontRun`, someone registers the heir from its evidence first: the rotation ends
+    /// the same.
+    function rotate(uint256 i, bool newVersion, bool frontRun) external {
         if (models.length == 0) return;
         i = bound(i, 0, models.length - 1);
         uint16 svn = newVersion ? SVN + 1 : SVN;
@@ -73,11 +76,9 @@ contract SignerHandler is Fixture {
         address p = vm.addr(k);
         NormalizedAttestation memory a = _goodAttestation(p);
         a.isvSvn = svn;
-        tee.rotate(
-            vm.addr(old.key),
-            _sign(old.key, tee.handoverDigest(vm.addr(old.key), p)),
-            _registration(p, _quorumEvidence(a, 2))
-        );
+        ProverRegistry.Registration memory r = _registration(p, _quorumEvidence(a, 2));
+        if (frontRun) tee.register(r);
+        tee.rotate(vm.addr(old.key), _sign(old.key, tee.handoverDigest(vm.addr(old.key), p)), r);
         old.retired = true;
         models.push(Model(k, block.timestamp, block.timestamp + 90 days, svn, false, false));
     }
