@@ -14,13 +14,18 @@ struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; byt
 
 interface MultiProofVerifier {
     struct TeeEvidence { bool batch; bytes32 commitment; bytes32 chainConfigHash; bytes proof; }
-    struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; bytes32 chainConfigHash; }
+    struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; address inbox; bytes32 chainConfigHash; }
     struct Evidence { bytes32 postStateRoot; address teeProver; uint40 teeProvenAt; uint32 zkEpoch; bool contested; }
+    struct Draw { uint64 l1Block; uint16 roll; }
     error AccessControlBadConfirmation();
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+    error AlreadyDrawn(bytes32 slot);
     error ChainConfigMismatch(uint256 l2ChainId, bytes32 expected, bytes32 got);
+    error DrawNotReady(bytes32 slot, uint256 l1Block);
+    error DrawWindowMissed(bytes32 slot, uint256 l1Block);
     error InvalidTransition();
     error NotContested(bytes32 slot);
+    error NotInbox(uint256 l2ChainId, address caller);
     error ParameterOutOfBounds();
     error RollupAlreadyAdded(uint256 l2ChainId);
     error RollupUnknown(uint256 l2ChainId);
@@ -32,6 +37,7 @@ interface MultiProofVerifier {
     error ZkVerifierDisabled(uint256 l2ChainId);
     event ChainConfigSet(uint256 indexed l2ChainId, bytes32 chainConfigHash);
     event ContestResolved(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed by);
+    event InboxSet(uint256 indexed l2ChainId, address inbox);
     event ProofMixSet(uint256 indexed l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay);
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
@@ -40,6 +46,7 @@ interface MultiProofVerifier {
     event TeeProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot, address prover);
     event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
     event TransitionContested(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 recordedPostStateRoot, bytes32 conflictingPostStateRoot);
+    event ZkDrawn(uint256 indexed l2ChainId, bytes32 indexed slot, uint256 l1Block, uint16 roll);
     event ZkProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot);
     event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
     function addRollup(uint256 l2ChainId, bytes32 chainConfigHash, address zkVerifier) external;
@@ -47,6 +54,10 @@ interface MultiProofVerifier {
     function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
     function DEFAULT_SOFT_FINALITY_DELAY() external view returns (uint32);
     function DEFAULT_ZK_SHARE_BPS() external view returns (uint16);
+    function DRAW_DELAY() external view returns (uint256);
+    function DRAW_WINDOW() external view returns (uint256);
+    function drawOf(bytes32 slot) external view returns (MultiProofVerifier.Draw memory);
+    function drawZk(uint256 l2ChainId, Transition memory t, uint256 proposedAt) external returns (bool zkNeeded);
     function evidenceOf(bytes32 slot) external view returns (MultiProofVerifier.Evidence memory);
     function getRoleAdmin(bytes32 role) external view returns (bytes32);
     function grantRole(bytes32 role, address account) external;
@@ -54,15 +65,17 @@ interface MultiProofVerifier {
     function isFinal(uint256 l2ChainId, Transition memory t) external view returns (bool);
     function MAX_SOFT_FINALITY_DELAY() external view returns (uint32);
     function MIN_SOFT_FINALITY_DELAY() external view returns (uint32);
-    function needsZk(uint256 l2ChainId, bytes32 blockHash) external view returns (bool);
+    function needsZk(uint256 l2ChainId, Transition memory t) external view returns (bool);
     function prove(uint256 l2ChainId, Transition memory t, bytes memory zkProof, MultiProofVerifier.TeeEvidence memory tee) external returns (bool teeAccepted);
     function renounceRole(bytes32 role, address callerConfirmation) external;
     function resolveContest(uint256 l2ChainId, bytes32 slot) external;
     function RESOLVER_ROLE() external view returns (bytes32);
     function revokeRole(bytes32 role, address account) external;
+    function rollOf(uint256 l2ChainId, uint64 firstBlock, uint64 lastBlock, bytes32 l1BlockHash) external pure returns (uint16);
     function ROLLUP_ADMIN_ROLE() external view returns (bytes32);
     function rollupOf(uint256 l2ChainId) external view returns (MultiProofVerifier.Rollup memory);
     function setChainConfig(uint256 l2ChainId, bytes32 chainConfigHash) external;
+    function setInbox(uint256 l2ChainId, address inbox) external;
     function setProofMix(uint256 l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay) external;
     function setZkVerifier(uint256 l2ChainId, address zkVerifier) external;
     function slotOf(uint256 l2ChainId, Transition memory t) external pure returns (bytes32);
@@ -109,6 +122,7 @@ interface ProverRegistry {
     event MeasurementTrusted(bytes32 indexed measurement, uint24 id, address indexed by);
     event MeasurementUntrusted(bytes32 indexed measurement, uint24 id, address indexed by);
     event ParametersSet(uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge, address indexed by);
+    event RegistrationTakenOver(address indexed prover, uint32 validSince, uint32 expiry, bytes32 reportId);
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
@@ -275,6 +289,7 @@ interface RollupSettlement {
     function CREDIT_GAS() external view returns (uint256);
     function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
     function discardFrom(uint256 fromIndex) external;
+    function drawZk(uint256 index) external returns (bool zkNeeded);
     function finalize(uint256 maxCount) external returns (uint256 count);
     function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot);
     function getRoleAdmin(bytes32 role) external view returns (bytes32);
@@ -287,6 +302,7 @@ interface RollupSettlement {
     function proposalCount() external view returns (uint256);
     function proposalOf(uint256 index) external view returns (RollupSettlement.Proposal memory);
     function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot) external returns (uint256 index);
+    function proposedAt(uint256 index) external view returns (uint64);
     function PROPOSER_ROLE() external view returns (bytes32);
     function prove(uint256 index, bytes memory zkProof, MultiProofVerifier.TeeEvidence memory tee) external returns (bool);
     function proveTee(uint256 index, MultiProofVerifier.TeeEvidence memory tee) external returns (bool);
@@ -347,6 +363,7 @@ interface TeeVerifier {
     event MeasurementTrusted(bytes32 indexed measurement, uint24 id, address indexed by);
     event MeasurementUntrusted(bytes32 indexed measurement, uint24 id, address indexed by);
     event ParametersSet(uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge, address indexed by);
+    event RegistrationTakenOver(address indexed prover, uint32 validSince, uint32 expiry, bytes32 reportId);
     event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole);
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);

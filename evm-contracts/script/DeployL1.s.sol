@@ -128,6 +128,9 @@ contract DeployL1 is Script {
             d.rewards = new ProverRewards(deployer, IERC20(c.rewardToken), d.tee);
         }
         d.settlement = new RollupSettlement(c.admin, c.proposer, c.l2ChainId, d.multiProof, d.rewards, c.genesis);
+        // The settlement records when each transition is proposed: the proof mix is drawn from a
+        // later L1 block hash through it, and through nothing else.
+        d.multiProof.setInbox(c.l2ChainId, address(d.settlement));
         if (address(d.rewards) != address(0)) {
             d.rewards.createPool(c.l2ChainId, address(d.settlement), c.rewardPerBlock, c.genesis.lastBlock + 1);
         }

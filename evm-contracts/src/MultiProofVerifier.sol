@@ -13,10 +13,16 @@ import {IRollupZkVerifier, Transition} from "./interfaces/IRollupZkVerifier.sol"
 ///   recorded: **contested** — not accepted, an event, and nothing of that rollup is final until
 ///   governance resolves it (e.g. untrusts the TEE measurement, or replaces the zk verifier, then
 ///   clears the transition for re-proving).
-/// - Proof mix: a share of transitions, drawn deterministically from the block hash, needs ZK and
-///   TEE; the others may go TEE-first: a TEE-only acceptance is soft and becomes final only after
-///   `softFinalityDelay` (at least {MIN_SOFT_FINALITY_DELAY}, never instant) or when the zk proof
-///   arrives.
+/// - Proof mix: a share of transitions, drawn at random, needs ZK and TEE; the others may go
+///   TEE-first: a TEE-only acceptance is soft and becomes final only after `softFinalityDelay` (at
+///   least {MIN_SOFT_FINALITY_DELAY}, never instant) or when the zk proof arrives. The draw must be
+///   something the proposer cannot know, or it would grind its block (e.g. its `extraData`) until
+///   the block needs no zk proof: it is taken from the hash of the L1 block {DRAW_DELAY} blocks
+///   after the transition was proposed (see {drawZk}), which does not exist when the proposer
+///   commits to the transition. Only the rollup's inbox (its settlement contract, which records when
+///   each proposal was made) can have a transition drawn, once; a transition not drawn — not yet,
+///   never proposed, or its draw window of {DRAW_WINDOW} blocks missed — needs zk whenever the
+///   rollup's share is above zero.
 /// A TEE-proof whose signer is later revoked or whose measurement is untrusted stops counting, and
 /// a zk proof stops counting when the rollup's zk verifier is replaced.
 /// A TEE-proof commits to the chain config (fork times, blob schedule: the rules) its block was
@@ -39,6 +45,15 @@ contract MultiProofVerifier is AccessControl {
     uint32 public constant DEFAULT_SOFT_FINALITY_DELAY = 24 hours;
     uint32 public constant MIN_SOFT_FINALITY_DELAY = 1 hours;
     uint32 public constant MAX_SOFT_FINALITY_DELAY = 30 days;
+    /// @notice A transition proposed in L1 block `p` is drawn from the hash of L1 block
+    /// `p + DRAW_DELAY`. Any delay >= 1 keeps the hash unknown to the proposer when it proposes;
+    /// 64 blocks (at least 64 slots) also lie beyond the beacon chain's proposer lookahead (at most
+    /// 63 slots), so a proposer that is also an L1 validator cannot time its proposal so that its
+    /// own validator builds the block drawn from.
+    uint256 public constant DRAW_DELAY = 64;
+    /// @notice `blockhash` reaches back 256 blocks: the draw of a transition proposed in L1 block `p`
+    /// can be made in blocks `p + DRAW_DELAY + 1` to `p + DRAW_DELAY + DRAW_WINDOW`, and not after.
+    uint256 public constant DRAW_WINDOW = 256;
 
     /// @notice A rollup's configuration.
     struct Rollup {
@@ -54,6 +69,9 @@ contract MultiProofVerifier is AccessControl {
         uint16 zkShareBps;
         /// @notice Whether the rollup was added.
         bool registered;
+        /// @notice The rollup's inbox (its settlement contract): the only caller of {drawZk} for
+        /// the rollup (zero: none, no transition is drawn).
+        address inbox;
         /// @notice keccak256 of the canonical encoding of the L2's chain config
         /// (`docs/proof-format.md`): every TEE-proof must have been made under it.
         bytes32 chainConfigHash;
@@ -87,6 +105,16 @@ contract MultiProofVerifier is AccessControl {
         bool contested;
     }
 
+    /// @notice The proof-mix draw of a slot.
+    struct Draw {
+        /// @notice The L1 block whose hash the draw was made from (0: not drawn).
+        uint64 l1Block;
+        /// @notice The roll, in [0, {BPS}): the transition needs ZK while `roll < zkShareBps` (the
+        /// rollup's share now, so governance raising the share reaches drawn transitions too). A
+        /// transition not drawn counts as roll 0.
+        uint16 roll;
+    }
+
     /// @notice The TEE verifier and prover registry.
     ITeeVerifier public immutable teeVerifier;
 
@@ -98,6 +126,9 @@ contract MultiProofVerifier is AccessControl {
     /// pay for a third word; only the (rare) contest does. Read only for a contested slot, so a
     /// rollup with chain id 0 is not mistaken for "none".
     mapping(bytes32 slot => uint256 l2ChainId) internal _contestedRollup;
+    /// @notice The proof-mix draw of each slot. Kept apart from {Evidence}: it outlives evidence
+    /// that is cleared (a contest resolved, a signer revoked), so clearing cannot re-draw it.
+    mapping(bytes32 slot => Draw) internal _draws;
 
     /// @notice Rollup `l2ChainId` was added.
     event RollupAdded(uint256 indexed l2ChainId, address zkVerifier, uint16 zkShareBps, uint32 softFinalityDelay);
@@ -108,6 +139,11 @@ contract MultiProofVerifier is AccessControl {
     event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
     /// @notice Rollup `l2ChainId`'s proof mix changed.
     event ProofMixSet(uint256 indexed l2ChainId, uint16 zkShareBps, uint32 softFinalityDelay);
+    /// @notice Rollup `l2ChainId`'s inbox, the only caller of {drawZk} for it, is now `inbox`.
+    event InboxSet(uint256 indexed l2ChainId, address inbox);
+    /// @notice `slot`'s proof mix was drawn from the hash of L1 block `l1Block`: `roll` (it needs
+    /// ZK while `roll` is below the rollup's share).
+    event ZkDrawn(uint256 indexed l2ChainId, bytes32 indexed slot, uint256 l1Block, uint16 roll);
     /// @notice A zk proof of `postStateRoot` for `slot` was accepted.
     event ZkProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot);
     /// @notice A TEE-proof of `postStateRoot` for `slot` by `prover` was accepted.
@@ -138,6 +174,16 @@ contract MultiProofVerifier is AccessControl {
     error NotContested(bytes32 slot);
     /// @notice `slot` is contested, but not on rollup `l2ChainId`.
     error SlotNotOfRollup(uint256 l2ChainId, bytes32 slot);
+    /// @notice `caller` is not rollup `l2ChainId`'s inbox.
+    error NotInbox(uint256 l2ChainId, address caller);
+    /// @notice `slot` was drawn already (a draw is never repeated).
+    error AlreadyDrawn(bytes32 slot);
+    /// @notice L1 block `l1Block`, which `slot` is drawn from, does not exist yet: the draw can be
+    /// made from block `l1Block + 1` on.
+    error DrawNotReady(bytes32 slot, uint256 l1Block);
+    /// @notice The hash of L1 block `l1Block` is out of `blockhash`'s reach: `slot` can no longer be
+    /// drawn and needs ZK (while the rollup's share is above zero).
+    error DrawWindowMissed(bytes32 slot, uint256 l1Block);
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE, ROLLUP_ADMIN_ROLE and RESOLVER_ROLE.
     /// @param tee The TEE verifier.
@@ -194,25 +240,73 @@ contract MultiProofVerifier is AccessControl {
         return _recordTee(r, l2ChainId, slot, t.postStateRoot, prover);
     }
 
+    /// @notice Draws whether `t` needs ZK, from the hash of L1 block `proposedAt + DRAW_DELAY`.
+    /// Only rollup `l2ChainId`'s inbox may call it, vouching that `t` was proposed in L1 block
+    /// `proposedAt` (its own settlement contract lets anyone ask it, see
+    /// {RollupSettlement-drawZk}). The draw can be made once a slot, in L1 blocks
+    /// `proposedAt + DRAW_DELAY + 1` to `proposedAt + DRAW_DELAY + DRAW_WINDOW`; a transition not drawn
+    /// by then needs ZK for good (the safe default: a draw missed on purpose gains nothing).
+    /// The roll depends on the rollup, the block range and that L1 block hash only — not on the
+    /// L2 block hash or anything else the proposer chooses when it proposes.
+    /// @dev The L1 block's builder chooses its hash and so could bias the draw; see
+    /// `docs/security-model.md` (proof mix).
+    /// @return zkNeeded Whether `t` needs ZK under the rollup's share now.
+    function drawZk(uint256 l2ChainId, Transition calldata t, uint256 proposedAt) external returns (bool zkNeeded) {
+        Rollup storage r = _registered(l2ChainId);
+        if (msg.sender != r.inbox) revert NotInbox(l2ChainId, msg.sender);
+        bytes32 slot = slotOf(l2ChainId, t);
+        Draw storage d = _draws[slot];
+        if (d.l1Block != 0) revert AlreadyDrawn(slot);
+        uint256 from = proposedAt + DRAW_DELAY;
+        if (block.number <= from) revert DrawNotReady(slot, from);
+        bytes32 h = blockhash(from);
+        if (block.number - from > DRAW_WINDOW || h == bytes32(0)) revert DrawWindowMissed(slot, from);
+        uint16 roll = rollOf(l2ChainId, t.firstBlock, t.lastBlock, h);
+        // casting to 'uint64' is safe because `from` is below `block.number`
+        // forge-lint: disable-next-line(unsafe-typecast)
+        d.l1Block = uint64(from);
+        d.roll = roll;
+        emit ZkDrawn(l2ChainId, slot, from, roll);
+        return roll < r.zkShareBps;
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @notice Whether `t` is final: the rollup has no open contest, the recorded evidence attests
     /// `t.postStateRoot`, its TEE signer is still trusted, and either a zk proof of the current
-    /// epoch is recorded or (for a transition not drawn for ZK) the soft-finality delay has passed.
+    /// epoch is recorded or (for a transition drawn not to need ZK, see {needsZk}) the soft-finality
+    /// delay has passed.
     function isFinal(uint256 l2ChainId, Transition calldata t) external view returns (bool) {
         Rollup storage r = _rollups[l2ChainId];
         if (!r.registered || r.openContests != 0) return false;
-        Evidence storage e = _evidence[slotOf(l2ChainId, t)];
+        bytes32 slot = slotOf(l2ChainId, t);
+        Evidence storage e = _evidence[slot];
         if (e.contested || e.postStateRoot != t.postStateRoot || e.teeProver == address(0)) return false;
         if (!teeVerifier.isTrustedSigner(e.teeProver)) return false;
         if (e.zkEpoch == r.zkEpoch) return true;
-        if (needsZk(l2ChainId, t.blockHash)) return false;
+        if (_draws[slot].roll < r.zkShareBps) return false;
         return block.timestamp >= uint256(e.teeProvenAt) + r.softFinalityDelay;
     }
 
-    /// @notice Whether a transition ending in block `blockHash` is drawn to need both proofs.
-    function needsZk(uint256 l2ChainId, bytes32 blockHash) public view returns (bool) {
-        return uint256(keccak256(abi.encode(l2ChainId, blockHash))) % BPS < _rollups[l2ChainId].zkShareBps;
+    /// @notice Whether `t` needs both proofs: its roll (see {drawZk}) is below the rollup's share.
+    /// A transition not drawn (yet, or ever) needs them whenever the share is above zero.
+    function needsZk(uint256 l2ChainId, Transition calldata t) external view returns (bool) {
+        return _draws[slotOf(l2ChainId, t)].roll < _rollups[l2ChainId].zkShareBps;
+    }
+
+    /// @notice The roll of the transition over blocks `firstBlock..lastBlock` of rollup `l2ChainId`
+    /// drawn from L1 block hash `l1BlockHash`, in [0, {BPS}).
+    function rollOf(uint256 l2ChainId, uint64 firstBlock, uint64 lastBlock, bytes32 l1BlockHash)
+        public
+        pure
+        returns (uint16)
+    {
+        return uint16(uint256(keccak256(abi.encode(l2ChainId, firstBlock, lastBlock, l1BlockHash))) % BPS);
+    }
+
+    /// @notice The proof-mix draw of `slot` (`l1Block` 0: not drawn).
+    function drawOf(bytes32 slot) external view returns (Draw memory) {
+        return _draws[slot];
     }
 
     /// @notice The evidence slot of `t`.
@@ -271,6 +365,15 @@ contract MultiProofVerifier is AccessControl {
         r.zkVerifier = zkVerifier;
         uint32 epoch = ++r.zkEpoch;
         emit ZkVerifierSet(l2ChainId, address(zkVerifier), epoch);
+    }
+
+    /// @notice Sets rollup `l2ChainId`'s inbox: the settlement contract that records when each of
+    /// its transitions was proposed and is the only caller of {drawZk} for the rollup (zero: none;
+    /// then no transition is drawn and, with a share above zero, every one needs ZK).
+    function setInbox(uint256 l2ChainId, address inbox) external onlyRole(ROLLUP_ADMIN_ROLE) {
+        Rollup storage r = _registered(l2ChainId);
+        r.inbox = inbox;
+        emit InboxSet(l2ChainId, inbox);
     }
 
     /// @notice Sets the share of transitions needing both proofs and the soft-finality delay.

@@ -12,6 +12,9 @@ import {Transition} from "./interfaces/IRollupZkVerifier.sol";
 /// proposal covers the blocks after the previous one), anyone proves them through the
 /// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final.
 /// Each finalized proposal credits its TEE prover's beneficiary in {ProverRewards}.
+/// It is the rollup's inbox in the verifier ({MultiProofVerifier-setInbox}): it records the L1 block
+/// of each proposal and lets anyone have the proposal's proof mix drawn from a later L1 block hash
+/// ({drawZk}), which the proposer cannot know when it proposes.
 contract RollupSettlement is AccessControl, Multicall {
     /// @notice Posts proposals.
     bytes32 public constant PROPOSER_ROLE = keccak256("PROPOSER_ROLE");
@@ -21,6 +24,15 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @notice A proposed state: the rollup after block `lastBlock`.
     struct Proposal {
         uint64 lastBlock;
+        bytes32 blockHash;
+        bytes32 postStateRoot;
+    }
+
+    /// @dev A proposal as stored: {Proposal} and the L1 block it was made in (packed with
+    /// `lastBlock`, so recording it costs no storage write of its own).
+    struct Stored {
+        uint64 lastBlock;
+        uint64 proposedAt;
         bytes32 blockHash;
         bytes32 postStateRoot;
     }
@@ -35,7 +47,7 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @notice Gas given to each reward credit.
     uint256 public constant CREDIT_GAS = 150_000;
 
-    Proposal[] internal _proposals;
+    Stored[] internal _proposals;
     /// @notice Index of the last finalized proposal (0 = the genesis anchor).
     uint256 public lastFinalized;
 
@@ -83,26 +95,27 @@ contract RollupSettlement is AccessControl, Multicall {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PROPOSER_ROLE, proposer);
-        _proposals.push(genesis);
+        _proposals.push(Stored(genesis.lastBlock, uint64(block.number), genesis.blockHash, genesis.postStateRoot));
         emit Finalized(0, genesis.lastBlock, genesis.blockHash, genesis.postStateRoot, address(0));
     }
 
     // ------------------------------------------------------------------ propose, prove, finalize
 
     /// @notice Proposes that the blocks after the latest proposal up to `lastBlock` end in
-    /// `blockHash` with state root `postStateRoot`.
+    /// `blockHash` with state root `postStateRoot`. The L1 block it is made in is recorded: the
+    /// proposal's proof mix is drawn from a later one ({drawZk}).
     /// @return index The proposal's index.
     function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot)
         external
         onlyRole(PROPOSER_ROLE)
         returns (uint256 index)
     {
-        Proposal storage prev = _proposals[_proposals.length - 1];
+        Stored storage prev = _proposals[_proposals.length - 1];
         if (lastBlock <= prev.lastBlock || blockHash == bytes32(0) || postStateRoot == bytes32(0)) {
             revert InvalidProposal();
         }
         index = _proposals.length;
-        _proposals.push(Proposal(lastBlock, blockHash, postStateRoot));
+        _proposals.push(Stored(lastBlock, uint64(block.number), blockHash, postStateRoot));
         emit Proposed(index, prev.lastBlock + 1, lastBlock, blockHash, postStateRoot);
     }
 
@@ -122,6 +135,16 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @notice Proves proposal `index` with a TEE-proof only (TEE-first, soft finality).
     function proveTee(uint256 index, MultiProofVerifier.TeeEvidence calldata tee) external returns (bool) {
         return verifier.submitTeeProof(l2ChainId, _pending(index), tee);
+    }
+
+    /// @notice Has pending proposal `index`'s proof mix drawn (anyone may): whether it needs a zk
+    /// proof or may go TEE-first, from the hash of the L1 block {MultiProofVerifier-DRAW_DELAY}
+    /// blocks after the one it was proposed in, in the window {MultiProofVerifier-drawZk} allows.
+    /// Until it is drawn, and for good if nobody draws it in that window, it needs a zk proof.
+    /// @return zkNeeded Whether it needs a zk proof (under the rollup's share now).
+    function drawZk(uint256 index) external returns (bool zkNeeded) {
+        Transition memory t = _pending(index);
+        return verifier.drawZk(l2ChainId, t, _proposals[index].proposedAt);
     }
 
     /// @notice Finalizes, in order, up to `maxCount` proposals that the verifier calls final.
@@ -157,7 +180,7 @@ contract RollupSettlement is AccessControl, Multicall {
 
     /// @notice The finalized head: last finalized block, its hash and state root.
     function finalizedHead() external view returns (uint64 blockNumber, bytes32 blockHash, bytes32 stateRoot) {
-        Proposal storage p = _proposals[lastFinalized];
+        Stored storage p = _proposals[lastFinalized];
         return (p.lastBlock, p.blockHash, p.postStateRoot);
     }
 
@@ -169,14 +192,21 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @notice Proposal `index`.
     function proposalOf(uint256 index) external view returns (Proposal memory) {
         if (index >= _proposals.length) revert ProposalUnknown(index);
-        return _proposals[index];
+        Stored storage p = _proposals[index];
+        return Proposal(p.lastBlock, p.blockHash, p.postStateRoot);
+    }
+
+    /// @notice The L1 block proposal `index` was made in (for the anchor: the block of deployment).
+    function proposedAt(uint256 index) external view returns (uint64) {
+        if (index >= _proposals.length) revert ProposalUnknown(index);
+        return _proposals[index].proposedAt;
     }
 
     /// @notice The transition proposal `index` (>= 1) claims, from proposal `index - 1`.
     function transitionOf(uint256 index) public view returns (Transition memory) {
         if (index == 0 || index >= _proposals.length) revert ProposalUnknown(index);
-        Proposal storage prev = _proposals[index - 1];
-        Proposal storage p = _proposals[index];
+        Stored storage prev = _proposals[index - 1];
+        Stored storage p = _proposals[index];
         return Transition({
             firstBlock: prev.lastBlock + 1,
             lastBlock: p.lastBlock,

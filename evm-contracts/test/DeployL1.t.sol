@@ -56,6 +56,7 @@ contract DeployL1Test is Test {
         assertEq(r.chainConfigHash, c.chainConfigHash);
         assertEq(r.zkShareBps, c.zkShareBps);
         assertEq(r.softFinalityDelay, c.softFinalityDelay);
+        assertEq(r.inbox, address(d.settlement), "the settlement draws the proof mix");
         assertEq(address(d.multiProof.teeVerifier()), address(d.tee));
 
         ProverRewards.Pool memory p = d.rewards.poolOf(c.l2ChainId);

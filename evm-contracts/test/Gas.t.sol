@@ -147,6 +147,44 @@ contract GasTest is MultiProofFixture {
         _report("RollupSettlement.finalize (1 proposal, rewards credited), call frame", _lastCall(), 0);
     }
 
+    /// @notice The TEE-first path: a TEE-proof alone, the proof-mix draw from the L1 block hash
+    /// after the proposal, finality asked once the delay passed, and the finalization.
+    function test_gas_teeFirstFlow() public {
+        RollupSettlement settlement = new RollupSettlement(
+            admin,
+            admin,
+            L2,
+            mpv,
+            ProverRewards(address(0)),
+            RollupSettlement.Proposal(9, _claim(9).blockHash, _claim(9).postStateRoot)
+        );
+        vm.startPrank(admin);
+        mpv.setInbox(L2, address(settlement));
+        uint256 proposedAt = block.number;
+        settlement.propose(10, _claim(10).blockHash, _claim(10).postStateRoot);
+        vm.stopPrank();
+        Transition memory t = settlement.transitionOf(1);
+        MultiProofVerifier.TeeEvidence memory ev = _tee(key, t);
+
+        _coolAll(address(settlement), address(0));
+        mpv.submitTeeProof(L2, t, ev);
+        _report("MultiProofVerifier.submitTeeProof (TEE-first), call frame", _lastCall(), 0);
+
+        _drawBlockFor(t, proposedAt, false);
+        _coolAll(address(settlement), address(0));
+        settlement.drawZk(1);
+        _report("RollupSettlement.drawZk (proof-mix draw), call frame", _lastCall(), 0);
+
+        vm.warp(block.timestamp + mpv.DEFAULT_SOFT_FINALITY_DELAY());
+        _coolAll(address(settlement), address(0));
+        assertTrue(mpv.isFinal(L2, t));
+        _report("MultiProofVerifier.isFinal (TEE-first, drawn, after the delay), call frame", _lastCall(), 0);
+
+        _coolAll(address(settlement), address(0));
+        settlement.finalize(1);
+        _report("RollupSettlement.finalize (1 TEE-first proposal, no rewards), call frame", _lastCall(), 0);
+    }
+
     /// @notice What a relayer pays per L2 block when it settles in one transaction
     /// (`multicall(propose, prove, finalize)`): one block per proposal with a block proof, against
     /// 64 blocks per proposal with one batch proof. Everything starts cold.

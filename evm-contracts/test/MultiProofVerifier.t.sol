@@ -23,8 +23,12 @@ abstract contract MultiProofFixture is Fixture {
         (key, prover) = _activeProver();
         mpv = new MultiProofVerifier(admin, tee);
         zkStandIn = new RollupZkVerifierStandIn();
-        vm.prank(admin);
+        vm.startPrank(admin);
         mpv.addRollup(L2, CHAIN_CONFIG, zkStandIn);
+        // The test is the rollup's inbox: it says when a transition was proposed (RollupSettlement's
+        // tests use the settlement).
+        mpv.setInbox(L2, address(this));
+        vm.stopPrank();
     }
 
     function _transition(uint64 n) internal pure returns (Transition memory) {
@@ -74,11 +78,30 @@ abstract contract MultiProofFixture is Fixture {
         return zkStandIn.proofFor(L2, t);
     }
 
-    /// @dev A block number from `from` on whose transition is (or is not) drawn to need ZK.
-    function _blockDrawn(uint64 from, bool drawn) internal view returns (uint64 n) {
-        for (n = from;; ++n) {
-            if (mpv.needsZk(L2, _transition(n).blockHash) == drawn) return n;
+    /// @dev An L1 block hash from which `t` is drawn to need ZK (or not) under the rollup's share.
+    function _l1HashDrawing(Transition memory t, bool zk) internal view returns (bytes32 h) {
+        uint16 share = mpv.rollupOf(L2).zkShareBps;
+        for (uint256 i = 0; i < 10_000; ++i) {
+            h = keccak256(abi.encode("l1 block", t.firstBlock, t.lastBlock, i));
+            if ((mpv.rollOf(L2, t.firstBlock, t.lastBlock, h) < share) == zk) return h;
         }
+        revert("no such L1 block hash");
+    }
+
+    /// @dev Makes L1 block `proposedAt + DRAW_DELAY` one whose hash draws `t` to need ZK (or not),
+    /// and moves the chain just past it (if it is not past already) so the draw can be made.
+    function _drawBlockFor(Transition memory t, uint256 proposedAt, bool zk) internal returns (uint256 from) {
+        from = proposedAt + mpv.DRAW_DELAY();
+        if (block.number <= from) vm.roll(from + 1);
+        vm.setBlockhash(from, _l1HashDrawing(t, zk));
+    }
+
+    /// @dev As the inbox: `t` was proposed in the current L1 block; draws it (`zk`: to need ZK or
+    /// not) once the draw block exists.
+    function _draw(Transition memory t, bool zk) internal {
+        uint256 proposedAt = block.number;
+        _drawBlockFor(t, proposedAt, zk);
+        assertEq(mpv.drawZk(L2, t, proposedAt), zk);
     }
 }
 
@@ -90,7 +113,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     // ------------------------------------------------------------------ the dual check
 
     function test_bothTrue_finalAtOnce() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         vm.expectEmit(address(mpv));
         emit MultiProofVerifier.ZkProofAccepted(L2, mpv.slotOf(L2, t), t.postStateRoot);
         vm.expectEmit(address(mpv));
@@ -113,7 +136,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_zkTrue_teeInvalid_notAccepted() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         MultiProofVerifier.TeeEvidence memory bad = _tee(key, _withPost(t, keccak256("forged")));
         bytes32 slot = mpv.slotOf(L2, t);
         vm.expectEmit(false, false, false, false, address(mpv));
@@ -127,8 +150,8 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_zkTrue_teeForAnotherPostRoot_contested() public {
-        Transition memory good = _transition(_blockDrawn(10, false));
-        Transition memory other = _transition(_blockDrawn(good.lastBlock + 1, true));
+        Transition memory good = _transition(10);
+        Transition memory other = _transition(11);
         assertTrue(mpv.prove(L2, other, _zk(other), _tee(key, other)));
         assertTrue(mpv.isFinal(L2, other));
 
@@ -150,7 +173,8 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_teeFirst_thenZkDisagrees_contested() public {
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
+        _draw(t, false);
         assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
         Transition memory z = _withPost(t, keccak256("zk says otherwise"));
         assertFalse(mpv.submitZkProof(L2, z, _zk(z)));
@@ -180,7 +204,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     // ------------------------------------------------------------------ resolution
 
     function test_resolve_afterUntrustingTheMeasurement() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         mpv.submitZkProof(L2, t, _zk(t));
         Transition memory forged = _withPost(t, keccak256("forged"));
         mpv.submitTeeProof(L2, forged, _tee(key, forged));
@@ -219,7 +243,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_resolve_byReplacingTheZkVerifier() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         Transition memory forged = _withPost(t, keccak256("zk soundness bug"));
         mpv.submitTeeProof(L2, t, _tee(key, t));
         mpv.submitZkProof(L2, forged, _zk(forged));
@@ -317,7 +341,9 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_teeFirst_softThenFinalAfterDelay() public {
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
+        _draw(t, false);
+        assertFalse(mpv.needsZk(L2, t));
         assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
         assertFalse(mpv.isFinal(L2, t), "never instant");
         vm.warp(block.timestamp + 24 hours - 1);
@@ -327,29 +353,33 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_teeFirst_zkArrivalMakesItFinalAtOnce() public {
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
         mpv.submitTeeProof(L2, t, _tee(key, t));
         assertTrue(mpv.submitZkProof(L2, t, _zk(t)));
         assertTrue(mpv.isFinal(L2, t));
     }
 
     function test_drawnForZk_teeAloneNeverFinal() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
+        _draw(t, true);
+        assertTrue(mpv.needsZk(L2, t));
         mpv.submitTeeProof(L2, t, _tee(key, t));
         vm.warp(block.timestamp + 365 days);
         assertFalse(mpv.isFinal(L2, t));
     }
 
     function test_zkAloneNeverFinal() public {
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
+        _draw(t, false);
         mpv.submitZkProof(L2, t, _zk(t));
         vm.warp(block.timestamp + 365 days);
         assertFalse(mpv.isFinal(L2, t));
     }
 
     function test_untrustOrRevokeAfterAcceptance_stopsFinality() public {
-        Transition memory soft = _transition(_blockDrawn(10, false));
-        Transition memory both = _transition(_blockDrawn(soft.lastBlock + 1, true));
+        Transition memory soft = _transition(10);
+        Transition memory both = _transition(11);
+        _draw(soft, false);
         mpv.submitTeeProof(L2, soft, _tee(key, soft));
         mpv.prove(L2, both, _zk(both), _tee(key, both));
         vm.warp(block.timestamp + 24 hours);
@@ -368,7 +398,8 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_expiryAfterAcceptance_doesNotMatter() public {
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
+        _draw(t, false);
         mpv.submitTeeProof(L2, t, _tee(key, t));
         vm.warp(block.timestamp + 200 days);
         assertFalse(tee.isActive(prover));
@@ -377,7 +408,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
 
     function test_staleTeeEvidenceIsReplaced() public {
         (uint256 key2, address prover2) = _activeProver();
-        Transition memory t = _transition(_blockDrawn(10, false));
+        Transition memory t = _transition(10);
         mpv.submitTeeProof(L2, t, _tee(key, t));
         vm.prank(guardian);
         tee.revoke(prover);
@@ -410,16 +441,209 @@ contract MultiProofVerifierTest is MultiProofFixture {
         mpv.submitTeeProof(L2, t, blockForm);
     }
 
+    // ------------------------------------------------------------------ the proof-mix draw
+
+    /// @dev The old draw's grinding: a proposer varies its block (e.g. its `extraData`) until the
+    /// block needs no zk proof. The draw now comes from an L1 block hash after the proposal, and
+    /// given that hash every variant of the block draws the same: varying it changes nothing.
+    function testFuzz_draw_proposerVaryingTheBlockHashCannotChangeIt(
+        bytes32 l1Hash,
+        bytes32 variantA,
+        bytes32 variantB,
+        uint16 share
+    ) public {
+        vm.assume(l1Hash != bytes32(0) && variantA != bytes32(0) && variantB != bytes32(0) && variantA != variantB);
+        vm.prank(admin);
+        mpv.setProofMix(L2, uint16(bound(share, 0, 10_000)), 1 hours);
+        Transition memory a = _transition(10);
+        Transition memory b = _transition(10);
+        (a.blockHash, a.postStateRoot) = (variantA, keccak256(abi.encode(variantA)));
+        (b.blockHash, b.postStateRoot) = (variantB, keccak256(abi.encode(variantB)));
+        uint256 proposedAt = block.number;
+        uint256 from = proposedAt + mpv.DRAW_DELAY();
+        vm.roll(from + 1);
+        vm.setBlockhash(from, l1Hash);
+        assertEq(mpv.drawZk(L2, a, proposedAt), mpv.drawZk(L2, b, proposedAt));
+        assertEq(mpv.drawOf(mpv.slotOf(L2, a)).roll, mpv.drawOf(mpv.slotOf(L2, b)).roll);
+        assertEq(mpv.drawOf(mpv.slotOf(L2, a)).roll, mpv.rollOf(L2, 10, 10, l1Hash));
+    }
+
+    /// @dev The grinding that used to work finds nothing: of 64 variants of block 10, the old draw
+    /// (from the block hash) let some go TEE-first and sent others to ZK, so a proposer picked one;
+    /// drawn from the same later L1 block hash, they all draw alike.
+    function test_draw_grindingTheBlockHashFindsNothing() public {
+        uint16 share = mpv.rollupOf(L2).zkShareBps;
+        bytes32 l1Hash = _l1HashDrawing(_transition(10), true); // the L1 block says: ZK
+        uint256 proposedAt = block.number;
+        uint256 from = proposedAt + mpv.DRAW_DELAY();
+        vm.roll(from + 1);
+        vm.setBlockhash(from, l1Hash);
+        uint256 oldTeeFirst;
+        for (uint256 i = 0; i < 64; ++i) {
+            Transition memory v = _transition(10);
+            v.blockHash = keccak256(abi.encode("extraData", i));
+            if (uint256(keccak256(abi.encode(L2, v.blockHash))) % 10_000 >= share) ++oldTeeFirst;
+            assertTrue(mpv.drawZk(L2, v, proposedAt), "every variant needs ZK");
+            assertTrue(mpv.needsZk(L2, v));
+        }
+        assertGt(oldTeeFirst, 0, "the old draw had a TEE-first variant to pick");
+    }
+
+    /// @dev Until the L1 block it is drawn from exists, a transition is not drawn: it needs ZK, and
+    /// TEE alone never makes it final, however long it waits.
+    function test_draw_notDecidedBeforeTheL1BlockExists() public {
+        Transition memory t = _transition(10);
+        bytes32 slot = mpv.slotOf(L2, t);
+        uint256 proposedAt = block.number;
+        uint256 from = proposedAt + mpv.DRAW_DELAY();
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        vm.warp(block.timestamp + 365 days);
+        uint256[3] memory heights = [proposedAt, from - 1, from];
+        for (uint256 i = 0; i < 3; ++i) {
+            vm.roll(heights[i]);
+            vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawNotReady.selector, slot, from));
+            mpv.drawZk(L2, t, proposedAt);
+            assertTrue(mpv.needsZk(L2, t));
+            assertFalse(mpv.isFinal(L2, t), "not final without ZK before the draw");
+        }
+        assertEq(mpv.drawOf(slot).l1Block, 0);
+        _drawBlockFor(t, proposedAt, false);
+        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    /// @dev The draw can be made up to 256 blocks after its L1 block (`blockhash`'s reach); a
+    /// transition nobody drew by then needs ZK for good, and a zk proof still makes it final.
+    function test_draw_missedWindow_needsZkForGood() public {
+        Transition memory t = _transition(10);
+        bytes32 slot = mpv.slotOf(L2, t);
+        uint256 proposedAt = block.number;
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        uint256 from = _drawBlockFor(t, proposedAt, false);
+        // the last block of the window
+        uint256 snap = vm.snapshotState();
+        vm.roll(from + mpv.DRAW_WINDOW());
+        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        vm.revertToState(snap);
+        // one block later
+        vm.roll(from + mpv.DRAW_WINDOW() + 1);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawWindowMissed.selector, slot, from));
+        mpv.drawZk(L2, t, proposedAt);
+        vm.warp(block.timestamp + 365 days);
+        assertTrue(mpv.needsZk(L2, t));
+        assertFalse(mpv.isFinal(L2, t), "missed: TEE alone never finalizes it");
+        assertTrue(mpv.submitZkProof(L2, t, _zk(t)));
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
+    /// @dev Only the rollup's inbox has transitions drawn: it alone knows when they were proposed.
+    function test_draw_onlyTheRollupsInbox() public {
+        Transition memory t = _transition(10);
+        uint256 proposedAt = block.number;
+        _drawBlockFor(t, proposedAt, false);
+        address nobody = makeAddr("nobody");
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, nobody));
+        mpv.drawZk(L2, t, proposedAt);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
+        mpv.drawZk(L2 + 1, t, proposedAt);
+
+        // another rollup's inbox cannot draw this one's transitions
+        vm.startPrank(admin);
+        mpv.addRollup(L2 + 1, CHAIN_CONFIG, zkStandIn);
+        mpv.setInbox(L2 + 1, nobody);
+        vm.stopPrank();
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, nobody));
+        mpv.drawZk(L2, t, proposedAt);
+
+        // the inbox is the rollup admin's to set; the previous one can no longer draw
+        bytes32 role = mpv.ROLLUP_ADMIN_ROLE();
+        vm.prank(nobody);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, nobody, role));
+        mpv.setInbox(L2, nobody);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 2));
+        mpv.setInbox(L2 + 2, nobody);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.InboxSet(L2, address(0));
+        vm.prank(admin);
+        mpv.setInbox(L2, address(0));
+        assertEq(mpv.rollupOf(L2).inbox, address(0));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, address(this)));
+        mpv.drawZk(L2, t, proposedAt);
+        assertTrue(mpv.needsZk(L2, t), "no inbox: nothing drawn, ZK needed");
+        assertEq(mpv.drawOf(mpv.slotOf(L2, t)).l1Block, 0);
+    }
+
+    /// @dev A slot is drawn once, with an event; clearing its evidence (a contest resolved) does not
+    /// clear the draw, so nothing re-draws it.
+    function test_draw_onceWithAnEvent_keptWhenEvidenceIsCleared() public {
+        Transition memory t = _transition(10);
+        bytes32 slot = mpv.slotOf(L2, t);
+        uint256 proposedAt = block.number;
+        uint256 from = _drawBlockFor(t, proposedAt, false);
+        uint16 roll = mpv.rollOf(L2, 10, 10, blockhash(from));
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ZkDrawn(L2, slot, from, roll);
+        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        assertEq(mpv.drawOf(slot).l1Block, from);
+        assertEq(mpv.drawOf(slot).roll, roll);
+        vm.setBlockhash(from, _l1HashDrawing(t, true));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
+        mpv.drawZk(L2, t, proposedAt);
+        vm.roll(block.number + 10);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
+        mpv.drawZk(L2, t, proposedAt + 5);
+
+        (uint256 key2,) = _activeProver();
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        Transition memory u = _withPost(t, keccak256("disagrees"));
+        assertFalse(mpv.submitTeeProof(L2, u, _tee(key2, u)));
+        vm.prank(admin);
+        mpv.resolveContest(L2, slot);
+        assertEq(mpv.evidenceOf(slot).postStateRoot, bytes32(0));
+        assertEq(mpv.drawOf(slot).roll, roll, "the draw outlives the evidence");
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
+        mpv.drawZk(L2, t, proposedAt);
+    }
+
+    /// @dev The share applies to the roll when finality is asked: governance raising it reaches
+    /// transitions already drawn TEE-first.
+    function test_draw_raisingTheShareReachesDrawnTransitions() public {
+        Transition memory t = _transition(10);
+        _draw(t, false);
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(mpv.isFinal(L2, t));
+        vm.prank(admin);
+        mpv.setProofMix(L2, 10_000, 24 hours);
+        assertTrue(mpv.needsZk(L2, t));
+        assertFalse(mpv.isFinal(L2, t));
+    }
+
+    /// @dev With a share of 0 no transition needs ZK, drawn or not: there is nothing to grind.
+    function test_draw_shareZero_noDrawNeeded() public {
+        vm.prank(admin);
+        mpv.setProofMix(L2, 0, 1 hours);
+        Transition memory t = _transition(10);
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        assertFalse(mpv.needsZk(L2, t));
+        assertFalse(mpv.isFinal(L2, t), "never instant");
+        vm.warp(block.timestamp + 1 hours);
+        assertTrue(mpv.isFinal(L2, t));
+    }
+
     // ------------------------------------------------------------------ governance and refusals
 
     function test_zkVerifier_replacedOrDisabled_voidsZkEvidence() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         mpv.prove(L2, t, _zk(t), _tee(key, t));
         assertTrue(mpv.isFinal(L2, t));
         vm.prank(admin);
         mpv.setZkVerifier(L2, IRollupZkVerifier(address(0)));
         assertFalse(mpv.isFinal(L2, t));
-        Transition memory u = _transition(_blockDrawn(t.lastBlock + 1, true));
+        Transition memory u = _transition(11);
         bytes memory zkProof = _zk(u);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.ZkVerifierDisabled.selector, L2));
         mpv.submitZkProof(L2, u, zkProof);
@@ -437,10 +661,14 @@ contract MultiProofVerifierTest is MultiProofFixture {
         emit MultiProofVerifier.ProofMixSet(L2, 0, 1 hours);
         mpv.setProofMix(L2, 0, 1 hours);
         vm.stopPrank();
-        assertFalse(mpv.needsZk(L2, keccak256("any")));
+        // not drawn: no transition needs ZK at share 0, every one at a share above
+        assertFalse(mpv.needsZk(L2, _transition(10)));
+        vm.prank(admin);
+        mpv.setProofMix(L2, 1, 1 hours);
+        assertTrue(mpv.needsZk(L2, _transition(10)));
         vm.prank(admin);
         mpv.setProofMix(L2, 10_000, 1 hours);
-        assertTrue(mpv.needsZk(L2, keccak256("any")));
+        assertTrue(mpv.needsZk(L2, _transition(10)));
     }
 
     function test_rollup_refusals() public {
@@ -533,7 +761,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_prove_otherChainConfig_refusedZkKept() public {
-        Transition memory t = _transition(_blockDrawn(10, true));
+        Transition memory t = _transition(10);
         bytes32 slot = mpv.slotOf(L2, t);
         vm.expectEmit(address(mpv));
         emit MultiProofVerifier.ZkProofAccepted(L2, slot, t.postStateRoot);
@@ -579,13 +807,14 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     function test_setChainConfig_oldHashRefusedNewAccepted() public {
-        Transition memory earlier = _transition(_blockDrawn(10, false));
+        Transition memory earlier = _transition(10);
+        _draw(earlier, false);
         assertTrue(mpv.submitTeeProof(L2, earlier, _tee(key, earlier)));
 
         vm.prank(admin);
         mpv.setChainConfig(L2, OTHER_CONFIG);
 
-        Transition memory t = _transition(_blockDrawn(earlier.lastBlock + 1, true));
+        Transition memory t = _transition(11);
         MultiProofVerifier.TeeEvidence memory old = _tee(key, t);
         vm.expectRevert(_mismatch(OTHER_CONFIG, CHAIN_CONFIG));
         mpv.submitTeeProof(L2, t, old);
@@ -605,14 +834,21 @@ contract MultiProofVerifierTest is MultiProofFixture {
         assertTrue(mpv.isFinal(L2, earlier));
     }
 
-    /// @dev The draw follows the share: 0 never, 10 000 always, and about the share in between.
+    /// @dev The draw follows the share: 0 never, 10 000 always, and about the share in between
+    /// (200 transitions, each drawn from its own L1 block hash).
     function testFuzz_proofMixDraw(uint16 share, bytes32 seed) public {
         share = uint16(bound(share, 0, 10_000));
         vm.prank(admin);
         mpv.setProofMix(L2, share, 1 hours);
         uint256 drawn;
-        for (uint256 i = 0; i < 200; ++i) {
-            if (mpv.needsZk(L2, keccak256(abi.encode(seed, i)))) ++drawn;
+        for (uint64 i = 0; i < 200; ++i) {
+            Transition memory t = _transition(10 + i);
+            uint256 from = block.number + mpv.DRAW_DELAY();
+            vm.roll(from + 1);
+            vm.setBlockhash(from, keccak256(abi.encode(seed, i)));
+            bool zk = mpv.drawZk(L2, t, from - mpv.DRAW_DELAY());
+            assertEq(zk, mpv.needsZk(L2, t));
+            if (zk) ++drawn;
         }
         if (share == 0) assertEq(drawn, 0);
         if (share == 10_000) assertEq(drawn, 200);

@@ -30,8 +30,10 @@ contract RollupSettlementTest is MultiProofFixture {
                 9, keccak256(abi.encode("block", uint64(9))), keccak256(abi.encode("state", uint64(9)))
             )
         );
-        vm.prank(admin);
+        vm.startPrank(admin);
         rewards.createPool(L2, address(settlement), REWARD, 10);
+        mpv.setInbox(L2, address(settlement));
+        vm.stopPrank();
         token.mint(address(this), 1_000 ether);
         token.approve(address(rewards), type(uint256).max);
         rewards.fund(L2, 1_000 ether);
@@ -129,16 +131,126 @@ contract RollupSettlementTest is MultiProofFixture {
     }
 
     function test_teeFirstProposal_finalAfterTheDelay() public {
-        uint64 n = _blockDrawn(10, false);
         vm.prank(proposer);
-        settlement.propose(n, _claim(n).blockHash, _claim(n).postStateRoot);
-        Transition memory t = settlement.transitionOf(1); // blocks 10..n, drawn by block n's hash
-        assertFalse(mpv.needsZk(L2, t.blockHash));
+        settlement.propose(12, _claim(12).blockHash, _claim(12).postStateRoot);
+        Transition memory t = settlement.transitionOf(1); // blocks 10..12
         assertTrue(settlement.proveTee(1, _teeBatch(key, t)));
+        // not drawn yet: needs ZK
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(mpv.needsZk(L2, t));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        // drawn TEE-first from the L1 block DRAW_DELAY after the proposal: final (the delay passed)
+        _drawBlockFor(t, settlement.proposedAt(1), false);
+        assertFalse(settlement.drawZk(1));
+        assertFalse(mpv.needsZk(L2, t));
+        assertEq(settlement.finalize(1), 1);
+    }
+
+    function test_teeFirstProposal_notFinalBeforeTheDelay() public {
+        _propose(10);
+        Transition memory t = settlement.transitionOf(1);
+        assertTrue(settlement.proveTee(1, _tee(key, t)));
+        _drawBlockFor(t, settlement.proposedAt(1), false);
+        settlement.drawZk(1);
         vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
         settlement.finalize(1);
         vm.warp(block.timestamp + 24 hours);
         assertEq(settlement.finalize(1), 1);
+    }
+
+    // ------------------------------------------------------------------ the proof-mix draw
+
+    /// @dev The proposal's L1 block is recorded, and its draw comes from the hash of the block
+    /// DRAW_DELAY after it: not before that block exists, through anyone.
+    function test_drawZk_fromTheL1BlockAfterTheProposal() public {
+        assertEq(settlement.proposedAt(0), block.number, "the anchor: the deployment's block");
+        vm.roll(block.number + 7);
+        uint256 proposedAt = block.number;
+        _propose(10);
+        assertEq(settlement.proposedAt(1), proposedAt);
+        Transition memory t = settlement.transitionOf(1);
+        bytes32 slot = mpv.slotOf(L2, t);
+        uint256 from = proposedAt + mpv.DRAW_DELAY();
+        vm.roll(from);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawNotReady.selector, slot, from));
+        settlement.drawZk(1);
+        _drawBlockFor(t, proposedAt, true);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.ZkDrawn(L2, slot, from, mpv.rollOf(L2, 10, 10, blockhash(from)));
+        vm.prank(makeAddr("anyone"));
+        assertTrue(settlement.drawZk(1));
+        assertTrue(mpv.needsZk(L2, t));
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
+        settlement.drawZk(1);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 2));
+        settlement.proposedAt(2);
+    }
+
+    /// @dev A proposer that records TEE evidence of variants of its block before proposing (to see
+    /// their draws, then propose the best) sees nothing: only the settlement draws, and only from
+    /// the block after the proposal.
+    function test_drawZk_evidenceBeforeTheProposalRevealsNothing() public {
+        Transition memory t = _transition(10);
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        vm.roll(block.number + 500);
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, proposer));
+        mpv.drawZk(L2, t, block.number - 400);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 1));
+        settlement.drawZk(1);
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(mpv.needsZk(L2, t));
+        uint256 proposedAt = block.number;
+        _propose(10);
+        assertEq(keccak256(abi.encode(settlement.transitionOf(1))), keccak256(abi.encode(t)));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        uint256 from = _drawBlockFor(t, proposedAt, false);
+        assertGt(from, proposedAt);
+        assertFalse(settlement.drawZk(1));
+        assertEq(settlement.finalize(1), 1);
+    }
+
+    function test_drawZk_refusals() public {
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 0));
+        settlement.drawZk(0);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 1));
+        settlement.drawZk(1);
+        uint256 proposedAt = block.number;
+        _propose(10);
+        Transition memory t = settlement.transitionOf(1);
+        bytes32 slot = mpv.slotOf(L2, t);
+        uint256 from = _drawBlockFor(t, proposedAt, false);
+        vm.roll(from + mpv.DRAW_WINDOW() + 1);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawWindowMissed.selector, slot, from));
+        settlement.drawZk(1);
+        // missed: TEE alone never finalizes it; the zk proof does, and then it cannot be drawn
+        assertTrue(settlement.proveTee(1, _tee(key, t)));
+        vm.warp(block.timestamp + 30 days);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        assertTrue(settlement.proveZk(1, _zk(t)));
+        assertEq(settlement.finalize(1), 1);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 1));
+        settlement.drawZk(1);
+    }
+
+    /// @dev A proposal discarded and made again keeps its transition's first draw.
+    function test_drawZk_reproposedTransitionKeepsItsDraw() public {
+        uint256 proposedAt = block.number;
+        _propose(10);
+        Transition memory t = settlement.transitionOf(1);
+        _drawBlockFor(t, proposedAt, true);
+        assertTrue(settlement.drawZk(1));
+        vm.prank(admin);
+        settlement.discardFrom(1);
+        proposedAt = block.number;
+        _propose(10);
+        _drawBlockFor(t, proposedAt, false);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, mpv.slotOf(L2, t)));
+        settlement.drawZk(1);
+        assertTrue(mpv.needsZk(L2, t));
     }
 
     function test_contestPausesFinalization() public {

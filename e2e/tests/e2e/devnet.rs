@@ -1,7 +1,10 @@
 //! End to end on the devnet, asserting on L1 state: every L2 block finalized through the dual
 //! check and paid once; 1-of-N failover, a full outage that stalls and resumes; a relayer restart
-//! that neither repeats nor skips a block; a prover signing a wrong post-state root refused; and
-//! the provers as `phat-prover` contracts in a local pink cluster, with `phat-registry` crediting.
+//! that neither repeats nor skips a block; a prover signing a wrong post-state root refused; a
+//! compromised registered key's valid proof of a wrong root only soft, then contested by the true
+//! root's zk proof and never final; a TEE-only relayer having each proposal's proof mix drawn from
+//! an L1 block after the proposal; and the provers as `phat-prover` contracts in a local pink
+//! cluster, with `phat-registry` crediting.
 
 use std::{
     path::PathBuf,
@@ -361,6 +364,172 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }
 
+/// Sends `call` and waits for its receipt, which must show success.
+async fn mined<C: alloy::sol_types::SolCall>(
+    call: alloy::contract::SolCallBuilder<&alloy::providers::DynProvider, C>,
+) -> alloy::rpc::types::TransactionReceipt {
+    let receipt = call.send().await.expect("send").get_receipt().await.expect("receipt");
+    assert!(receipt.status(), "{receipt:?}");
+    receipt
+}
+
+/// Moves L1 time `secs` forward and mines a block there.
+async fn warp(l1: &alloy::providers::DynProvider, secs: u64) {
+    l1.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (secs,)).await.expect("warp");
+    l1.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await.expect("mine");
+}
+
+/// A registered prover key that is compromised signs a TEE-proof of a wrong proposal: a post-state
+/// root the block does not produce. The proof verifies on L1 (the key is registered and active), so
+/// only the dual check stands between it and finality. TEE-first (zk share 0) it is soft: not final
+/// before the soft-finality delay; the zk proof of the true root arrives within it, the slot is
+/// contested, the rollup pauses, and the wrong root is never final, also after the delay. With every
+/// transition needing zk (share 100 %) it is never final without a zk proof, the zk proof it would
+/// need does not exist (a proof of the true root, presented for it, is refused), and the true
+/// root's zk proof contests it. The zk share is 0 or 100 % so that the draw does not matter.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_compromised_key_proving_a_wrong_root_is_soft_then_contested_and_never_final() {
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let block = traffic(&devnet, 1).await;
+    let prover = devnet.local_prover(0).expect("prover");
+    let truth = prover.prove_block(block).await.expect("proof");
+    let p = &truth.public_input;
+    let wrong_root = keccak256("a state the block does not produce");
+    assert_ne!(wrong_root, p.post_state_root);
+
+    // The compromised key: prover 0's, registered on L1 through the attestation quorum. Whoever holds
+    // it signs the public input of the wrong proposal: a TEE-proof that verifies.
+    assert!(l1::is_active(&devnet.l1.url, &devnet.addresses, prover.address()).await.expect("active"));
+    let mut lie = p.clone();
+    lie.post_state_root = wrong_root;
+    let key: alloy::signers::local::PrivateKeySigner = devnet.prover_keys[0].parse().expect("key");
+    let signature = alloy::signers::SignerSync::sign_hash_sync(&key, &lie.to_sol().digest()).expect("sign");
+    let forged = MultiProofVerifier::TeeEvidence {
+        batch: false,
+        commitment: p.witness_commitment,
+        chainConfigHash: p.chain_config_hash,
+        proof: [prover.address().as_slice(), &signature.as_bytes()].concat().into(),
+    };
+
+    let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
+    let a = devnet.addresses;
+    let l2_id = U256::from(phat_e2e::devnet::L2_CHAIN_ID);
+    let multi = MultiProofVerifier::new(a.multi_proof, admin.clone());
+    let governor = RollupSettlement::new(a.settlement, admin.clone());
+    let zk = RollupZkVerifierStandIn::new(a.zk_stand_in, admin.clone());
+    let delay = multi.rollupOf(l2_id).call().await.expect("rollup").softFinalityDelay;
+    let is_final = |t: Transition| {
+        let multi = multi.clone();
+        async move { multi.isFinal(l2_id, t).call().await.expect("isFinal") }
+    };
+    // Refusals are asked with eth_call: a `send` refused at gas estimation would still take a nonce
+    // from the provider's nonce cache and leave the account's next transaction stuck behind a gap.
+    let nothing_to_finalize = || async {
+        let refused = governor.finalize(U256::from(64)).call().await.expect_err("nothing final").to_string();
+        assert!(refused.contains(&selector("NothingToFinalize()")), "{refused}");
+        assert_eq!(finalized(&devnet).await, phat_e2e::devnet::GENESIS_BLOCK, "the finalized head did not move");
+    };
+    let index = U256::from(1);
+
+    // (a) TEE-first: the zk share is 0.
+    mined(multi.setProofMix(l2_id, 0, delay)).await;
+    let settlement = propose(&devnet, block, p.block_hash, wrong_root).await;
+    let wrong = settlement.transitionOf(index).call().await.expect("transition");
+    assert_eq!(
+        (wrong.parentHash, wrong.preStateRoot, wrong.postStateRoot),
+        (p.parent_hash, p.pre_state_root, wrong_root)
+    );
+    let right = Transition { postStateRoot: p.post_state_root, ..wrong.clone() };
+    let slot = multi.slotOf(l2_id, wrong.clone()).call().await.expect("slot");
+    assert_eq!(slot, multi.slotOf(l2_id, right.clone()).call().await.expect("slot"), "one block, one slot");
+    let r = mined(settlement.proveTee(index, forged.clone())).await;
+    let accepted = r.decoded_log::<MultiProofVerifier::TeeProofAccepted>().expect("TEE-proof accepted");
+    assert_eq!((accepted.data.prover, accepted.data.postStateRoot), (prover.address(), wrong_root));
+    let proven_at = multi.evidenceOf(slot).call().await.expect("evidence").teeProvenAt.to::<u64>();
+    // Soft: not final now, nor ten minutes before the delay ends.
+    assert!(!is_final(wrong.clone()).await, "a TEE-only acceptance is never final at once");
+    nothing_to_finalize().await;
+    warp(&admin, u64::from(delay) - 600).await;
+    assert!(!is_final(wrong.clone()).await, "not final before the soft-finality delay");
+    // The window is real: asked as of the delay's last second and its end (an eth_call at that
+    // block time), L1 says not final, then final — left uncontested, the wrong root would be.
+    let final_at = |t: Transition, time: u64| {
+        let multi = multi.clone();
+        async move {
+            let at = alloy::rpc::types::BlockOverrides { time: Some(time), ..Default::default() };
+            multi.isFinal(l2_id, t).call().with_block_overrides(at).await.expect("isFinal")
+        }
+    };
+    let window_end = proven_at + u64::from(delay);
+    assert!(!final_at(wrong.clone(), window_end - 1).await, "soft until the delay has passed");
+    assert!(final_at(wrong.clone(), window_end).await, "uncontested, the soft acceptance ends with the delay");
+
+    // Within the window the rollup's zk prover proves the true root (anyone may submit it to the
+    // verifier): the slot is contested and the rollup paused.
+    let zk_truth = zk.proofFor(l2_id, right.clone()).call().await.expect("proofFor");
+    let r = mined(multi.submitZkProof(l2_id, right.clone(), zk_truth.clone())).await;
+    let contested = r.decoded_log::<MultiProofVerifier::TransitionContested>().expect("contested");
+    assert_eq!(
+        (contested.data.slot, contested.data.recordedPostStateRoot, contested.data.conflictingPostStateRoot),
+        (slot, wrong_root, p.post_state_root)
+    );
+    assert!(r.decoded_log::<MultiProofVerifier::ZkProofAccepted>().is_none(), "the zk proof is not recorded");
+    let contested_at =
+        admin.get_block_by_number(Default::default()).await.expect("rpc").expect("head").header.timestamp;
+    assert!(contested_at < window_end, "contested within the window ({contested_at} < {window_end})");
+    assert_eq!(multi.rollupOf(l2_id).call().await.expect("rollup").openContests, 1, "paused");
+    assert!(multi.evidenceOf(slot).call().await.expect("evidence").contested);
+    assert!(!final_at(wrong.clone(), window_end).await, "contested: not final at the window's end");
+    // Never final, also long after the delay; neither root is; the slot takes no more proofs.
+    warp(&admin, 2 * u64::from(delay)).await;
+    assert!(!is_final(wrong.clone()).await, "contested: never final");
+    assert!(!is_final(right.clone()).await, "paused: the true root waits for governance too");
+    nothing_to_finalize().await;
+    let refused = settlement.proveTee(index, forged.clone()).call().await.expect_err("contested").to_string();
+    assert!(refused.contains(&selector("TransitionIsContested(bytes32)")), "{refused}");
+
+    // Governance ends the contest and drops the wrong proposal (it would also revoke the key; it
+    // stays active here, for part b).
+    mined(multi.resolveContest(l2_id, slot)).await;
+    mined(governor.discardFrom(index)).await;
+    assert_eq!(multi.rollupOf(l2_id).call().await.expect("rollup").openContests, 0);
+
+    // (b) Every transition needs zk: the zk share is 100 %.
+    mined(multi.setProofMix(l2_id, 10_000, delay)).await;
+    let settlement = propose(&devnet, block, p.block_hash, wrong_root).await;
+    assert_eq!(settlement.transitionOf(index).call().await.expect("transition"), wrong);
+    let r = mined(settlement.proveTee(index, forged.clone())).await;
+    let accepted = r.decoded_log::<MultiProofVerifier::TeeProofAccepted>().expect("TEE-proof accepted");
+    assert_eq!((accepted.data.prover, accepted.data.postStateRoot), (prover.address(), wrong_root));
+    assert!(!is_final(wrong.clone()).await, "no zk proof: not final");
+    warp(&admin, 2 * u64::from(delay)).await;
+    assert!(!is_final(wrong.clone()).await, "no zk proof: not final after the delay either");
+    nothing_to_finalize().await;
+    // The zk proof the wrong root needs does not exist (the stand-in, like a sound verifier, accepts
+    // only a proof made for the transition): the true root's, presented for the wrong proposal,
+    // is refused, alone and with the forged TEE-proof.
+    let rejected = selector("ZkProofRejected(uint256,bytes32)");
+    let refused = settlement.proveZk(index, zk_truth.clone()).call().await.expect_err("zk false").to_string();
+    assert!(refused.contains(&rejected), "{refused}");
+    let refused =
+        settlement.prove(index, zk_truth.clone(), forged.clone()).call().await.expect_err("zk false").to_string();
+    assert!(refused.contains(&rejected), "{refused}");
+    // The true root's zk proof contests the forged TEE-proof: paused, never final.
+    let r = mined(multi.submitZkProof(l2_id, right.clone(), zk_truth)).await;
+    let contested = r.decoded_log::<MultiProofVerifier::TransitionContested>().expect("contested");
+    assert_eq!(
+        (contested.data.recordedPostStateRoot, contested.data.conflictingPostStateRoot),
+        (wrong_root, p.post_state_root)
+    );
+    assert_eq!(multi.rollupOf(l2_id).call().await.expect("rollup").openContests, 1, "paused");
+    warp(&admin, 2 * u64::from(delay)).await;
+    assert!(!is_final(wrong).await && !is_final(right).await, "never final");
+    nothing_to_finalize().await;
+    let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
+    let head = RollupSettlement::new(a.settlement, provider).finalizedHead().call().await.expect("head");
+    assert_ne!(head.stateRoot, wrong_root);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn key_rotation_mid_stream_then_replays_and_an_untrusted_measurement_are_refused() {
     let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
@@ -681,6 +850,79 @@ async fn blocks_waiting_together_settle_with_one_batch_proof_and_cost_less_l1_ga
     let running = run_relayer(&config, switchable).await;
     until_finalized(&devnet, head, 60).await;
     assert_eq!(proposals().await, before + 4, "blocks {}..={head} one by one", head - 1);
+    running.stop().await;
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}
+
+/// A relayer without a zk source settles TEE-first: it proposes each block and proves it with the
+/// TEE-proof alone. The proof mix of a proposal (does it need a zk proof?) is drawn from the hash
+/// of the L1 block `DRAW_DELAY` after the one it was proposed in, which did not exist when the
+/// proposer committed to its block: until that L1 block exists nothing is drawn, the proposal
+/// needs zk and is not final however long it waits; then the relayer has it drawn, from exactly
+/// that block's hash, and it is final (after the soft-finality delay) only if drawn TEE-first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tee_only_relayer_has_the_proof_mix_drawn_from_an_l1_block_after_the_proposal() {
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let db = temp_db("draw");
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
+    config.zk.stand_in = None;
+    let block = traffic(&devnet, 1).await;
+    let running = run_relayer(&config, devnet.provers().expect("provers")).await;
+    let status = until_status(&running.relayer, |s| s.next_block > block).await;
+    assert!(status.next_block > block, "relayed TEE-first: {status:?}");
+    assert_eq!(finalized(&devnet).await, phat_e2e::devnet::GENESIS_BLOCK, "nothing final at once");
+
+    let admin = l1::wallet(&devnet.l1.url, l1::keys::ADMIN).expect("wallet");
+    let l2_id = U256::from(phat_e2e::devnet::L2_CHAIN_ID);
+    let multi = MultiProofVerifier::new(devnet.addresses.multi_proof, admin.clone());
+    let settlement = RollupSettlement::new(devnet.addresses.settlement, admin.clone());
+    let rollup = multi.rollupOf(l2_id).call().await.expect("rollup");
+    assert!(rollup.zkShareBps > 0 && rollup.zkShareBps < 10_000, "a real draw: share {}", rollup.zkShareBps);
+    let draw_delay: u64 = multi.DRAW_DELAY().call().await.expect("delay").saturating_to();
+    let count: u64 = settlement.proposalCount().call().await.expect("count").saturating_to();
+    assert!(count > 1, "proposed");
+    let mut pending = Vec::new();
+    for index in 1..count {
+        let t = settlement.transitionOf(U256::from(index)).call().await.expect("transition");
+        let slot = multi.slotOf(l2_id, t.clone()).call().await.expect("slot");
+        let at = settlement.proposedAt(U256::from(index)).call().await.expect("proposedAt");
+        assert!(multi.evidenceOf(slot).call().await.expect("evidence").teeProver != Address::ZERO, "proven");
+        pending.push((t, slot, at));
+    }
+
+    // Before the L1 block it is drawn from exists: not drawn, needs zk, not final after the delay.
+    warp(&admin, u64::from(rollup.softFinalityDelay) + 1).await;
+    let head = admin.get_block_number().await.expect("head");
+    for (t, slot, at) in &pending {
+        assert!(head <= at + draw_delay, "the draw block {} is still to come (head {head})", at + draw_delay);
+        assert_eq!(multi.drawOf(*slot).call().await.expect("draw").l1Block, 0);
+        assert!(multi.needsZk(l2_id, t.clone()).call().await.expect("needsZk"));
+        assert!(!multi.isFinal(l2_id, t.clone()).call().await.expect("isFinal"), "not final before the draw");
+    }
+
+    // L1 moves past it: the relayer has every proposal drawn, from that block's hash.
+    admin.raw_request::<_, serde_json::Value>("anvil_mine".into(), (draw_delay + 2,)).await.expect("mine");
+    for (t, slot, at) in &pending {
+        let mut draw = multi.drawOf(*slot).call().await.expect("draw");
+        for _ in 0..100 {
+            if draw.l1Block != 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            draw = multi.drawOf(*slot).call().await.expect("draw");
+        }
+        assert_eq!(draw.l1Block, at + draw_delay, "drawn from the block DRAW_DELAY after the proposal");
+        let from = admin
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Number(at + draw_delay))
+            .await
+            .expect("rpc")
+            .expect("block");
+        let roll = multi.rollOf(l2_id, t.firstBlock, t.lastBlock, from.header.hash).call().await.expect("rollOf");
+        assert_eq!(draw.roll, roll);
+        let tee_first = roll >= rollup.zkShareBps;
+        assert_eq!(multi.needsZk(l2_id, t.clone()).call().await.expect("needsZk"), !tee_first);
+        assert_eq!(multi.isFinal(l2_id, t.clone()).call().await.expect("isFinal"), tee_first);
+    }
     running.stop().await;
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

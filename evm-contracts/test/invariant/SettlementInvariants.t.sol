@@ -23,6 +23,11 @@ contract SettlementHandler is MultiProofFixture {
     uint256 public finalizedTeeOnlyEarly;
     /// @notice Times the finalized head went backwards.
     uint256 public headWentBack;
+    /// @notice Finalizations without a zk proof of a proposal not drawn TEE-first from an L1 block
+    /// after the one it was proposed in.
+    uint256 public finalizedTeeOnlyUndrawn;
+    /// @dev The L1 block each slot was first proposed in (a slot proposed again keeps its draw).
+    mapping(bytes32 slot => uint256) internal firstProposedAt;
 
     constructor() {
         setUpMultiProof();
@@ -37,6 +42,8 @@ contract SettlementHandler is MultiProofFixture {
             ProverRewards(address(0)),
             RollupSettlement.Proposal(9, _claim(9).blockHash, _claim(9).postStateRoot)
         );
+        vm.prank(admin);
+        mpv.setInbox(L2, address(settlement));
     }
 
     function verifier() external view returns (MultiProofVerifier) {
@@ -58,7 +65,10 @@ contract SettlementHandler is MultiProofFixture {
         if (count - settlement.lastFinalized() > 8) return;
         uint64 n = settlement.proposalOf(count - 1).lastBlock + 1;
         bytes32 blockHash = keccak256(abi.encode("block", n, salt));
-        settlement.propose(n, blockHash, lie ? keccak256(abi.encode("lie", blockHash)) : truth(blockHash));
+        uint256 index =
+            settlement.propose(n, blockHash, lie ? keccak256(abi.encode("lie", blockHash)) : truth(blockHash));
+        bytes32 slot = mpv.slotOf(L2, settlement.transitionOf(index));
+        if (firstProposedAt[slot] == 0) firstProposedAt[slot] = block.number;
     }
 
     /// @dev Honest provers prove the true post-state root of a pending proposal's block.
@@ -117,6 +127,22 @@ contract SettlementHandler is MultiProofFixture {
         vm.warp(block.timestamp + bound(dt, 0, 3 hours));
     }
 
+    /// @dev L1 blocks go by (sometimes past a draw window).
+    function mine(uint256 blocks) external {
+        vm.roll(block.number + bound(blocks, 1, 400));
+    }
+
+    /// @dev Anyone has a pending proposal drawn, whenever (too early, in the window, too late), from
+    /// whatever hash its L1 block turned out to have.
+    function draw(uint256 i, bytes32 l1Hash) external {
+        uint256 first = settlement.lastFinalized() + 1;
+        if (first >= settlement.proposalCount()) return;
+        uint256 index = i % 4 == 0 ? bound(i / 4, first, settlement.proposalCount() - 1) : first;
+        uint256 from = settlement.proposedAt(index) + mpv.DRAW_DELAY();
+        if (l1Hash != bytes32(0) && block.number > from && block.number - from <= 256) vm.setBlockhash(from, l1Hash);
+        try settlement.drawZk(index) {} catch {}
+    }
+
     function finalize(uint8 maxCount) external {
         bool contested = mpv.rollupOf(L2).openContests > 0;
         uint256 before = settlement.lastFinalized();
@@ -127,6 +153,9 @@ contract SettlementHandler is MultiProofFixture {
                 MultiProofVerifier.Evidence memory e = mpv.evidenceOf(mpv.slotOf(L2, t));
                 bool zk = e.zkEpoch == mpv.rollupOf(L2).zkEpoch;
                 if (!zk && block.timestamp < uint256(e.teeProvenAt) + 1 hours) ++finalizedTeeOnlyEarly;
+                bytes32 slot = mpv.slotOf(L2, t);
+                MultiProofVerifier.Draw memory d = mpv.drawOf(slot);
+                if (!zk && (d.l1Block <= firstProposedAt[slot] || d.roll < 5_000)) ++finalizedTeeOnlyUndrawn;
             }
         } catch {}
         uint256 head = settlement.lastFinalized();
@@ -154,14 +183,14 @@ contract SettlementHandler is MultiProofFixture {
     }
 }
 
-/// @notice Nothing finalizes while contested; TEE-only never finalizes before the delay; the head
-/// only moves forward.
+/// @notice Nothing finalizes while contested; TEE-only never finalizes before the delay, nor unless
+/// drawn TEE-first after its proposal; the head only moves forward.
 contract SettlementInvariantsTest is Test {
     SettlementHandler internal handler;
 
     function setUp() public {
         handler = new SettlementHandler();
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](14);
         selectors[0] = SettlementHandler.propose.selector;
         selectors[1] = SettlementHandler.proveHonest.selector;
         selectors[2] = SettlementHandler.rogueTee.selector;
@@ -173,6 +202,9 @@ contract SettlementInvariantsTest is Test {
         selectors[8] = SettlementHandler.propose.selector; // twice as often
         selectors[9] = SettlementHandler.finalize.selector; // twice as often
         selectors[10] = SettlementHandler.contestElsewhere.selector;
+        selectors[11] = SettlementHandler.mine.selector;
+        selectors[12] = SettlementHandler.draw.selector;
+        selectors[13] = SettlementHandler.draw.selector; // twice as often
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -192,6 +224,12 @@ contract SettlementInvariantsTest is Test {
 
     function invariant_teeOnlyNeverFinalEarly() public view {
         assertEq(handler.finalizedTeeOnlyEarly(), 0);
+    }
+
+    /// @dev A proposal finalized without a zk proof was drawn TEE-first, from an L1 block after
+    /// the one it was proposed in.
+    function invariant_teeOnlyOnlyWhenDrawnSoAfterTheProposal() public view {
+        assertEq(handler.finalizedTeeOnlyUndrawn(), 0);
     }
 
     function invariant_headOnlyMovesForward() public view {

@@ -74,7 +74,8 @@ fn yes() -> bool {
 }
 
 /// Where zk proofs come from. The rollup's zk prover is outside this system; the devnet uses the
-/// stand-in contract, named as one. Without a source, proofs go TEE-first (soft finality).
+/// stand-in contract, named as one. Without a source, proofs go TEE-first (soft finality: final
+/// after the delay if the proposal's proof mix, which the relayer has drawn, says it needs no zk).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZkConfig {

@@ -2,6 +2,11 @@
 //!
 //! Every step first reads what L1 already has — proposed, proven, final — and only sends what is
 //! missing, so a relayer that restarts (or runs beside another) never submits a block twice.
+//!
+//! A proposal proven by its TEE-proof alone (no zk source) is final only once its proof mix is
+//! drawn TEE-first, from the hash of an L1 block after the proposal: [`Settlement::draw_pending`]
+//! has it drawn (anyone may) while that hash is in `blockhash`'s reach. A proposal nobody draws in
+//! time needs a zk proof for good.
 
 use alloy::{
     network::EthereumWallet,
@@ -12,6 +17,8 @@ use alloy::{
 };
 use phat_witness::ProofFile;
 use serde::{Deserialize, Serialize};
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{error::RelayerError, prover::BatchProof};
 
@@ -24,6 +31,9 @@ use phat_l1::{
 
 /// Longest wait for a sent transaction's receipt before the block is retried.
 const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Most proof-mix draws sent in one round of [`Settlement::draw_pending`].
+const MAX_DRAWS_PER_ROUND: usize = 16;
 
 /// What a TEE-proof claims, as the settlement takes it: the transition over L2 blocks
 /// `first..=last` and its evidence (a single-block proof, or one batch proof for the range).
@@ -118,6 +128,13 @@ pub struct Settlement {
     pub tee_verifier: Address,
     /// The hash of the chain config L1 expects the rollup's proofs under.
     pub chain_config_hash: B256,
+    /// L1 blocks between a proposal and the block its proof mix is drawn from
+    /// (`MultiProofVerifier.DRAW_DELAY`).
+    draw_delay: u64,
+    /// How many blocks after that one the draw can be made (`DRAW_WINDOW`).
+    draw_window: u64,
+    /// The first proposal [`Settlement::draw_pending`] has not dealt with yet.
+    next_draw: AtomicU64,
 }
 
 fn l1(e: impl std::fmt::Display) -> RelayerError {
@@ -148,6 +165,8 @@ impl Settlement {
         let tee_verifier = multi_proof.teeVerifier().call().await.map_err(l1)?;
         let chain_config_hash = multi_proof.rollupOf(U256::from(l2_chain_id)).call().await.map_err(l1)?.chainConfigHash;
         let l1_chain_id = provider.get_chain_id().await.map_err(l1)?;
+        let draw_delay = multi_proof.DRAW_DELAY().call().await.map_err(l1)?.saturating_to();
+        let draw_window = multi_proof.DRAW_WINDOW().call().await.map_err(l1)?.saturating_to();
         Ok(Self {
             zk_stand_in: zk_stand_in.map(|a| RollupZkVerifierStandIn::new(a, provider.clone())),
             provider,
@@ -158,6 +177,9 @@ impl Settlement {
             l2_chain_id,
             tee_verifier,
             chain_config_hash,
+            draw_delay,
+            draw_window,
+            next_draw: AtomicU64::new(1),
         })
     }
 
@@ -368,6 +390,64 @@ impl Settlement {
             finalized: index <= finalized,
             l1_block: receipt.block_number,
         }))
+    }
+
+    /// Has the proof mix of pending proposals drawn, oldest first: each one not final yet whose
+    /// draw block (`DRAW_DELAY` after the proposal's L1 block) exists and whose draw window is
+    /// still open, unless someone drew it already. Returns the proposals drawn in this round (at
+    /// most [`MAX_DRAWS_PER_ROUND`]). A proposal whose window closed before it was drawn needs a zk
+    /// proof: it is logged and passed over. Run it every few seconds (the window is 256 L1 blocks).
+    pub async fn draw_pending(&self) -> Result<Vec<u64>, RelayerError> {
+        let count: u64 = self.settlement.proposalCount().call().await.map_err(l1)?.saturating_to();
+        let mut index = self.next_draw.load(Ordering::Relaxed);
+        if index > count {
+            // Proposals were discarded: the ones made again in their place are drawn anew.
+            index = count;
+            self.next_draw.store(index, Ordering::Relaxed);
+        }
+        if index >= count {
+            return Ok(Vec::new());
+        }
+        let finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
+        index = index.max(finalized + 1);
+        self.next_draw.store(index, Ordering::Relaxed);
+        if index >= count {
+            return Ok(Vec::new());
+        }
+        let head = self.block_number().await?;
+        let l2 = U256::from(self.l2_chain_id);
+        let mut drawn = Vec::new();
+        while index < count && drawn.len() < MAX_DRAWS_PER_ROUND {
+            let at: u64 = self.settlement.proposedAt(U256::from(index)).call().await.map_err(l1)?;
+            let from = at.saturating_add(self.draw_delay);
+            // Proposals are in L1 order: if this one's draw block is not there yet, no later one's
+            // is. (Waits one block more than the contract needs, so that estimating the gas at the
+            // head, as some nodes do, sees the block too.)
+            if head <= from {
+                break;
+            }
+            // The transaction lands in the next block at the earliest.
+            if head - from >= self.draw_window {
+                tracing::warn!(proposal = index, "proof-mix draw window missed: the proposal needs a zk proof");
+                index += 1;
+                self.next_draw.store(index, Ordering::Relaxed);
+                continue;
+            }
+            let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
+            let slot = self.multi_proof.slotOf(l2, t.clone()).call().await.map_err(l1)?;
+            let done = self.multi_proof.drawOf(slot).call().await.map_err(l1)?.l1Block != 0
+                || self.multi_proof.isFinal(l2, t).call().await.map_err(l1)?;
+            if !done {
+                let r = self.send(self.settlement.drawZk(U256::from(index))).await?;
+                if let Some(d) = r.decoded_log::<MultiProofVerifier::ZkDrawn>() {
+                    tracing::info!(proposal = index, l1_block = %d.data.l1Block, roll = d.data.roll, "proof mix drawn");
+                }
+                drawn.push(index);
+            }
+            index += 1;
+            self.next_draw.store(index, Ordering::Relaxed);
+        }
+        Ok(drawn)
     }
 
     /// The L1 block number (for the feed).

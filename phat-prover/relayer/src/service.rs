@@ -1,7 +1,8 @@
 //! The relayer loop: watch the L2 head; for each new block ask the provers (1-of-N) for its
 //! TEE-proof, check it against the L2 node and the L1 domain, settle it on L1, record it, publish
 //! it on the feed. A block that cannot be relayed (no prover answers, L1 refuses) stalls the loop
-//! on that block — nothing is skipped — and it retries after a back-off.
+//! on that block — nothing is skipped — and it retries after a back-off. Every few seconds it also
+//! has the proof mix of pending proposals drawn (TEE-first proposals need it to become final).
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -27,6 +28,8 @@ use crate::{
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Unacknowledged blocks reported to the registry per round.
 const REPORT_BATCH: usize = 32;
+/// How often pending proposals' proof-mix draws are looked at (their window is 256 L1 blocks).
+const DRAW_INTERVAL: Duration = Duration::from_secs(2);
 
 /// A running relayer for one rollup.
 pub struct Relayer {
@@ -136,6 +139,7 @@ impl Relayer {
         // When each L2 block was first seen, and the L1 head then.
         let mut seen: BTreeMap<u64, (Instant, Option<u64>)> = BTreeMap::new();
         let mut backoff = self.poll;
+        let mut last_draw: Option<Instant> = None;
         {
             let mut status = self.feed.status.write().await;
             status.l2_chain_id = self.settlement.l2_chain_id;
@@ -227,6 +231,13 @@ impl Relayer {
                 }
             }
             self.report_pending().await?;
+            if last_draw.is_none_or(|t| t.elapsed() >= DRAW_INTERVAL) {
+                last_draw = Some(Instant::now());
+                // A failed draw is retried next round; it never stops relaying.
+                if let Err(e) = self.settlement.draw_pending().await {
+                    tracing::warn!("proof-mix draw: {e}");
+                }
+            }
             head_wait(&mut shutdown, if next <= head { backoff } else { self.poll }).await;
         }
         tracing::info!(next, "relayer stopped");
