@@ -275,7 +275,9 @@ contract MultiProofVerifier is AccessControl {
     /// @notice Whether `t` is final: the rollup has no open contest, the recorded evidence attests
     /// `t.postStateRoot`, its TEE signer is still trusted, and either a zk proof of the current
     /// epoch is recorded or (for a transition drawn not to need ZK, see {needsZk}) the soft-finality
-    /// delay has passed.
+    /// delay has passed. The delay counts from when the TEE-proof was recorded, which may be before
+    /// the transition was proposed: an inbox counts it from the proposal too (see
+    /// {RollupSettlement-finalize}).
     function isFinal(uint256 l2ChainId, Transition calldata t) external view returns (bool) {
         Rollup storage r = _rollups[l2ChainId];
         if (!r.registered || r.openContests != 0) return false;

@@ -10,7 +10,8 @@ import {Transition} from "./interfaces/IRollupZkVerifier.sol";
 /// @title RollupSettlement
 /// @notice A small, complete example rollup inbox on L1: a proposer posts state roots (each
 /// proposal covers the blocks after the previous one), anyone proves them through the
-/// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final.
+/// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final
+/// (and, unless zk-proven, the soft-finality delay has passed since the proposal too).
 /// Each finalized proposal credits its TEE prover's beneficiary in {ProverRewards}.
 /// It is the rollup's inbox in the verifier ({MultiProofVerifier-setInbox}): it records the L1 block
 /// of each proposal and lets anyone have the proposal's proof mix drawn from a later L1 block hash
@@ -28,11 +29,12 @@ contract RollupSettlement is AccessControl, Multicall {
         bytes32 postStateRoot;
     }
 
-    /// @dev A proposal as stored: {Proposal} and the L1 block it was made in (packed with
-    /// `lastBlock`, so recording it costs no storage write of its own).
+    /// @dev A proposal as stored: {Proposal} and the L1 block and time it was made in (packed with
+    /// `lastBlock`, so recording them costs no storage write of their own).
     struct Stored {
         uint64 lastBlock;
         uint64 proposedAt;
+        uint64 proposedTime;
         bytes32 blockHash;
         bytes32 postStateRoot;
     }
@@ -95,7 +97,15 @@ contract RollupSettlement is AccessControl, Multicall {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PROPOSER_ROLE, proposer);
-        _proposals.push(Stored(genesis.lastBlock, uint64(block.number), genesis.blockHash, genesis.postStateRoot));
+        _proposals.push(
+            Stored(
+                genesis.lastBlock,
+                uint64(block.number),
+                uint64(block.timestamp),
+                genesis.blockHash,
+                genesis.postStateRoot
+            )
+        );
         emit Finalized(0, genesis.lastBlock, genesis.blockHash, genesis.postStateRoot, address(0));
     }
 
@@ -103,7 +113,8 @@ contract RollupSettlement is AccessControl, Multicall {
 
     /// @notice Proposes that the blocks after the latest proposal up to `lastBlock` end in
     /// `blockHash` with state root `postStateRoot`. The L1 block it is made in is recorded: the
-    /// proposal's proof mix is drawn from a later one ({drawZk}).
+    /// proposal's proof mix is drawn from a later one ({drawZk}); so is its time: a TEE-first
+    /// proposal's soft-finality delay counts from it too ({finalize}).
     /// @return index The proposal's index.
     function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot)
         external
@@ -115,7 +126,7 @@ contract RollupSettlement is AccessControl, Multicall {
             revert InvalidProposal();
         }
         index = _proposals.length;
-        _proposals.push(Stored(lastBlock, uint64(block.number), blockHash, postStateRoot));
+        _proposals.push(Stored(lastBlock, uint64(block.number), uint64(block.timestamp), blockHash, postStateRoot));
         emit Proposed(index, prev.lastBlock + 1, lastBlock, blockHash, postStateRoot);
     }
 
@@ -148,6 +159,10 @@ contract RollupSettlement is AccessControl, Multicall {
     }
 
     /// @notice Finalizes, in order, up to `maxCount` proposals that the verifier calls final.
+    /// The verifier counts a TEE-first transition's soft-finality delay from when its TEE-proof was
+    /// recorded, which anyone may do before the transition is proposed; here it counts from the
+    /// later of that and the proposal, so a proposal not zk-proven (under the rollup's current zk
+    /// verifier) is never final at once, however old its TEE evidence.
     /// @return count How many were finalized (reverts if none).
     function finalize(uint256 maxCount) external returns (uint256 count) {
         uint256 next = lastFinalized + 1;
@@ -155,7 +170,15 @@ contract RollupSettlement is AccessControl, Multicall {
         while (count < maxCount && next < end) {
             Transition memory t = transitionOf(next);
             if (!verifier.isFinal(l2ChainId, t)) break;
-            address prover = verifier.evidenceOf(verifier.slotOf(l2ChainId, t)).teeProver;
+            MultiProofVerifier.Evidence memory e = verifier.evidenceOf(verifier.slotOf(l2ChainId, t));
+            uint256 proposedTime = _proposals[next].proposedTime;
+            if (e.teeProvenAt < proposedTime) {
+                // TEE evidence older than the proposal: final at once only if zk-proven, else once
+                // the delay has passed since the proposal.
+                MultiProofVerifier.Rollup memory r = verifier.rollupOf(l2ChainId);
+                if (e.zkEpoch != r.zkEpoch && block.timestamp < proposedTime + r.softFinalityDelay) break;
+            }
+            address prover = e.teeProver;
             lastFinalized = next;
             ++count;
             emit Finalized(next, t.lastBlock, t.blockHash, t.postStateRoot, prover);

@@ -159,6 +159,52 @@ contract RollupSettlementTest is MultiProofFixture {
         assertEq(settlement.finalize(1), 1);
     }
 
+    /// @dev A proposer holding a (compromised) registered key records TEE evidence of its block
+    /// long before it proposes it: with no zk share the verifier calls it final, but it is not
+    /// finalized until the soft-finality delay has passed since the proposal (the zk prover's window
+    /// to contest it).
+    function test_teeFirstProposal_delayCountsFromTheProposal_notTheEvidence() public {
+        vm.prank(admin);
+        mpv.setProofMix(L2, 0, 24 hours);
+        Transition memory t = _transition(10);
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        vm.warp(block.timestamp + 30 days);
+        vm.roll(block.number + 1_000);
+        assertTrue(mpv.isFinal(L2, t), "the verifier: TEE evidence older than the delay");
+        uint256 proposedTime = block.timestamp;
+        _propose(10);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        vm.warp(proposedTime + 24 hours - 1);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        vm.warp(proposedTime + 24 hours);
+        assertEq(settlement.finalize(1), 1);
+        (uint64 n,,) = settlement.finalizedHead();
+        assertEq(n, 10);
+    }
+
+    /// @dev A zk-proven proposal is final at once, however old or new its evidence.
+    function test_zkProvenProposal_evidenceBeforeTheProposal_finalAtOnce() public {
+        // both proofs recorded long before the proposal
+        Transition memory t = _transition(10);
+        assertTrue(mpv.prove(L2, t, _zk(t), _tee(key, t)));
+        vm.warp(block.timestamp + 30 days);
+        _propose(10);
+        assertEq(settlement.finalize(1), 1);
+        // TEE evidence recorded before the proposal, the zk proof after it
+        t = _transition(11);
+        assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
+        vm.warp(block.timestamp + 30 days);
+        _propose(11);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        assertTrue(settlement.proveZk(2, _zk(t)));
+        assertEq(settlement.finalize(1), 1);
+        (uint64 n,,) = settlement.finalizedHead();
+        assertEq(n, 11);
+    }
+
     // ------------------------------------------------------------------ the proof-mix draw
 
     /// @dev The proposal's L1 block is recorded, and its draw comes from the hash of the block
@@ -209,6 +255,12 @@ contract RollupSettlementTest is MultiProofFixture {
         uint256 from = _drawBlockFor(t, proposedAt, false);
         assertGt(from, proposedAt);
         assertFalse(settlement.drawZk(1));
+        // drawn TEE-first, and the evidence is older than the delay: the delay still counts from
+        // the proposal
+        assertTrue(mpv.isFinal(L2, t));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        vm.warp(block.timestamp + 24 hours);
         assertEq(settlement.finalize(1), 1);
     }
 
