@@ -73,6 +73,10 @@ pub fn deploy(
             "--rpc-url",
             rpc,
             "--broadcast",
+            // One transaction at a time, each after the previous one's receipt: sent at once, a
+            // transaction that reaches a busy anvil out of order can leave a nonce gap that
+            // queues every later one for good (seen once: a test waiting on a receipt forever).
+            "--slow",
             "--private-key",
             keys::ADMIN,
             "--json",
