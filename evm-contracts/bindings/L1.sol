@@ -10,13 +10,16 @@ struct BlockClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; b
 
 struct NormalizedAttestation { uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner; uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes reportData; uint64 verifiedAt; bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash; }
 
+struct RefusalClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; bytes32 preStateRoot; uint16 reason; }
+
 struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot; bytes32 blockHash; bytes32 postStateRoot; }
 
 interface MultiProofVerifier {
+    struct TeeRefusal { bytes32 chainConfigHash; uint16 reason; bytes proof; }
     struct TeeEvidence { bool batch; bytes32 commitment; bytes32 chainConfigHash; bytes proof; }
     struct Rollup { address zkVerifier; uint32 zkEpoch; uint32 openContests; uint32 softFinalityDelay; uint16 zkShareBps; bool registered; address inbox; bytes32 chainConfigHash; }
     struct Evidence { bytes32 postStateRoot; address teeProver; uint40 teeProvenAt; uint32 zkEpoch; bool contested; }
-    struct Draw { uint64 l1Block; uint16 roll; }
+    struct Draw { uint64 l1Block; uint16 roll; uint40 proposedTime; }
     error AccessControlBadConfirmation();
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
     error AlreadyDrawn(bytes32 slot);
@@ -46,6 +49,7 @@ interface MultiProofVerifier {
     event TeeProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot, address prover);
     event TeeProofRefused(uint256 indexed l2ChainId, bytes32 indexed slot, bytes reason);
     event TransitionContested(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 recordedPostStateRoot, bytes32 conflictingPostStateRoot);
+    event TransitionRefused(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed prover, uint16 reason);
     event ZkDrawn(uint256 indexed l2ChainId, bytes32 indexed slot, uint256 l1Block, uint16 roll);
     event ZkProofAccepted(uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 postStateRoot);
     event ZkVerifierSet(uint256 indexed l2ChainId, address zkVerifier, uint32 zkEpoch);
@@ -57,7 +61,7 @@ interface MultiProofVerifier {
     function DRAW_DELAY() external view returns (uint256);
     function DRAW_WINDOW() external view returns (uint256);
     function drawOf(bytes32 slot) external view returns (MultiProofVerifier.Draw memory);
-    function drawZk(uint256 l2ChainId, Transition memory t, uint256 proposedAt) external returns (bool zkNeeded);
+    function drawZk(uint256 l2ChainId, Transition memory t, uint256 proposedAt, uint40 proposedTime) external returns (bool zkNeeded);
     function evidenceOf(bytes32 slot) external view returns (MultiProofVerifier.Evidence memory);
     function getRoleAdmin(bytes32 role) external view returns (bytes32);
     function grantRole(bytes32 role, address account) external;
@@ -80,6 +84,7 @@ interface MultiProofVerifier {
     function setZkVerifier(uint256 l2ChainId, address zkVerifier) external;
     function slotOf(uint256 l2ChainId, Transition memory t) external pure returns (bytes32);
     function submitTeeProof(uint256 l2ChainId, Transition memory t, MultiProofVerifier.TeeEvidence memory tee) external returns (bool accepted);
+    function submitTeeRefusal(uint256 l2ChainId, Transition memory t, MultiProofVerifier.TeeRefusal memory refusal) external;
     function submitZkProof(uint256 l2ChainId, Transition memory t, bytes memory zkProof) external returns (bool accepted);
     function supportsInterface(bytes4 interfaceId) external view returns (bool);
     function teeVerifier() external view returns (address);
@@ -307,6 +312,7 @@ interface RollupSettlement {
     function prove(uint256 index, bytes memory zkProof, MultiProofVerifier.TeeEvidence memory tee) external returns (bool);
     function proveTee(uint256 index, MultiProofVerifier.TeeEvidence memory tee) external returns (bool);
     function proveZk(uint256 index, bytes memory zkProof) external returns (bool);
+    function refuse(uint256 index, MultiProofVerifier.TeeRefusal memory refusal) external;
     function renounceRole(bytes32 role, address callerConfirmation) external;
     function revokeRole(bytes32 role, address account) external;
     function rewards() external view returns (address);
@@ -404,6 +410,7 @@ interface TeeVerifier {
     function parameters() external view returns (uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge);
     function POLICY_ROLE() external view returns (bytes32);
     function PROOF_LENGTH() external view returns (uint256);
+    function refusalDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, RefusalClaim memory claim) external view returns (bytes32);
     function register(ProverRegistry.Registration memory r) external returns (uint32 validSince);
     function renounceRole(bytes32 role, address callerConfirmation) external;
     function REPORT_DATA_TAG() external view returns (bytes32);
@@ -424,6 +431,7 @@ interface TeeVerifier {
     function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim memory claim, bytes memory proof) external view returns (address prover);
     function verifyBatchBlocks(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim[] memory blocks, bytes memory proof) external view returns (address prover);
     function verifyBlock(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim memory claim, bytes memory proof) external view returns (address prover);
+    function verifyRefusal(uint256 l2ChainId, bytes32 chainConfigHash, RefusalClaim memory claim, bytes memory proof) external view returns (address prover);
 }
 
 interface ZkAttestationVerifier {

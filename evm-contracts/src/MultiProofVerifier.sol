@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ITeeVerifier, BlockClaim, BatchClaim} from "./interfaces/ITeeVerifier.sol";
+import {ITeeVerifier, BlockClaim, BatchClaim, RefusalClaim} from "./interfaces/ITeeVerifier.sol";
 import {IRollupZkVerifier, Transition} from "./interfaces/IRollupZkVerifier.sol";
 
 /// @title MultiProofVerifier
@@ -13,16 +13,20 @@ import {IRollupZkVerifier, Transition} from "./interfaces/IRollupZkVerifier.sol"
 ///   recorded: **contested** — not accepted, an event, and nothing of that rollup is final until
 ///   governance resolves it (e.g. untrusts the TEE measurement, or replaces the zk verifier, then
 ///   clears the transition for re-proving).
+/// - a **TEE refusal** (a registered instance signs that the proposed block is invalid, see
+///   {submitTeeRefusal}): the transition is contested the same way, whatever the zk proof says — the
+///   "zk true, TEE false" case is never accepted and goes to governance, which either discards the
+///   proposal (the block was invalid) or revokes the instance (it lied) and clears the slot.
 /// - Proof mix: a share of transitions, drawn at random, needs ZK and TEE; the others may go
 ///   TEE-first: a TEE-only acceptance is soft and becomes final only after `softFinalityDelay` (at
-///   least {MIN_SOFT_FINALITY_DELAY}, never instant) or when the zk proof arrives. The draw must be
+///   least {MIN_SOFT_FINALITY_DELAY}, never instant), counted from the later of the TEE-proof and
+///   the proposal, or when the zk proof arrives. The draw must be
 ///   something the proposer cannot know, or it would grind its block (e.g. its `extraData`) until
 ///   the block needs no zk proof: it is taken from the hash of the L1 block {DRAW_DELAY} blocks
 ///   after the transition was proposed (see {drawZk}), which does not exist when the proposer
 ///   commits to the transition. Only the rollup's inbox (its settlement contract, which records when
 ///   each proposal was made) can have a transition drawn, once; a transition not drawn — not yet,
-///   never proposed, or its draw window of {DRAW_WINDOW} blocks missed — needs zk whenever the
-///   rollup's share is above zero.
+///   never proposed, or its draw window of {DRAW_WINDOW} blocks missed — is never final without zk.
 /// A TEE-proof whose signer is later revoked or whose measurement is untrusted stops counting, and
 /// a zk proof stops counting when the rollup's zk verifier is replaced.
 /// A TEE-proof commits to the chain config (fork times, blob schedule: the rules) its block was
@@ -77,6 +81,17 @@ contract MultiProofVerifier is AccessControl {
         bytes32 chainConfigHash;
     }
 
+    /// @notice A TEE refusal of a single-block transition: a registered instance signs that the
+    /// block (number, parent hash, block hash, pre-state root) is invalid under the chain config.
+    struct TeeRefusal {
+        /// @notice The chain config hash the block was refused under; must be the rollup's.
+        bytes32 chainConfigHash;
+        /// @notice What failed (see {RefusalClaim}).
+        uint16 reason;
+        /// @notice The 85-byte signature of the refusal: prover ‖ r ‖ s ‖ v.
+        bytes proof;
+    }
+
     /// @notice A TEE-proof of a transition: a single-block proof (`batch` false, `commitment` =
     /// witness commitment; only for one-block transitions) or a batch proof (`commitment` = blocks
     /// commitment).
@@ -113,6 +128,9 @@ contract MultiProofVerifier is AccessControl {
         /// rollup's share now, so governance raising the share reaches drawn transitions too). A
         /// transition not drawn counts as roll 0.
         uint16 roll;
+        /// @notice When the transition was proposed, as its inbox vouched: a TEE-only acceptance's
+        /// delay counts from the later of this and its TEE-proof.
+        uint40 proposedTime;
     }
 
     /// @notice The TEE verifier and prover registry.
@@ -156,6 +174,9 @@ contract MultiProofVerifier is AccessControl {
     event TransitionContested(
         uint256 indexed l2ChainId, bytes32 indexed slot, bytes32 recordedPostStateRoot, bytes32 conflictingPostStateRoot
     );
+    /// @notice Instance `prover` signed that `slot`'s block is invalid (`reason`, see {RefusalClaim});
+    /// the transition is contested (a {TransitionContested} with conflicting root zero comes with it).
+    event TransitionRefused(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed prover, uint16 reason);
     /// @notice Governance resolved the contest on `slot`, clearing its evidence.
     event ContestResolved(uint256 indexed l2ChainId, bytes32 indexed slot, address indexed by);
 
@@ -240,9 +261,32 @@ contract MultiProofVerifier is AccessControl {
         return _recordTee(r, l2ChainId, slot, t.postStateRoot, prover);
     }
 
+    /// @notice Records a TEE refusal of `t`, a single-block transition pending in rollup
+    /// `l2ChainId`'s inbox: reverts unless `refusal` was made under the rollup's chain config
+    /// ({ChainConfigMismatch}) and signed by an instance that is active now (the verifier's error);
+    /// then the transition is contested and the rollup paused until {resolveContest}.
+    /// Only the inbox may call it (its settlement contract lets anyone, for a pending proposal, see
+    /// {RollupSettlement-refuse}): a refusal of a block nobody proposed — anyone can make an invalid
+    /// block on a real parent — must not pause the rollup.
+    function submitTeeRefusal(uint256 l2ChainId, Transition calldata t, TeeRefusal calldata refusal) external {
+        (Rollup storage r, bytes32 slot) = _load(l2ChainId, t);
+        if (msg.sender != r.inbox) revert NotInbox(l2ChainId, msg.sender);
+        if (t.firstBlock != t.lastBlock) revert InvalidTransition();
+        bytes32 config = r.chainConfigHash;
+        if (refusal.chainConfigHash != config) revert ChainConfigMismatch(l2ChainId, config, refusal.chainConfigHash);
+        address prover = teeVerifier.verifyRefusal(
+            l2ChainId,
+            config,
+            RefusalClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, refusal.reason),
+            refusal.proof
+        );
+        emit TransitionRefused(l2ChainId, slot, prover, refusal.reason);
+        _contest(r, l2ChainId, slot, _evidence[slot], bytes32(0));
+    }
+
     /// @notice Draws whether `t` needs ZK, from the hash of L1 block `proposedAt + DRAW_DELAY`.
     /// Only rollup `l2ChainId`'s inbox may call it, vouching that `t` was proposed in L1 block
-    /// `proposedAt` (its own settlement contract lets anyone ask it, see
+    /// `proposedAt` at time `proposedTime` (its own settlement contract lets anyone ask it, see
     /// {RollupSettlement-drawZk}). The draw can be made once a slot, in L1 blocks
     /// `proposedAt + DRAW_DELAY + 1` to `proposedAt + DRAW_DELAY + DRAW_WINDOW`; a transition not drawn
     /// by then needs ZK for good (the safe default: a draw missed on purpose gains nothing).
@@ -251,7 +295,10 @@ contract MultiProofVerifier is AccessControl {
     /// @dev The L1 block's builder chooses its hash and so could bias the draw; see
     /// `docs/security-model.md` (proof mix).
     /// @return zkNeeded Whether `t` needs ZK under the rollup's share now.
-    function drawZk(uint256 l2ChainId, Transition calldata t, uint256 proposedAt) external returns (bool zkNeeded) {
+    function drawZk(uint256 l2ChainId, Transition calldata t, uint256 proposedAt, uint40 proposedTime)
+        external
+        returns (bool zkNeeded)
+    {
         Rollup storage r = _registered(l2ChainId);
         if (msg.sender != r.inbox) revert NotInbox(l2ChainId, msg.sender);
         bytes32 slot = slotOf(l2ChainId, t);
@@ -266,6 +313,7 @@ contract MultiProofVerifier is AccessControl {
         // forge-lint: disable-next-line(unsafe-typecast)
         d.l1Block = uint64(from);
         d.roll = roll;
+        d.proposedTime = proposedTime;
         emit ZkDrawn(l2ChainId, slot, from, roll);
         return roll < r.zkShareBps;
     }
@@ -274,10 +322,10 @@ contract MultiProofVerifier is AccessControl {
 
     /// @notice Whether `t` is final: the rollup has no open contest, the recorded evidence attests
     /// `t.postStateRoot`, its TEE signer is still trusted, and either a zk proof of the current
-    /// epoch is recorded or (for a transition drawn not to need ZK, see {needsZk}) the soft-finality
-    /// delay has passed. The delay counts from when the TEE-proof was recorded, which may be before
-    /// the transition was proposed: an inbox counts it from the proposal too (see
-    /// {RollupSettlement-finalize}).
+    /// epoch is recorded or the transition was drawn (so its inbox vouched for its proposal) not to
+    /// need ZK (see {needsZk}) and the soft-finality delay has passed since the later of its
+    /// TEE-proof and its proposal. (TEE evidence may be recorded by anyone before any proposal: a
+    /// delay counted from it alone would let an old TEE-proof make a new proposal final at once.)
     function isFinal(uint256 l2ChainId, Transition calldata t) external view returns (bool) {
         Rollup storage r = _rollups[l2ChainId];
         if (!r.registered || r.openContests != 0) return false;
@@ -286,8 +334,10 @@ contract MultiProofVerifier is AccessControl {
         if (e.contested || e.postStateRoot != t.postStateRoot || e.teeProver == address(0)) return false;
         if (!teeVerifier.isTrustedSigner(e.teeProver)) return false;
         if (e.zkEpoch == r.zkEpoch) return true;
-        if (_draws[slot].roll < r.zkShareBps) return false;
-        return block.timestamp >= uint256(e.teeProvenAt) + r.softFinalityDelay;
+        Draw storage d = _draws[slot];
+        if (d.l1Block == 0 || d.roll < r.zkShareBps) return false;
+        uint256 since = e.teeProvenAt > d.proposedTime ? e.teeProvenAt : d.proposedTime;
+        return block.timestamp >= since + r.softFinalityDelay;
     }
 
     /// @notice Whether `t` needs both proofs: its roll (see {drawZk}) is below the rollup's share.
@@ -514,13 +564,21 @@ contract MultiProofVerifier is AccessControl {
             return (e, true);
         }
         if (e.postStateRoot != postStateRoot) {
-            e.contested = true;
-            _contestedRollup[slot] = l2ChainId;
-            ++r.openContests;
-            emit TransitionContested(l2ChainId, slot, e.postStateRoot, postStateRoot);
+            _contest(r, l2ChainId, slot, e, postStateRoot);
             return (e, false);
         }
         return (e, true);
+    }
+
+    /// @dev Marks `slot` contested on rollup `l2ChainId` (pausing it) against `conflicting` (zero:
+    /// a refusal).
+    function _contest(Rollup storage r, uint256 l2ChainId, bytes32 slot, Evidence storage e, bytes32 conflicting)
+        private
+    {
+        e.contested = true;
+        _contestedRollup[slot] = l2ChainId;
+        ++r.openContests;
+        emit TransitionContested(l2ChainId, slot, e.postStateRoot, conflicting);
     }
 
     function _recordZk(Rollup storage r, uint256 l2ChainId, bytes32 slot, bytes32 postStateRoot)

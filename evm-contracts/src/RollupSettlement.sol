@@ -10,8 +10,9 @@ import {Transition} from "./interfaces/IRollupZkVerifier.sol";
 /// @title RollupSettlement
 /// @notice A small, complete example rollup inbox on L1: a proposer posts state roots (each
 /// proposal covers the blocks after the previous one), anyone proves them through the
-/// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final
-/// (and, unless zk-proven, the soft-finality delay has passed since the proposal too).
+/// {MultiProofVerifier}, and they finalize strictly in order once the verifier calls them final.
+/// Anyone may submit a prover's TEE refusal of a pending proposal ({refuse}): it is contested and the
+/// rollup paused until governance resolves it.
 /// Each finalized proposal credits its TEE prover's beneficiary in {ProverRewards}.
 /// It is the rollup's inbox in the verifier ({MultiProofVerifier-setInbox}): it records the L1 block
 /// of each proposal and lets anyone have the proposal's proof mix drawn from a later L1 block hash
@@ -114,7 +115,7 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @notice Proposes that the blocks after the latest proposal up to `lastBlock` end in
     /// `blockHash` with state root `postStateRoot`. The L1 block it is made in is recorded: the
     /// proposal's proof mix is drawn from a later one ({drawZk}); so is its time: a TEE-first
-    /// proposal's soft-finality delay counts from it too ({finalize}).
+    /// proposal's soft-finality delay counts from it too (the draw gives it to the verifier).
     /// @return index The proposal's index.
     function propose(uint64 lastBlock, bytes32 blockHash, bytes32 postStateRoot)
         external
@@ -148,6 +149,14 @@ contract RollupSettlement is AccessControl, Multicall {
         return verifier.submitTeeProof(l2ChainId, _pending(index), tee);
     }
 
+    /// @notice Submits a TEE refusal of pending single-block proposal `index`: a registered prover
+    /// signed that its block is invalid. The proposal is contested and the rollup paused (see
+    /// {MultiProofVerifier-submitTeeRefusal}); governance then discards it ({discardFrom}) and
+    /// resolves the contest, or, if the prover lied, revokes it and resolves the contest.
+    function refuse(uint256 index, MultiProofVerifier.TeeRefusal calldata refusal) external {
+        verifier.submitTeeRefusal(l2ChainId, _pending(index), refusal);
+    }
+
     /// @notice Has pending proposal `index`'s proof mix drawn (anyone may): whether it needs a zk
     /// proof or may go TEE-first, from the hash of the L1 block {MultiProofVerifier-DRAW_DELAY}
     /// blocks after the one it was proposed in, in the window {MultiProofVerifier-drawZk} allows.
@@ -155,14 +164,15 @@ contract RollupSettlement is AccessControl, Multicall {
     /// @return zkNeeded Whether it needs a zk proof (under the rollup's share now).
     function drawZk(uint256 index) external returns (bool zkNeeded) {
         Transition memory t = _pending(index);
-        return verifier.drawZk(l2ChainId, t, _proposals[index].proposedAt);
+        Stored storage p = _proposals[index];
+        // casting to 'uint40' is safe because it is a block timestamp
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return verifier.drawZk(l2ChainId, t, p.proposedAt, uint40(p.proposedTime));
     }
 
-    /// @notice Finalizes, in order, up to `maxCount` proposals that the verifier calls final.
-    /// The verifier counts a TEE-first transition's soft-finality delay from when its TEE-proof was
-    /// recorded, which anyone may do before the transition is proposed; here it counts from the
-    /// later of that and the proposal, so a proposal not zk-proven (under the rollup's current zk
-    /// verifier) is never final at once, however old its TEE evidence.
+    /// @notice Finalizes, in order, up to `maxCount` proposals that the verifier calls final (a
+    /// proposal not zk-proven only after the soft-finality delay since the later of its TEE-proof
+    /// and its proposal, whose time this contract gives the verifier with the draw).
     /// @return count How many were finalized (reverts if none).
     function finalize(uint256 maxCount) external returns (uint256 count) {
         uint256 next = lastFinalized + 1;
@@ -170,15 +180,7 @@ contract RollupSettlement is AccessControl, Multicall {
         while (count < maxCount && next < end) {
             Transition memory t = transitionOf(next);
             if (!verifier.isFinal(l2ChainId, t)) break;
-            MultiProofVerifier.Evidence memory e = verifier.evidenceOf(verifier.slotOf(l2ChainId, t));
-            uint256 proposedTime = _proposals[next].proposedTime;
-            if (e.teeProvenAt < proposedTime) {
-                // TEE evidence older than the proposal: final at once only if zk-proven, else once
-                // the delay has passed since the proposal.
-                MultiProofVerifier.Rollup memory r = verifier.rollupOf(l2ChainId);
-                if (e.zkEpoch != r.zkEpoch && block.timestamp < proposedTime + r.softFinalityDelay) break;
-            }
-            address prover = e.teeProver;
+            address prover = verifier.evidenceOf(verifier.slotOf(l2ChainId, t)).teeProver;
             lastFinalized = next;
             ++count;
             emit Finalized(next, t.lastBlock, t.blockHash, t.postStateRoot, prover);

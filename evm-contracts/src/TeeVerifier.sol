@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ProverRegistry} from "./ProverRegistry.sol";
-import {ITeeVerifier, BlockClaim, BatchClaim} from "./interfaces/ITeeVerifier.sol";
+import {ITeeVerifier, BlockClaim, BatchClaim, RefusalClaim} from "./interfaces/ITeeVerifier.sol";
 import {PublicInput} from "./libraries/PublicInput.sol";
 
 /// @title TeeVerifier
@@ -94,6 +94,35 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
             }),
             proof
         );
+    }
+
+    /// @inheritdoc ITeeVerifier
+    function verifyRefusal(
+        uint256 l2ChainId,
+        bytes32 chainConfigHash,
+        RefusalClaim calldata claim,
+        bytes calldata proof
+    ) external view returns (address prover) {
+        prover = _proofProver(proof);
+        _checkSignature(
+            PublicInput.refusalDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim),
+            prover,
+            proof
+        );
+        _requireActive(prover);
+    }
+
+    /// @notice The digest a prover signs for a refusal `claim` (the Rust `RefusalPublicInput::digest`).
+    /// @param l2ChainId Chain id of the L2.
+    /// @param chainConfigHash keccak256 of the canonical encoding of the L2's chain config.
+    /// @param prover The prover instance's address.
+    /// @param claim What the refusal states about the block.
+    function refusalDigest(uint256 l2ChainId, bytes32 chainConfigHash, address prover, RefusalClaim calldata claim)
+        external
+        view
+        returns (bytes32)
+    {
+        return PublicInput.refusalDigest(block.chainid, address(this), l2ChainId, chainConfigHash, prover, claim);
     }
 
     /// @notice The digest a prover signs for `claim` (the same as the Rust `BlockPublicInput::digest`).

@@ -7,7 +7,7 @@ import {MultiProofVerifier} from "../src/MultiProofVerifier.sol";
 import {TeeVerifier} from "../src/TeeVerifier.sol";
 import {ProverRegistry} from "../src/ProverRegistry.sol";
 import {IRollupZkVerifier, Transition} from "../src/interfaces/IRollupZkVerifier.sol";
-import {BlockClaim, BatchClaim} from "../src/interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, RefusalClaim} from "../src/interfaces/ITeeVerifier.sol";
 import {NormalizedAttestation} from "../src/interfaces/IAttestationVerifier.sol";
 import {RollupZkVerifierStandIn} from "./standins/RollupZkVerifierStandIn.sol";
 
@@ -74,6 +74,21 @@ abstract contract MultiProofFixture is Fixture {
         return MultiProofVerifier.TeeEvidence(true, commitment, config, _batchProof(k, L2, config, c));
     }
 
+    /// @dev A TEE refusal of single-block transition `t` by `k` for `reason`, under `config`.
+    function _refusal(uint256 k, Transition memory t, uint16 reason, bytes32 config)
+        internal
+        view
+        returns (MultiProofVerifier.TeeRefusal memory)
+    {
+        RefusalClaim memory c = RefusalClaim(t.lastBlock, t.parentHash, t.blockHash, t.preStateRoot, reason);
+        return MultiProofVerifier.TeeRefusal(config, reason, _refusalProof(k, L2, config, c));
+    }
+
+    /// @dev A TEE refusal of `t` by `k` (state root, code 6) under {CHAIN_CONFIG}.
+    function _refusal(uint256 k, Transition memory t) internal view returns (MultiProofVerifier.TeeRefusal memory) {
+        return _refusal(k, t, 6, CHAIN_CONFIG);
+    }
+
     function _zk(Transition memory t) internal view returns (bytes memory) {
         return zkStandIn.proofFor(L2, t);
     }
@@ -101,7 +116,7 @@ abstract contract MultiProofFixture is Fixture {
     function _draw(Transition memory t, bool zk) internal {
         uint256 proposedAt = block.number;
         _drawBlockFor(t, proposedAt, zk);
-        assertEq(mpv.drawZk(L2, t, proposedAt), zk);
+        assertEq(mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp)), zk);
     }
 }
 
@@ -463,7 +478,10 @@ contract MultiProofVerifierTest is MultiProofFixture {
         uint256 from = proposedAt + mpv.DRAW_DELAY();
         vm.roll(from + 1);
         vm.setBlockhash(from, l1Hash);
-        assertEq(mpv.drawZk(L2, a, proposedAt), mpv.drawZk(L2, b, proposedAt));
+        assertEq(
+            mpv.drawZk(L2, a, proposedAt, uint40(block.timestamp)),
+            mpv.drawZk(L2, b, proposedAt, uint40(block.timestamp))
+        );
         assertEq(mpv.drawOf(mpv.slotOf(L2, a)).roll, mpv.drawOf(mpv.slotOf(L2, b)).roll);
         assertEq(mpv.drawOf(mpv.slotOf(L2, a)).roll, mpv.rollOf(L2, 10, 10, l1Hash));
     }
@@ -483,7 +501,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
             Transition memory v = _transition(10);
             v.blockHash = keccak256(abi.encode("extraData", i));
             if (uint256(keccak256(abi.encode(L2, v.blockHash))) % 10_000 >= share) ++oldTeeFirst;
-            assertTrue(mpv.drawZk(L2, v, proposedAt), "every variant needs ZK");
+            assertTrue(mpv.drawZk(L2, v, proposedAt, uint40(block.timestamp)), "every variant needs ZK");
             assertTrue(mpv.needsZk(L2, v));
         }
         assertGt(oldTeeFirst, 0, "the old draw had a TEE-first variant to pick");
@@ -495,6 +513,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
         Transition memory t = _transition(10);
         bytes32 slot = mpv.slotOf(L2, t);
         uint256 proposedAt = block.number;
+        uint40 proposedTime = uint40(block.timestamp);
         uint256 from = proposedAt + mpv.DRAW_DELAY();
         assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
         vm.warp(block.timestamp + 365 days);
@@ -502,13 +521,13 @@ contract MultiProofVerifierTest is MultiProofFixture {
         for (uint256 i = 0; i < 3; ++i) {
             vm.roll(heights[i]);
             vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawNotReady.selector, slot, from));
-            mpv.drawZk(L2, t, proposedAt);
+            mpv.drawZk(L2, t, proposedAt, proposedTime);
             assertTrue(mpv.needsZk(L2, t));
             assertFalse(mpv.isFinal(L2, t), "not final without ZK before the draw");
         }
         assertEq(mpv.drawOf(slot).l1Block, 0);
         _drawBlockFor(t, proposedAt, false);
-        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        assertFalse(mpv.drawZk(L2, t, proposedAt, proposedTime));
         assertTrue(mpv.isFinal(L2, t));
     }
 
@@ -523,12 +542,12 @@ contract MultiProofVerifierTest is MultiProofFixture {
         // the last block of the window
         uint256 snap = vm.snapshotState();
         vm.roll(from + mpv.DRAW_WINDOW());
-        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        assertFalse(mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp)));
         vm.revertToState(snap);
         // one block later
         vm.roll(from + mpv.DRAW_WINDOW() + 1);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.DrawWindowMissed.selector, slot, from));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
         vm.warp(block.timestamp + 365 days);
         assertTrue(mpv.needsZk(L2, t));
         assertFalse(mpv.isFinal(L2, t), "missed: TEE alone never finalizes it");
@@ -544,9 +563,9 @@ contract MultiProofVerifierTest is MultiProofFixture {
         address nobody = makeAddr("nobody");
         vm.prank(nobody);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, nobody));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.RollupUnknown.selector, L2 + 1));
-        mpv.drawZk(L2 + 1, t, proposedAt);
+        mpv.drawZk(L2 + 1, t, proposedAt, uint40(block.timestamp));
 
         // another rollup's inbox cannot draw this one's transitions
         vm.startPrank(admin);
@@ -555,7 +574,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
         vm.stopPrank();
         vm.prank(nobody);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, nobody));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
 
         // the inbox is the rollup admin's to set; the previous one can no longer draw
         bytes32 role = mpv.ROLLUP_ADMIN_ROLE();
@@ -571,7 +590,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
         mpv.setInbox(L2, address(0));
         assertEq(mpv.rollupOf(L2).inbox, address(0));
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, address(this)));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
         assertTrue(mpv.needsZk(L2, t), "no inbox: nothing drawn, ZK needed");
         assertEq(mpv.drawOf(mpv.slotOf(L2, t)).l1Block, 0);
     }
@@ -586,15 +605,15 @@ contract MultiProofVerifierTest is MultiProofFixture {
         uint16 roll = mpv.rollOf(L2, 10, 10, blockhash(from));
         vm.expectEmit(address(mpv));
         emit MultiProofVerifier.ZkDrawn(L2, slot, from, roll);
-        assertFalse(mpv.drawZk(L2, t, proposedAt));
+        assertFalse(mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp)));
         assertEq(mpv.drawOf(slot).l1Block, from);
         assertEq(mpv.drawOf(slot).roll, roll);
         vm.setBlockhash(from, _l1HashDrawing(t, true));
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
         vm.roll(block.number + 10);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
-        mpv.drawZk(L2, t, proposedAt + 5);
+        mpv.drawZk(L2, t, proposedAt + 5, uint40(block.timestamp));
 
         (uint256 key2,) = _activeProver();
         assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
@@ -605,7 +624,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
         assertEq(mpv.evidenceOf(slot).postStateRoot, bytes32(0));
         assertEq(mpv.drawOf(slot).roll, roll, "the draw outlives the evidence");
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.AlreadyDrawn.selector, slot));
-        mpv.drawZk(L2, t, proposedAt);
+        mpv.drawZk(L2, t, proposedAt, uint40(block.timestamp));
     }
 
     /// @dev The share applies to the roll when finality is asked: governance raising it reaches
@@ -623,7 +642,9 @@ contract MultiProofVerifierTest is MultiProofFixture {
     }
 
     /// @dev With a share of 0 no transition needs ZK, drawn or not: there is nothing to grind.
-    function test_draw_shareZero_noDrawNeeded() public {
+    /// @dev At a share of zero no transition needs ZK, but a TEE-only one is final only once drawn:
+    /// the draw is how the inbox vouches for the proposal and its time.
+    function test_draw_shareZero_stillFinalOnlyOnceDrawn() public {
         vm.prank(admin);
         mpv.setProofMix(L2, 0, 1 hours);
         Transition memory t = _transition(10);
@@ -631,7 +652,132 @@ contract MultiProofVerifierTest is MultiProofFixture {
         assertFalse(mpv.needsZk(L2, t));
         assertFalse(mpv.isFinal(L2, t), "never instant");
         vm.warp(block.timestamp + 1 hours);
+        assertFalse(mpv.isFinal(L2, t), "not drawn: no proposal vouched for");
+        _draw(t, false);
+        assertFalse(mpv.isFinal(L2, t), "the delay counts from the proposal (the draw's time here)");
+        vm.warp(block.timestamp + 1 hours);
         assertTrue(mpv.isFinal(L2, t));
+    }
+
+    /// @dev TEE evidence recorded long before the proposal: the delay counts from the proposal.
+    function test_isFinal_delayCountsFromTheLaterOfEvidenceAndProposal() public {
+        vm.prank(admin);
+        mpv.setProofMix(L2, 0, 24 hours);
+        Transition memory t = _transition(10);
+        mpv.submitTeeProof(L2, t, _tee(key, t));
+        vm.warp(block.timestamp + 30 days);
+        uint256 proposedAt = block.number;
+        uint40 proposedTime = uint40(block.timestamp);
+        _drawBlockFor(t, proposedAt, false);
+        assertFalse(mpv.drawZk(L2, t, proposedAt, proposedTime));
+        vm.warp(uint256(proposedTime) + 24 hours - 1);
+        assertFalse(mpv.isFinal(L2, t), "old evidence, new proposal");
+        vm.warp(uint256(proposedTime) + 24 hours);
+        assertTrue(mpv.isFinal(L2, t));
+        // and from the evidence when it is the later one
+        Transition memory u = _transition(11);
+        proposedAt = block.number;
+        proposedTime = uint40(block.timestamp);
+        _drawBlockFor(u, proposedAt, false);
+        assertFalse(mpv.drawZk(L2, u, proposedAt, proposedTime));
+        vm.warp(block.timestamp + 10 hours);
+        uint256 provenAt = block.timestamp;
+        mpv.submitTeeProof(L2, u, _tee(key, u));
+        vm.warp(provenAt + 24 hours - 1);
+        assertFalse(mpv.isFinal(L2, u), "new evidence, older proposal");
+        vm.warp(provenAt + 24 hours);
+        assertTrue(mpv.isFinal(L2, u));
+    }
+
+    // ------------------------------------------------------------------ TEE refusals
+
+    /// @dev zk true, TEE refuses: contested, the rollup paused, nothing final; governance resolves.
+    function test_teeRefusal_zkTrue_contestedAndPaused() public {
+        Transition memory t = _transition(10);
+        Transition memory other = _transition(11);
+        mpv.prove(L2, other, _zk(other), _tee(key, other));
+        assertTrue(mpv.isFinal(L2, other));
+        assertTrue(mpv.submitZkProof(L2, t, _zk(t)));
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TransitionRefused(L2, slot, prover, 6);
+        vm.expectEmit(address(mpv));
+        emit MultiProofVerifier.TransitionContested(L2, slot, t.postStateRoot, bytes32(0));
+        mpv.submitTeeRefusal(L2, t, _refusal(key, t));
+        assertTrue(mpv.evidenceOf(slot).contested);
+        assertEq(mpv.rollupOf(L2).openContests, 1);
+        assertFalse(mpv.isFinal(L2, t));
+        assertFalse(mpv.isFinal(L2, other), "the whole rollup is paused");
+        // nothing more is recorded for the slot until governance resolves it
+        MultiProofVerifier.TeeEvidence memory proof = _tee(key, t);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.TransitionIsContested.selector, slot));
+        mpv.submitTeeProof(L2, t, proof);
+        MultiProofVerifier.TeeRefusal memory again = _refusal(key, t);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.TransitionIsContested.selector, slot));
+        mpv.submitTeeRefusal(L2, t, again);
+        vm.prank(admin);
+        mpv.resolveContest(L2, slot);
+        assertEq(mpv.rollupOf(L2).openContests, 0);
+        assertTrue(mpv.isFinal(L2, other));
+    }
+
+    /// @dev A refusal with no evidence recorded yet contests too (the TEE spoke first).
+    function test_teeRefusal_beforeAnyProof_contests() public {
+        Transition memory t = _transition(10);
+        mpv.submitTeeRefusal(L2, t, _refusal(key, t, 1, CHAIN_CONFIG));
+        bytes32 slot = mpv.slotOf(L2, t);
+        assertTrue(mpv.evidenceOf(slot).contested);
+        bytes memory zk = _zk(t);
+        MultiProofVerifier.TeeEvidence memory proof = _tee(key, t);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.TransitionIsContested.selector, slot));
+        mpv.prove(L2, t, zk, proof);
+    }
+
+    function test_teeRefusal_refusals() public {
+        Transition memory t = _transition(10);
+        // an unregistered key
+        uint256 stranger = 0xbad;
+        MultiProofVerifier.TeeRefusal memory r = _refusal(stranger, t);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotRegistered.selector, vm.addr(stranger)));
+        mpv.submitTeeRefusal(L2, t, r);
+        // made under another chain config
+        r = _refusal(key, t, 6, keccak256("another config"));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                MultiProofVerifier.ChainConfigMismatch.selector, L2, CHAIN_CONFIG, keccak256("another config")
+            )
+        );
+        mpv.submitTeeRefusal(L2, t, r);
+        // signed for another block, or with another reason than the one submitted
+        Transition memory u = _transition(11);
+        r = _refusal(key, u);
+        vm.expectRevert();
+        mpv.submitTeeRefusal(L2, t, r);
+        r = _refusal(key, t);
+        r.reason = 2;
+        vm.expectRevert();
+        mpv.submitTeeRefusal(L2, t, r);
+        // a proof of the block is not a refusal of it
+        MultiProofVerifier.TeeEvidence memory proof = _tee(key, t);
+        r = MultiProofVerifier.TeeRefusal(CHAIN_CONFIG, 6, proof.proof);
+        vm.expectRevert();
+        mpv.submitTeeRefusal(L2, t, r);
+        // not the inbox
+        r = _refusal(key, t);
+        vm.prank(prover);
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, prover));
+        mpv.submitTeeRefusal(L2, t, r);
+        // a multi-block transition
+        Transition memory range = Transition(9, 10, t.parentHash, t.preStateRoot, t.blockHash, t.postStateRoot);
+        vm.expectRevert(MultiProofVerifier.InvalidTransition.selector);
+        mpv.submitTeeRefusal(L2, range, r);
+        // a revoked instance
+        vm.prank(guardian);
+        tee.revoke(prover);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverRevoked.selector, prover));
+        mpv.submitTeeRefusal(L2, t, r);
+        assertFalse(mpv.evidenceOf(mpv.slotOf(L2, t)).contested);
+        assertEq(mpv.rollupOf(L2).openContests, 0);
     }
 
     // ------------------------------------------------------------------ governance and refusals
@@ -846,7 +992,7 @@ contract MultiProofVerifierTest is MultiProofFixture {
             uint256 from = block.number + mpv.DRAW_DELAY();
             vm.roll(from + 1);
             vm.setBlockhash(from, keccak256(abi.encode(seed, i)));
-            bool zk = mpv.drawZk(L2, t, from - mpv.DRAW_DELAY());
+            bool zk = mpv.drawZk(L2, t, from - mpv.DRAW_DELAY(), uint40(block.timestamp));
             assertEq(zk, mpv.needsZk(L2, t));
             if (zk) ++drawn;
         }

@@ -170,11 +170,15 @@ contract RollupSettlementTest is MultiProofFixture {
         assertTrue(mpv.submitTeeProof(L2, t, _tee(key, t)));
         vm.warp(block.timestamp + 30 days);
         vm.roll(block.number + 1_000);
-        assertTrue(mpv.isFinal(L2, t), "the verifier: TEE evidence older than the delay");
+        assertFalse(mpv.isFinal(L2, t), "the verifier: never proposed, never drawn");
         uint256 proposedTime = block.timestamp;
+        uint256 proposedAt = block.number;
         _propose(10);
         vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
         settlement.finalize(1);
+        _drawBlockFor(t, proposedAt, false);
+        assertFalse(settlement.drawZk(1));
+        assertFalse(mpv.isFinal(L2, t), "the verifier: the delay counts from the proposal");
         vm.warp(proposedTime + 24 hours - 1);
         vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
         settlement.finalize(1);
@@ -242,7 +246,7 @@ contract RollupSettlementTest is MultiProofFixture {
         vm.roll(block.number + 500);
         vm.prank(proposer);
         vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, proposer));
-        mpv.drawZk(L2, t, block.number - 400);
+        mpv.drawZk(L2, t, block.number - 400, uint40(block.timestamp));
         vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 1));
         settlement.drawZk(1);
         vm.warp(block.timestamp + 24 hours);
@@ -256,8 +260,8 @@ contract RollupSettlementTest is MultiProofFixture {
         assertGt(from, proposedAt);
         assertFalse(settlement.drawZk(1));
         // drawn TEE-first, and the evidence is older than the delay: the delay still counts from
-        // the proposal
-        assertTrue(mpv.isFinal(L2, t));
+        // the proposal, in the verifier itself
+        assertFalse(mpv.isFinal(L2, t));
         vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
         settlement.finalize(1);
         vm.warp(block.timestamp + 24 hours);
@@ -323,6 +327,66 @@ contract RollupSettlementTest is MultiProofFixture {
         mpv.resolveContest(L2, slot);
         _proveBoth(1);
         assertEq(settlement.finalize(1), 1);
+    }
+
+    /// @dev The seed's third case: the zk proof holds, the TEE refuses the proposed block. Not
+    /// accepted: contested, paused; governance discards the proposal and resolves the contest, and
+    /// the rollup goes on from a valid proposal.
+    function test_teeRefusal_zkTrue_contested_governanceDiscards() public {
+        vm.prank(proposer);
+        settlement.propose(10, keccak256("an invalid block"), keccak256("its claimed root"));
+        Transition memory bad = settlement.transitionOf(1);
+        assertTrue(settlement.proveZk(1, _zk(bad)), "a buggy zk verifier says yes");
+        settlement.refuse(1, _refusal(key, bad));
+        bytes32 slot = mpv.slotOf(L2, bad);
+        assertTrue(mpv.evidenceOf(slot).contested);
+        vm.warp(block.timestamp + 2 days);
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        // governance: the block was invalid
+        vm.startPrank(admin);
+        settlement.discardFrom(1);
+        mpv.resolveContest(L2, slot);
+        vm.stopPrank();
+        _propose(10);
+        _proveBoth(1);
+        assertEq(settlement.finalize(1), 1);
+        (, bytes32 hash,) = settlement.finalizedHead();
+        assertEq(hash, _claim(10).blockHash);
+    }
+
+    /// @dev A lying TEE refuses a valid block: contested all the same; governance revokes the
+    /// instance and resolves the contest the other way, and the proposal is proven again.
+    function test_teeRefusal_lyingTee_governanceRevokesIt() public {
+        _propose(10);
+        _proveBoth(1);
+        (uint256 liar,) = _activeProver();
+        Transition memory t = settlement.transitionOf(1);
+        settlement.refuse(1, _refusal(liar, t));
+        vm.expectRevert(RollupSettlement.NothingToFinalize.selector);
+        settlement.finalize(1);
+        vm.prank(guardian);
+        tee.revoke(vm.addr(liar));
+        bytes32 slot = mpv.slotOf(L2, t);
+        vm.prank(admin);
+        mpv.resolveContest(L2, slot);
+        _proveBoth(1);
+        assertEq(settlement.finalize(1), 1);
+    }
+
+    function test_teeRefusal_onlyOfAPendingProposal() public {
+        _propose(10);
+        _proveBoth(1);
+        settlement.finalize(1);
+        Transition memory t = settlement.transitionOf(1);
+        MultiProofVerifier.TeeRefusal memory r = _refusal(key, t);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalFinalized.selector, 1));
+        settlement.refuse(1, r);
+        vm.expectRevert(abi.encodeWithSelector(RollupSettlement.ProposalUnknown.selector, 2));
+        settlement.refuse(2, r);
+        // straight to the verifier: only the inbox
+        vm.expectRevert(abi.encodeWithSelector(MultiProofVerifier.NotInbox.selector, L2, address(this)));
+        mpv.submitTeeRefusal(L2, t, r);
     }
 
     function test_zkOnlyProposal_neverFinal() public {

@@ -26,6 +26,18 @@ struct BatchClaim {
     bytes32 blocksCommitment;
 }
 
+/// @notice What a TEE refusal states (`RefusalPublicInput` fields 7-11 in `docs/proof-format.md`):
+/// block `blockNumber` with hash `blockHash`, on parent `parentHash` with state root `preStateRoot`,
+/// is invalid for `reason` (1 header rule, 2 transaction, 3 gas used, 4 receipts, 5 requests,
+/// 6 state root, 7 system call).
+struct RefusalClaim {
+    uint64 blockNumber;
+    bytes32 parentHash;
+    bytes32 blockHash;
+    bytes32 preStateRoot;
+    uint16 reason;
+}
+
 /// @notice Verifies TEE-proofs (format v2) from registered, active prover instances.
 interface ITeeVerifier is IProverRegistry {
     /// @notice Reverts unless `proof` is a valid TEE-proof of `claim` on rollup `l2ChainId`, executed
@@ -56,6 +68,15 @@ interface ITeeVerifier is IProverRegistry {
         uint256 l2ChainId,
         bytes32 chainConfigHash,
         BlockClaim[] calldata blocks,
+        bytes calldata proof
+    ) external view returns (address prover);
+
+    /// @notice As {verifyBlock}, for a TEE refusal: `proof` signs that the block of `claim` is
+    /// invalid under the chain config whose hash is `chainConfigHash`.
+    function verifyRefusal(
+        uint256 l2ChainId,
+        bytes32 chainConfigHash,
+        RefusalClaim calldata claim,
         bytes calldata proof
     ) external view returns (address prover);
 }

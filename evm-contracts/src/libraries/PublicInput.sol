@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {BlockClaim, BatchClaim} from "../interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, RefusalClaim} from "../interfaces/ITeeVerifier.sol";
 
 /// @title PublicInput
 /// @notice The public input of a TEE-proof (format v2), hashed exactly as `docs/proof-format.md`
@@ -14,6 +14,8 @@ library PublicInput {
     bytes32 internal constant BLOCK_TAG = keccak256("phat-sgx-prover.tee-proof.block.v2");
     /// @notice keccak256("phat-sgx-prover.tee-proof.batch.v2").
     bytes32 internal constant BATCH_TAG = keccak256("phat-sgx-prover.tee-proof.batch.v2");
+    /// @notice keccak256("phat-sgx-prover.tee-refusal.v1").
+    bytes32 internal constant REFUSAL_TAG = keccak256("phat-sgx-prover.tee-refusal.v1");
 
     /// @notice The digest a prover signs for one block.
     /// @dev Equals `keccak256(abi.encode(BLOCK_TAG, l1ChainId, verifier, l2ChainId, chainConfigHash,
@@ -52,5 +54,17 @@ library PublicInput {
         BatchClaim memory c
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(BATCH_TAG, l1ChainId, verifier, l2ChainId, chainConfigHash, prover, c));
+    }
+
+    /// @notice The digest a prover signs for a refusal.
+    function refusalDigest(
+        uint256 l1ChainId,
+        address verifier,
+        uint256 l2ChainId,
+        bytes32 chainConfigHash,
+        address prover,
+        RefusalClaim memory c
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(REFUSAL_TAG, l1ChainId, verifier, l2ChainId, chainConfigHash, prover, c));
     }
 }

@@ -6,7 +6,7 @@ import {TeeVerifier} from "../../src/TeeVerifier.sol";
 import {ProverRegistry} from "../../src/ProverRegistry.sol";
 import {QuorumAttestationVerifier} from "../../src/QuorumAttestationVerifier.sol";
 import {NormalizedAttestation, TcbStatus} from "../../src/interfaces/IAttestationVerifier.sol";
-import {BlockClaim, BatchClaim} from "../../src/interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, RefusalClaim} from "../../src/interfaces/ITeeVerifier.sol";
 
 /// @notice keccak256 of the canonical chain config encoding (`docs/proof-format.md` §6, the Rust
 /// `ChainConfig::to_canonical`) of chain `chainId` with every fork through Prague active from
@@ -187,6 +187,16 @@ abstract contract Fixture is Test {
     {
         address prover = vm.addr(key);
         return abi.encodePacked(prover, _sign(key, tee.blockDigest(l2ChainId, config, prover, c)));
+    }
+
+    /// @dev A TEE refusal of `c` by `key`, made under chain config `config`.
+    function _refusalProof(uint256 key, uint256 l2ChainId, bytes32 config, RefusalClaim memory c)
+        internal
+        view
+        returns (bytes memory)
+    {
+        address prover = vm.addr(key);
+        return abi.encodePacked(prover, _sign(key, tee.refusalDigest(l2ChainId, config, prover, c)));
     }
 
     /// @dev A batch TEE-proof of `c` by `key`, made under {CHAIN_CONFIG}.

@@ -24,7 +24,9 @@ pub use error::{ConfigError, DbError, ExecutionError, ForkError, HeaderError, St
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};
 pub mod public_input;
+pub mod refusal;
 pub mod signature;
 
 pub use public_input::{BatchPublicInput, BlockPublicInput, ProofDomain};
+pub use refusal::{RefusalPublicInput, RefusalReason, RefusedBlock};
 pub use signature::{LocalSigner, Signer, TeeProof};

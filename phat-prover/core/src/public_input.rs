@@ -189,6 +189,7 @@ pub fn tags() -> Vec<(&'static str, B256)> {
     alloc::vec![
         ("phat-sgx-prover.tee-proof.block.v2", BLOCK_TAG),
         ("phat-sgx-prover.tee-proof.batch.v2", BATCH_TAG),
+        ("phat-sgx-prover.tee-refusal.v1", crate::refusal::REFUSAL_TAG),
         ("phat-sgx-prover.chain-config.v1", crate::chain::CHAIN_CONFIG_TAG),
     ]
 }

@@ -11,7 +11,7 @@ use phat_witness::{
     stateless::StatelessFile,
 };
 
-fn fixtures() -> Vec<PathBuf> {
+pub fn fixtures() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/stateless");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("stateless fixtures")
