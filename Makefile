@@ -130,11 +130,15 @@ WASM_RUSTFLAGS := $$'-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--import-memory
 # and a cdylib crate's files carry no hash: the two builds' outputs of phat-prover-contract share one
 # file, which cargo may then take as fresh for the other build (a registry linked against the
 # prover's `call`/`deploy`: duplicate symbols). Each build therefore starts by forgetting that
-# crate's fingerprints, so it is compiled (that crate only) for the build at hand.
+# crate's fingerprints, so it is compiled (that crate only) for the build at hand. The same holds
+# for the host (dev-profile) folder, where the registry's tests build the prover as a dependency and
+# the prover's metadata binary needs it whole (else: undefined `__ink_generate_metadata`).
 CONTRACT_WASM_DIR := $(CONTRACTS_TARGET)/wasm32-unknown-unknown/release
+CONTRACT_HOST_DIR := $(CONTRACTS_TARGET)/debug
 # $(call phat-bundle,crate dir,bundle name,wasm file stem,metadata binary)
 define phat-bundle
-	rm -rf $(CONTRACT_WASM_DIR)/.fingerprint/phat-prover-contract-* $(CONTRACT_WASM_DIR)/deps/libphat_prover_contract.rlib
+	rm -rf $(CONTRACT_WASM_DIR)/.fingerprint/phat-prover-contract-* $(CONTRACT_WASM_DIR)/deps/libphat_prover_contract.rlib \
+		$(CONTRACT_HOST_DIR)/.fingerprint/phat-prover-contract-* $(CONTRACT_HOST_DIR)/deps/libphat_prover_contract.rlib
 	cd $(1) && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CONTRACTS_TARGET) CARGO_ENCODED_RUSTFLAGS=$(WASM_RUSTFLAGS) \
 		$(CARGO) build --release --locked --target wasm32-unknown-unknown -Zbuild-std=core,alloc --no-default-features --features dlmalloc,host-keccak
 	cd $(1) && CARGO_TARGET_DIR=$(CONTRACTS_TARGET) $(LINTED) $(CARGO) run -q --locked --features metadata \

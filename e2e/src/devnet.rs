@@ -19,7 +19,7 @@ use phat_devkit::{Anvil, L2_HARDFORK, l2_chain_config};
 use phat_prover_core::{ChainConfig, ProofDomain};
 use phat_relayer::{
     Config,
-    config::{L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
+    config::{HeadTag, L1Config, L2Config, RegistryConfig, ServiceConfig, ZkConfig},
     prover::{ClusterProver, LocalProver, TeeProver, WitnessSource},
 };
 
@@ -210,7 +210,13 @@ impl Devnet {
         std::fs::write(&chain_config, phat_witness::files::chain_config_json(&self.chain).to_string())
             .map_err(|e| DevnetError::L1(format!("{}: {e}", chain_config.display())))?;
         Ok(Config {
-            l2: L2Config { rpc: self.l2.url.clone(), chain_config, first_block: GENESIS_BLOCK + 1 },
+            // anvil derives nothing from L1: the devnet proposes its latest blocks (devnet mode).
+            l2: L2Config {
+                rpc: self.l2.url.clone(),
+                chain_config,
+                first_block: GENESIS_BLOCK + 1,
+                head: HeadTag::Latest,
+            },
             l1: L1Config {
                 rpc: self.l1.url.clone(),
                 settlement: self.addresses.settlement,
@@ -225,8 +231,16 @@ impl Devnet {
                 poll_ms: 100,
                 prover_timeout_ms: 10_000,
                 batch_blocks: 1,
+                devnet: true,
             },
-            registry: self.cluster.as_ref().map(|c| RegistryConfig { url: c.url.clone(), rollup: c.rollup }),
+            // The relayer follows the rollup's subscription: it checks the subscription pays for
+            // this settlement's proofs and proves nothing while it is paused.
+            registry: self.cluster.as_ref().map(|c| RegistryConfig {
+                url: c.url.clone(),
+                rollup: c.rollup,
+                follow_subscription: true,
+                ..Default::default()
+            }),
         })
     }
 }

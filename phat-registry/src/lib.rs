@@ -7,9 +7,13 @@
 //!   (nobody can claim another's prover), and follows key rotations the same way.
 //! - **Subscriptions.** A rollup subscribes to the proof feed: L2 chain id, RPC, L1 verifier,
 //!   proof-mix policy, a fee per proven block paid from a deposit; its admin pauses or resumes it.
-//! - **Rewards.** A relayer reports each proof L1 accepted (signer address, L1 transaction); each
-//!   block is credited once, and its fee is split between the prover's pool owner (commission) and
-//!   the pool's stakers pro rata ([`ledger`]). Rewards are claimed by their holders.
+//! - **Rewards.** A relayer reports each proof L1 accepted: the TEE-proof itself (its public input
+//!   and the 85 signed bytes) and the L1 transaction. The registry rebuilds the signed digest with
+//!   `phat-prover-core`, checks its domain against the subscription and recovers the signer, which
+//!   must be a registered prover's current key: a relayer can report only what a prover signed.
+//!   Each block is credited once, and its fee is split between the prover's pool owner
+//!   (commission) and the pool's stakers pro rata ([`ledger`]); a paused rollup is not charged.
+//!   Rewards are claimed by their holders.
 //!
 //! Governance (the owner) appoints relayers, sets the unbonding period and may retire provers.
 //! Every change emits an event; every balance operation is checked; a refused call changes nothing.
@@ -23,12 +27,22 @@ pub mod ledger;
 
 pub use phat_registry::*;
 
+// ink!'s generated message decoder is an enum holding each message's arguments by value: the
+// reported proof (its public input and 85 bytes, ≈ 400 bytes) makes one variant large, decoded
+// once per call.
+#[allow(clippy::large_enum_variant)]
 #[ink::contract(env = pink::PinkEnvironment)]
 mod phat_registry {
     use alloc::string::String;
 
+    use alloy_primitives::{Address, B256, U256};
     use ink::{codegen::TraitCallBuilder, env::call::FromAccountId, storage::Mapping};
     use phat_prover_contract::PhatProverRef;
+    use phat_prover_core::{
+        public_input::{BATCH_TAG, BLOCK_TAG},
+        signature::PROOF_LEN,
+        BatchPublicInput, BlockPublicInput, TeeProof,
+    };
 
     use crate::ledger::{self, PPM};
 
@@ -80,8 +94,20 @@ mod phat_registry {
         KeyUnchanged,
         /// A rollup already subscribed for that L2 chain id.
         ChainTaken,
-        /// Chain id zero, an empty or over-long RPC, a zero verifier or a share above 100 %.
+        /// A chain id zero, an empty or over-long RPC, a zero verifier or a share above 100 %.
         InvalidSubscription,
+        /// The rollup's subscription is paused: nothing is credited or charged.
+        RollupPaused,
+        /// The proof is for another L1 chain, L1 verifier or L2 chain than the subscription's.
+        WrongDomain,
+        /// The reported block is not the one the proof is of (or outside its batch's range, or the
+        /// range is empty).
+        WrongBlock,
+        /// The TEE-proof's signature does not recover to the prover it names over the rebuilt
+        /// digest (wrong input, altered bytes, high `s`, `v` not 27/28).
+        BadSignature,
+        /// The proof's signer is not the current key of an active registered prover.
+        SignerNotProver,
         /// The rollup is not paused (deposits are withdrawn from paused rollups only).
         NotPaused,
         /// This block of this rollup has already been credited.
@@ -170,6 +196,8 @@ mod phat_registry {
         pub admin: AccountId,
         pub l2_chain_id: u64,
         pub rpc: String,
+        /// The L1 its proofs are for: chain id and `TeeVerifier` (the proofs' domain).
+        pub l1_chain_id: u64,
         pub l1_verifier: [u8; 20],
         pub policy: ProofMix,
         /// Paid from `deposit` for each proven block.
@@ -186,9 +214,115 @@ mod phat_registry {
     pub struct Subscription {
         pub l2_chain_id: u64,
         pub rpc: String,
+        pub l1_chain_id: u64,
         pub l1_verifier: [u8; 20],
         pub policy: ProofMix,
         pub fee_per_block: Balance,
+    }
+
+    /// The public input of a single-block TEE-proof (`BlockPublicInput`, `docs/proof-format.md`),
+    /// without its tag (implied) and its prover (the proof's first 20 bytes).
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct BlockInput {
+        pub l1_chain_id: u64,
+        pub verifier: [u8; 20],
+        pub l2_chain_id: u64,
+        pub chain_config_hash: [u8; 32],
+        pub block_number: u64,
+        pub parent_hash: [u8; 32],
+        pub block_hash: [u8; 32],
+        pub pre_state_root: [u8; 32],
+        pub post_state_root: [u8; 32],
+        pub witness_commitment: [u8; 32],
+    }
+
+    /// The public input of a batch TEE-proof over blocks `first_block..=last_block`
+    /// (`BatchPublicInput`), without its tag and its prover.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct BatchInput {
+        pub l1_chain_id: u64,
+        pub verifier: [u8; 20],
+        pub l2_chain_id: u64,
+        pub chain_config_hash: [u8; 32],
+        pub first_block: u64,
+        pub last_block: u64,
+        pub first_parent_hash: [u8; 32],
+        pub last_block_hash: [u8; 32],
+        pub first_pre_state_root: [u8; 32],
+        pub last_post_state_root: [u8; 32],
+        pub blocks_commitment: [u8; 32],
+    }
+
+    /// What a reported TEE-proof signed: one block, or a contiguous range of blocks.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub enum ProvenInput {
+        Block(BlockInput),
+        Batch(BatchInput),
+    }
+
+    impl ProvenInput {
+        /// (L1 chain id, L1 verifier, L2 chain id) the proof is bound to.
+        fn domain(&self) -> (u64, [u8; 20], u64) {
+            match self {
+                ProvenInput::Block(b) => (b.l1_chain_id, b.verifier, b.l2_chain_id),
+                ProvenInput::Batch(b) => (b.l1_chain_id, b.verifier, b.l2_chain_id),
+            }
+        }
+
+        /// Whether `block` is a block this proof proves.
+        fn covers(&self, block: u64) -> bool {
+            match self {
+                ProvenInput::Block(b) => b.block_number == block,
+                ProvenInput::Batch(b) => b.first_block <= block && block <= b.last_block,
+            }
+        }
+
+        /// `keccak256(abi.encode(public input))` with `prover`: the digest the prover signed,
+        /// rebuilt by the core's own code.
+        pub fn digest(&self, prover: Address) -> [u8; 32] {
+            match self {
+                ProvenInput::Block(b) => {
+                    BlockPublicInput {
+                        tag: BLOCK_TAG,
+                        l1ChainId: U256::from(b.l1_chain_id),
+                        verifier: Address::from(b.verifier),
+                        l2ChainId: U256::from(b.l2_chain_id),
+                        chainConfigHash: B256::from(b.chain_config_hash),
+                        prover,
+                        blockNumber: b.block_number,
+                        parentHash: B256::from(b.parent_hash),
+                        blockHash: B256::from(b.block_hash),
+                        preStateRoot: B256::from(b.pre_state_root),
+                        postStateRoot: B256::from(b.post_state_root),
+                        witnessCommitment: B256::from(b.witness_commitment),
+                    }
+                    .digest()
+                    .0
+                }
+                ProvenInput::Batch(b) => {
+                    BatchPublicInput {
+                        tag: BATCH_TAG,
+                        l1ChainId: U256::from(b.l1_chain_id),
+                        verifier: Address::from(b.verifier),
+                        l2ChainId: U256::from(b.l2_chain_id),
+                        chainConfigHash: B256::from(b.chain_config_hash),
+                        prover,
+                        firstBlockNumber: b.first_block,
+                        lastBlockNumber: b.last_block,
+                        firstParentHash: B256::from(b.first_parent_hash),
+                        lastBlockHash: B256::from(b.last_block_hash),
+                        firstPreStateRoot: B256::from(b.first_pre_state_root),
+                        lastPostStateRoot: B256::from(b.last_post_state_root),
+                        blocksCommitment: B256::from(b.blocks_commitment),
+                    }
+                    .digest()
+                    .0
+                }
+            }
+        }
     }
 
     /// The record of a credited block.
@@ -669,6 +803,7 @@ mod phat_registry {
         #[ink(message, payable)]
         pub fn subscribe(&mut self, sub: Subscription) -> Result<RollupId> {
             if sub.l2_chain_id == 0
+                || sub.l1_chain_id == 0
                 || sub.rpc.is_empty()
                 || sub.rpc.len() > MAX_RPC_LEN
                 || sub.l1_verifier == [0u8; 20]
@@ -689,6 +824,7 @@ mod phat_registry {
                     admin,
                     l2_chain_id: sub.l2_chain_id,
                     rpc: sub.rpc,
+                    l1_chain_id: sub.l1_chain_id,
                     l1_verifier: sub.l1_verifier,
                     policy: sub.policy,
                     fee_per_block: sub.fee_per_block,
@@ -722,7 +858,8 @@ mod phat_registry {
             Ok(())
         }
 
-        /// Rollup admin: pauses (provers stop serving its feed) or resumes the subscription.
+        /// Rollup admin: pauses (relayers following the subscription stop proving its blocks, and
+        /// nothing is credited or charged) or resumes the subscription.
         #[ink(message)]
         pub fn set_paused(&mut self, rollup: RollupId, paused: bool) -> Result<()> {
             let mut r = self.rollup_of_admin(rollup)?;
@@ -774,25 +911,45 @@ mod phat_registry {
 
         // ---- rewards ----
 
-        /// Relayer: credits the proof L1 accepted for `block_number` of `rollup`, signed by the
-        /// prover key `signer`, carried by L1 transaction `l1_tx`. The rollup's fee moves from its
-        /// deposit to the prover's pool: commission to the owner, the rest to the stakers.
+        /// Relayer: credits block `block_number` of `rollup`, proven by the TEE-proof `proof`
+        /// (85 bytes: prover address ‖ r ‖ s ‖ v) over `input`, which L1 accepted in transaction
+        /// `l1_tx`. The registry rebuilds the signed digest from `input` and the proof's prover,
+        /// requires the domain to be the subscription's (L1 chain id, L1 verifier, L2 chain id),
+        /// the block to be the proof's (a batch proof covers each block of its range: one report,
+        /// one credit, one fee per block), the signature to recover (low `s`) to that prover, and
+        /// the prover to be an active registered prover's current key. The rollup's fee moves from
+        /// its deposit to the prover's pool: commission to the owner, the rest to the stakers. A
+        /// paused rollup is neither credited nor charged (`RollupPaused`).
+        ///
+        /// What the registry cannot check is L1: that `l1_tx` carried the proof and that L1
+        /// accepted it is still the appointed relayer's word.
         #[ink(message)]
         pub fn report_proof(
             &mut self,
             rollup: RollupId,
             block_number: u64,
-            signer: [u8; 20],
+            input: ProvenInput,
+            proof: [u8; PROOF_LEN],
             l1_tx: [u8; 32],
         ) -> Result<Balance> {
             if !self.relayers.contains(self.env().caller()) {
                 return Err(Error::NotRelayer);
             }
             let mut r = self.rollup(rollup)?;
+            if r.paused {
+                return Err(Error::RollupPaused);
+            }
+            if input.domain() != (r.l1_chain_id, r.l1_verifier, r.l2_chain_id) {
+                return Err(Error::WrongDomain);
+            }
+            if !input.covers(block_number) {
+                return Err(Error::WrongBlock);
+            }
+            let signer = Self::signer(&input, &proof)?;
             if self.credits.contains((rollup, block_number)) {
                 return Err(Error::AlreadyCredited);
             }
-            let prover = self.prover_by_address.get(signer).ok_or(Error::UnknownProver)?;
+            let prover = self.prover_by_address.get(signer).ok_or(Error::SignerNotProver)?;
             let mut pr = self.prover(prover)?;
             let mut p = self.pool(pr.pool)?;
             let fee = r.fee_per_block;
@@ -857,6 +1014,16 @@ mod phat_registry {
         /// fails the call, which reverts its effects.
         fn pay(&mut self, to: AccountId, amount: Balance) -> Result<()> {
             self.env().transfer(to, amount).map_err(|_| Error::TransferFailed)
+        }
+
+        /// The prover that signed `proof` over `input`: the address the proof names, if the
+        /// signature over the digest rebuilt with it recovers to it (the core's check: `v` 27/28,
+        /// low `s`).
+        fn signer(input: &ProvenInput, proof: &[u8; PROOF_LEN]) -> Result<[u8; 20]> {
+            let tee = TeeProof::from_bytes(proof).map_err(|_| Error::BadSignature)?;
+            let digest = input.digest(tee.prover);
+            tee.verify(B256::from(digest)).map_err(|_| Error::BadSignature)?;
+            Ok(tee.prover.0 .0)
         }
 
         /// Reads (owner, Ethereum address, key epoch) from a `phat-prover` contract.

@@ -33,7 +33,7 @@ use tokio::{sync::watch, task::JoinHandle};
 /// 0.001 PHA per finalized block, as `deploy/l1.toml` sets.
 const REWARD_PER_BLOCK: u64 = 1_000_000_000_000_000;
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
@@ -60,19 +60,19 @@ impl TeeProver for Switchable {
     }
 }
 
-struct Running {
-    relayer: Arc<Relayer>,
+pub(crate) struct Running {
+    pub(crate) relayer: Arc<Relayer>,
     stop: watch::Sender<bool>,
     task: JoinHandle<Result<(), RelayerError>>,
 }
 
-async fn start_relayer(devnet: &Devnet, db: &std::path::Path, provers: Vec<Arc<dyn TeeProver>>) -> Running {
+pub(crate) async fn start_relayer(devnet: &Devnet, db: &std::path::Path, provers: Vec<Arc<dyn TeeProver>>) -> Running {
     run_relayer(&devnet.relayer_config(db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config"), provers)
         .await
 }
 
 /// A relayer with `config` (as the rollup's proposer), running.
-async fn run_relayer(config: &phat_relayer::Config, provers: Vec<Arc<dyn TeeProver>>) -> Running {
+pub(crate) async fn run_relayer(config: &phat_relayer::Config, provers: Vec<Arc<dyn TeeProver>>) -> Running {
     let relayer = Arc::new(Relayer::with_key(config, l1::keys::PROPOSER, provers).await.expect("relayer"));
     let (stop, stopped) = watch::channel(false);
     let task = {
@@ -83,19 +83,19 @@ async fn run_relayer(config: &phat_relayer::Config, provers: Vec<Arc<dyn TeeProv
 }
 
 impl Running {
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.stop.send(true).expect("stop");
         self.task.await.expect("join").expect("relayer ended cleanly");
     }
 }
 
-async fn finalized(devnet: &Devnet) -> u64 {
+pub(crate) async fn finalized(devnet: &Devnet) -> u64 {
     let provider = ProviderBuilder::new().connect_http(devnet.l1.url.parse().expect("url"));
     RollupSettlement::new(devnet.addresses.settlement, provider).finalizedHead().call().await.expect("head").blockNumber
 }
 
 /// Waits until L1 has finalized L2 block `block` (or panics after `secs`).
-async fn until_finalized(devnet: &Devnet, block: u64, secs: u64) {
+pub(crate) async fn until_finalized(devnet: &Devnet, block: u64, secs: u64) {
     for _ in 0..secs * 10 {
         if finalized(devnet).await >= block {
             return;
@@ -120,7 +120,7 @@ async fn until_status(
     relayer.feed().status.read().await.clone()
 }
 
-async fn traffic(devnet: &Devnet, n: usize) -> u64 {
+pub(crate) async fn traffic(devnet: &Devnet, n: usize) -> u64 {
     let mut t = Traffic::new(&devnet.l2.url, DEV_KEY).expect("traffic");
     for _ in 0..n {
         t.step().await.expect("tx");
@@ -128,7 +128,7 @@ async fn traffic(devnet: &Devnet, n: usize) -> u64 {
     t.head().await.expect("head")
 }
 
-fn temp_db(name: &str) -> PathBuf {
+pub(crate) fn temp_db(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("phat-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -136,7 +136,7 @@ fn temp_db(name: &str) -> PathBuf {
 }
 
 /// The settlement as the rollup's proposer, after proposing `block` with `hash` and `root`.
-async fn propose(
+pub(crate) async fn propose(
     devnet: &Devnet,
     block: u64,
     hash: alloy::primitives::B256,
@@ -365,7 +365,7 @@ async fn zk_yes_tee_no_contests_pauses_and_resumes_only_through_governance() {
 }
 
 /// Sends `call` and waits for its receipt, which must show success.
-async fn mined<C: alloy::sol_types::SolCall>(
+pub(crate) async fn mined<C: alloy::sol_types::SolCall>(
     call: alloy::contract::SolCallBuilder<&alloy::providers::DynProvider, C>,
 ) -> alloy::rpc::types::TransactionReceipt {
     let receipt = call.send().await.expect("send").get_receipt().await.expect("receipt");
@@ -446,6 +446,11 @@ async fn a_compromised_key_proving_a_wrong_root_is_soft_then_contested_and_never
     let accepted = r.decoded_log::<MultiProofVerifier::TeeProofAccepted>().expect("TEE-proof accepted");
     assert_eq!((accepted.data.prover, accepted.data.postStateRoot), (prover.address(), wrong_root));
     let proven_at = multi.evidenceOf(slot).call().await.expect("evidence").teeProvenAt.to::<u64>();
+    // Its proof mix is drawn (as the relayer would), from an L1 block 64 after the proposal: at
+    // share 0 it may go TEE-first, and the draw tells the verifier when it was proposed.
+    let draw_delay: u64 = multi.DRAW_DELAY().call().await.expect("delay").saturating_to();
+    admin.raw_request::<_, serde_json::Value>("anvil_mine".into(), (draw_delay + 1,)).await.expect("mine");
+    mined(settlement.drawZk(index)).await;
     // Soft: not final now, nor ten minutes before the delay ends.
     assert!(!is_final(wrong.clone()).await, "a TEE-only acceptance is never final at once");
     nothing_to_finalize().await;
@@ -669,7 +674,8 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let db = temp_db("cluster");
     // First with the registry out of reach: L1 settlement goes on, the credits wait in the store.
     let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
-    config.registry = Some(RegistryConfig { url: "http://127.0.0.1:9".into(), rollup: cluster.rollup });
+    config.registry =
+        Some(RegistryConfig { url: "http://127.0.0.1:9".into(), rollup: cluster.rollup, ..Default::default() });
     let running = run_relayer(&config, devnet.provers().expect("provers")).await;
     let first = traffic(&devnet, 3).await;
     until_finalized(&devnet, first, 120).await;
@@ -700,9 +706,22 @@ async fn contracts_in_the_pink_cluster_prove_every_block_and_the_registry_credit
     let fee: u128 = after["feePerBlock"].as_str().expect("fee").parse().expect("fee");
     let deposit = |v: &serde_json::Value| v["deposit"].as_str().expect("deposit").parse::<u128>().expect("deposit");
     assert_eq!(deposit(&before) - deposit(&after), fee * u128::from(blocks));
-    // A repeated report (a relayer restarted before it recorded the credit) is refused, not paid.
-    let reporter = RegistryReporter::new(&RegistryConfig { url: cluster.url.clone(), rollup: cluster.rollup });
-    assert_eq!(reporter.report(2, addresses[0], Default::default()).await.expect("report"), Reported::AlreadyCredited);
+    // A repeated report (a relayer restarted before it recorded the credit) is refused, not paid;
+    // so is a report of a proof the prover did not sign (its post-state root altered).
+    let reporter = RegistryReporter::new(&RegistryConfig {
+        url: cluster.url.clone(),
+        rollup: cluster.rollup,
+        ..Default::default()
+    });
+    let record = phat_relayer::store::Store::open(&db).expect("store").get(2).expect("read").expect("block 2");
+    assert_eq!(reporter.report(&record, &devnet.domain()).await.expect("report"), Reported::AlreadyCredited);
+    let mut forged = record.clone();
+    let proof = forged.proof.as_mut().expect("a block proof");
+    proof.public_input.block_number = head + 100;
+    proof.public_input.post_state_root = keccak256("another root");
+    forged.block = head + 100;
+    let refused = reporter.report(&forged, &devnet.domain()).await.expect_err("a forged report");
+    assert!(refused.to_string().contains("BadSignature"), "{refused}");
     assert_eq!(deposit(&rollup().await), deposit(&after));
 
     // The other path: the contract relays its proof to L1 itself — a transaction signed in the
@@ -924,5 +943,131 @@ async fn a_tee_only_relayer_has_the_proof_mix_drawn_from_an_l1_block_after_the_p
         assert_eq!(multi.isFinal(l2_id, t.clone()).call().await.expect("isFinal"), tee_first);
     }
     running.stop().await;
+    let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
+}
+
+/// A stand-in for the registry's routes on `phat-cluster`: the subscription as the test sets it,
+/// and the reports it receives (each answered as credited).
+#[derive(Clone, Default)]
+struct FakeRegistry {
+    subscription: Arc<std::sync::Mutex<serde_json::Value>>,
+    reports: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl FakeRegistry {
+    /// Serves it on a free local port; returns its URL.
+    async fn serve(&self) -> String {
+        use axum::{Json, extract::State, routing};
+        let app = axum::Router::new()
+            .route(
+                "/v1/registry/rollups/{id}",
+                routing::get(|State(r): State<FakeRegistry>| async move {
+                    Json(r.subscription.lock().expect("lock").clone())
+                }),
+            )
+            .route(
+                "/v1/registry/report",
+                routing::post(|State(r): State<FakeRegistry>, Json(report): Json<serde_json::Value>| async move {
+                    r.reports.lock().expect("lock").push(report);
+                    Json(serde_json::json!({ "fee": "1" }))
+                }),
+            )
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    fn set(&self, subscription: serde_json::Value) {
+        *self.subscription.lock().expect("lock") = subscription;
+    }
+}
+
+/// The relayer following the rollup's subscription in the registry: a subscription for another
+/// L1 verifier than the settlement's is refused at start; the L2 endpoint is the subscription's;
+/// while the subscription is paused nothing is proven (status: "subscription paused"), and once
+/// it is resumed every block is, each reported with its TEE-proof, which verifies against the
+/// prover's key.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relayer_following_the_subscription_proves_nothing_while_it_is_paused() {
+    use phat_e2e::devnet::{GENESIS_BLOCK, L1_CHAIN_ID, L2_CHAIN_ID};
+    let devnet = Devnet::start(&repo(), 1).await.expect("devnet");
+    let subscription = |verifier: Address, paused: bool| {
+        serde_json::json!({
+            "l2ChainId": L2_CHAIN_ID,
+            "rpc": devnet.l2.url,
+            "l1ChainId": L1_CHAIN_ID,
+            "l1Verifier": verifier,
+            "policy": { "zkShareBps": 0, "teeFinalityDelayS": 0 },
+            "feePerBlock": "1",
+            "deposit": "1000",
+            "proven": 0,
+            "paused": paused,
+        })
+    };
+    let registry = FakeRegistry::default();
+    registry.set(subscription(Address::repeat_byte(0x11), false));
+    let url = registry.serve().await;
+    let db = temp_db("follow");
+    let mut config = devnet.relayer_config(&db, "127.0.0.1:0".parse().expect("addr")).expect("relayer config");
+    config.l2.rpc = String::new();
+    config.registry =
+        Some(RegistryConfig { url, rollup: 0, follow_subscription: true, l2_rpc_from_subscription: true });
+    let provers = devnet.provers().expect("provers");
+    let refused = Relayer::with_key(&config, l1::keys::PROPOSER, provers.clone()).await.err().expect("refused");
+    assert!(matches!(&refused, RelayerError::Config(e) if e.contains("subscription")), "{refused}");
+
+    // Paused: blocks come, nothing is proven or reported.
+    registry.set(subscription(devnet.addresses.tee, true));
+    let running = run_relayer(&config, provers).await;
+    let head = traffic(&devnet, 2).await;
+    let paused =
+        |s: &phat_relayer::feed::Status| s.stalled.as_deref().is_some_and(|s| s.contains("subscription paused"));
+    let status = until_status(&running.relayer, paused).await;
+    assert!(paused(&status), "{status:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let status = running.relayer.feed().status.read().await.clone();
+    assert_eq!(finalized(&devnet).await, GENESIS_BLOCK, "nothing settled while paused");
+    assert_eq!(status.provers.iter().map(|p| p.proofs).sum::<u64>(), 0, "nothing proven while paused: {status:?}");
+    assert!(registry.reports.lock().expect("lock").is_empty());
+
+    // Resumed: every block is proven, settled and reported with its proof.
+    registry.set(subscription(devnet.addresses.tee, false));
+    until_finalized(&devnet, head, 60).await;
+    let status = until_status(&running.relayer, |s| s.registry_credited == head - GENESIS_BLOCK).await;
+    assert_eq!(status.registry_credited, head - GENESIS_BLOCK, "{status:?}");
+    assert!(status.stalled.is_none(), "{status:?}");
+    running.stop().await;
+    let prover = devnet.local_prover(0).expect("prover").address();
+    let reports = registry.reports.lock().expect("lock").clone();
+    let blocks: Vec<u64> = reports.iter().map(|r| r["block"].as_u64().expect("block")).collect();
+    assert_eq!(blocks, (GENESIS_BLOCK + 1..=head).collect::<Vec<_>>());
+    for report in &reports {
+        let i = &report["input"];
+        assert_eq!(i["kind"], "block");
+        let word = |k: &str| -> alloy::primitives::B256 { i[k].as_str().expect(k).parse().expect(k) };
+        let number = |k: &str| i[k].as_u64().expect(k);
+        let proof = alloy::hex::decode(report["proof"].as_str().expect("proof")).expect("hex");
+        let proof = phat_prover_core::TeeProof::from_bytes(&proof).expect("85 bytes");
+        let input = phat_prover_core::BlockPublicInput {
+            tag: phat_prover_core::public_input::BLOCK_TAG,
+            l1ChainId: U256::from(number("l1ChainId")),
+            verifier: i["verifier"].as_str().expect("verifier").parse().expect("verifier"),
+            l2ChainId: U256::from(number("l2ChainId")),
+            chainConfigHash: word("chainConfigHash"),
+            prover: proof.prover,
+            blockNumber: number("blockNumber"),
+            parentHash: word("parentHash"),
+            blockHash: word("blockHash"),
+            preStateRoot: word("preStateRoot"),
+            postStateRoot: word("postStateRoot"),
+            witnessCommitment: word("witnessCommitment"),
+        };
+        assert_eq!(input.blockNumber, report["block"].as_u64().expect("block"));
+        assert_eq!(input.verifier, devnet.addresses.tee);
+        proof.verify(input.digest()).expect("the reported proof is the prover's signature");
+        assert_eq!(proof.prover, prover);
+    }
     let _ = std::fs::remove_dir_all(db.parent().expect("dir"));
 }

@@ -45,8 +45,10 @@ mod phat_prover {
     use phat_l1 as l1;
     use phat_prover_core::{
         execute,
+        refusal::refusal_of,
         signature::{from_rsy, SignatureError, Signer},
-        BatchPublicInput, BlockOutcome, BlockPublicInput, ChainConfig, ProofDomain, TeeProof, WitnessBundle,
+        BatchPublicInput, BlockOutcome, BlockPublicInput, ChainConfig, ProofDomain, RefusalPublicInput, TeeProof,
+        WitnessBundle,
     };
     use phat_rpc as rpc;
     use pink::chain_extension::SigType;
@@ -106,8 +108,10 @@ mod phat_prover {
         WrongChain { expected: u64, got: u64 },
         /// The configured chain config does not decode (cannot happen after `configure`).
         BadChainConfig,
-        /// The STF refused the block.
+        /// The STF refused the block (the message says why).
         Refused(String),
+        /// `refuse`: the block is valid, there is nothing to refuse.
+        BlockValid,
         /// The TEE key could not sign (or is unusable as a secp256k1 key).
         Signing(String),
         /// The key epoch cannot advance further.
@@ -167,6 +171,27 @@ mod phat_prover {
                 witnessCommitment: self.witness_commitment.into(),
             }
         }
+    }
+
+    /// A TEE refusal (`RefusalPublicInput`): the signed statement that block `block_number` with hash
+    /// `block_hash`, on parent `parent_hash` with state root `pre_state_root`, is invalid under the
+    /// chain config for `reason` (`phat_prover_core::RefusalReason`). What L1's
+    /// `RollupSettlement.refuse` takes for a pending proposal of that block.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct Refusal {
+        pub block_number: u64,
+        pub parent_hash: [u8; 32],
+        pub block_hash: [u8; 32],
+        pub pre_state_root: [u8; 32],
+        pub chain_config_hash: [u8; 32],
+        pub reason: u16,
+        /// What failed, as the STF said it (for the logs; not signed).
+        pub detail: String,
+        /// The refusal public input's digest (what was signed).
+        pub digest: [u8; 32],
+        /// The 85-byte signature: prover address ‖ r ‖ s ‖ v.
+        pub proof: Vec<u8>,
     }
 
     /// One TEE-proof over a contiguous range of blocks (`BatchPublicInput`): what L1's
@@ -430,6 +455,29 @@ mod phat_prover {
             bundles.into_iter().map(|b| Self::prove_bundle(config, &chain, &key, b)).collect()
         }
 
+        /// Query: executes the block of `bundle` like [`Self::prove`]; if the block itself is invalid
+        /// (a header rule, a transaction, a commitment its execution does not reproduce — never a
+        /// witness that lacks something, a body not the header's or a fork the STF lacks, see
+        /// `phat_prover_core::refusal`), signs a TEE refusal of it. A valid block is `BlockValid`;
+        /// any other failure is the error proving it gives, and nothing is signed.
+        #[ink(message)]
+        pub fn refuse(&self, bundle: Vec<u8>) -> Result<Refusal, Error> {
+            let config = self.query_config()?;
+            let bundle = WitnessBundle::from_bytes(&bundle).map_err(|e| Error::BadBundle(format!("{e}")))?;
+            Self::refuse_bundle(config, &Self::chain(config)?, &self.key(self.key_epoch)?, bundle)
+        }
+
+        /// Query: [`Self::refuse`] of block `number`, fetched like [`Self::prove_block`].
+        #[ink(message)]
+        pub fn refuse_block(&self, number: u64) -> Result<Refusal, Error> {
+            let config = self.query_config()?;
+            let chain = Self::chain(config)?;
+            let bundle = Self::fetch(config, chain.chain_id(), number, 1)?
+                .pop()
+                .ok_or_else(|| Error::L2Rpc(alloc::vec!["no block in the answer".into()]))?;
+            Self::refuse_bundle(config, &chain, &self.key(self.key_epoch)?, bundle)
+        }
+
         /// Query: fetches blocks `first .. first + count` like [`Self::prove_blocks`], executes them
         /// and signs one batch TEE-proof over the range.
         #[ink(message)]
@@ -647,6 +695,38 @@ mod phat_prover {
                 witness_commitment: outcome.witness_commitment.0,
                 chain_config_hash: outcome.chain_config_hash.0,
                 gas_used: outcome.gas_used,
+                digest: digest.0,
+                proof: proof.to_bytes().to_vec(),
+            })
+        }
+
+        /// Runs the STF on `bundle` under `chain` and, if the block itself is invalid, signs its
+        /// refusal with `key` under `config`'s domain.
+        fn refuse_bundle(
+            config: &Config,
+            chain: &ChainConfig,
+            key: &TeeKey,
+            bundle: WitnessBundle,
+        ) -> Result<Refusal, Error> {
+            if bundle.chain_id != chain.chain_id() {
+                return Err(Error::WrongChain { expected: chain.chain_id(), got: bundle.chain_id });
+            }
+            let input = bundle.into_input(chain).map_err(|e| Error::BadBundle(format!("{e}")))?;
+            let err = match execute(chain, &input) {
+                Ok(_) => return Err(Error::BlockValid),
+                Err(e) => e,
+            };
+            let block = refusal_of(&input, chain.hash(), &err).ok_or_else(|| Error::Refused(format!("{err}")))?;
+            let digest = RefusalPublicInput::new(&Self::domain(config, chain, key.address), &block).digest();
+            let proof = TeeProof::sign(key, digest).map_err(|e| Error::Signing(format!("{e}")))?;
+            Ok(Refusal {
+                block_number: block.number,
+                parent_hash: block.parent_hash.0,
+                block_hash: block.block_hash.0,
+                pre_state_root: block.pre_state_root.0,
+                chain_config_hash: block.chain_config_hash.0,
+                reason: block.reason.code(),
+                detail: format!("{err}"),
                 digest: digest.0,
                 proof: proof.to_bytes().to_vec(),
             })

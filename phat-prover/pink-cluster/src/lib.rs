@@ -9,9 +9,9 @@
 
 use drink::{runtime::AccountIdFor, session::Session};
 use ink::{ToAccountId, codegen::TraitCallBuilder, primitives::AccountId};
-use phat_prover_contract::{Config, Handover, PhatProverRef, Proved, ProvedBatch};
+use phat_prover_contract::{Config, Handover, PhatProverRef, Proved, ProvedBatch, Refusal};
 use phat_prover_core::ChainConfig;
-use phat_registry::{PhatRegistryRef, PoolId, ProofMix, ProverId, RollupId, Subscription};
+use phat_registry::{PhatRegistryRef, PoolId, ProofMix, ProvenInput, ProverId, RollupId, Subscription};
 use pink_drink::{Callable, DeployBundle, PinkRuntime};
 
 pub use phat_prover_contract::Error as ProverError;
@@ -208,6 +208,18 @@ impl Cluster {
         Ok(prover.call().prove_block(number).query(session)?)
     }
 
+    /// Query: prover `i` executes the block of `bundle` and signs a refusal if the block is invalid.
+    pub fn refuse(&mut self, i: usize, bundle: Vec<u8>) -> Result<std::result::Result<Refusal, ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        Ok(prover.call().refuse(bundle).query(session)?)
+    }
+
+    /// Query: [`Self::refuse`] of block `number`, fetched by the contract from its L2 RPC.
+    pub fn refuse_block(&mut self, i: usize, number: u64) -> Result<std::result::Result<Refusal, ProverError>> {
+        let (prover, _, session) = self.prover(i)?;
+        Ok(prover.call().refuse_block(number).query(session)?)
+    }
+
     /// Query: prover `i` fetches blocks `first .. first + count` and signs one batch proof.
     pub fn prove_batch(
         &mut self,
@@ -318,18 +330,19 @@ impl Cluster {
         })
     }
 
-    /// Transaction (as [`accounts::RELAYER`]): credits an accepted proof. `Ok(Err(_))` is the
-    /// registry's own refusal (e.g. already credited).
+    /// Transaction (as [`accounts::RELAYER`]): credits `block`, proven by the TEE-proof `proof`
+    /// (85 bytes) over `input`, which L1 accepted in `l1_tx`. `Ok(Err(_))` is the registry's own
+    /// refusal (e.g. already credited, a bad signature, a paused rollup).
     pub fn report_proof(
         &mut self,
         rollup: RollupId,
         block: u64,
-        signer: [u8; 20],
+        (input, proof): (ProvenInput, [u8; 85]),
         l1_tx: [u8; 32],
     ) -> Result<std::result::Result<u128, RegistryError>> {
         self.as_actor(accounts::RELAYER, |c| {
             let (registry, session) = c.registry()?;
-            Ok(registry.call_mut().report_proof(rollup, block, signer, l1_tx).submit_tx(session)?)
+            Ok(registry.call_mut().report_proof(rollup, block, input, proof, l1_tx).submit_tx(session)?)
         })
     }
 }
@@ -371,11 +384,13 @@ impl Economy {
 }
 
 /// A subscription for the devnet's L2 (the registry keys rollups by chain id; the rules the
-/// provers execute under are their own configuration's `chain`).
-pub fn subscription(chain: &ChainConfig, rpc: &str, l1_verifier: [u8; 20]) -> Subscription {
+/// provers execute under are their own configuration's `chain`), whose proofs are for the
+/// `TeeVerifier` `l1_verifier` on L1 chain `l1_chain_id`.
+pub fn subscription(chain: &ChainConfig, rpc: &str, (l1_chain_id, l1_verifier): (u64, [u8; 20])) -> Subscription {
     Subscription {
         l2_chain_id: chain.chain_id(),
         rpc: rpc.into(),
+        l1_chain_id,
         l1_verifier,
         policy: ProofMix { zk_share_bps: 10_000, tee_finality_delay_s: 0 },
         fee_per_block: 0,

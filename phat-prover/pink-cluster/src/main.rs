@@ -20,13 +20,24 @@
 //!   its L2 RPC itself (pink HTTP) → `Proved`, or 422
 //! - `POST /v1/provers/{i}/prove-batch/{first}/{count}`  the contract fetches the blocks and signs
 //!   one batch proof over them → `{firstBlock, lastBlock, …, blocksCommitment, digest, proof}`
+//! - `POST /v1/provers/{i}/refuse`              body: a witness bundle → the contract's `Refusal`
+//!   (the block is invalid: a signed TEE refusal), or 422 (`BlockValid`, or why nothing was signed)
+//! - `POST /v1/provers/{i}/refuse-block/{n}`    the same for block n, fetched by the contract
 //! - `POST /v1/provers/{i}/relay-block/{n}`     `prove_block(n)`, then `relay` of that proof: the
 //!   contract submits it to L1 itself → `{txHash, proved}`, or 422
 //! - `POST /v1/provers/{i}/rotate-key`          → the prover's new `{address, keyEpoch}`
 //! - `GET  /v1/provers/{i}/handover`            after a rotation, the old key's signature over
 //!   L1's handover digest → `{old, new, digest, signature}` (for `ProverRegistry.rotate`)
-//! - `POST /v1/registry/report`                 `{rollup, block, signer, l1Tx}` → `{fee}` or 422
-//! - `GET  /v1/registry/rollups/{id}`           the subscription and its deposit
+//! - `POST /v1/registry/report`                 `{rollup, block, input, proof, l1Tx}` → `{fee}`, or
+//!   422 `{"error"}` with the registry's refusal (`AlreadyCredited`, `BadSignature`,
+//!   `RollupPaused`, …). `proof`: the 85-byte TEE-proof (hex); `input`: the public input it signed,
+//!   `{"kind": "block", l1ChainId, verifier, l2ChainId, chainConfigHash, blockNumber, parentHash,
+//!   blockHash, preStateRoot, postStateRoot, witnessCommitment}` or `{"kind": "batch", l1ChainId,
+//!   verifier, l2ChainId, chainConfigHash, firstBlock, lastBlock, firstParentHash, lastBlockHash,
+//!   firstPreStateRoot, lastPostStateRoot, blocksCommitment}` (a batch's blocks are reported one
+//!   by one, each with the batch's proof)
+//! - `GET  /v1/registry/rollups/{id}`           the subscription (`l2ChainId`, `rpc`, `l1ChainId`,
+//!   `l1Verifier`, `policy`, `paused`) and its deposit
 
 use std::{path::PathBuf, sync::mpsc as std_mpsc};
 
@@ -41,6 +52,7 @@ use axum::{
 use clap::Parser;
 use phat_pink_cluster::{Cluster, Economy, ProverInfo, RuntimeError, accounts, chain_config_from_hex, subscription};
 use phat_prover_contract::{Config, Proved};
+use phat_registry::{BatchInput, BlockInput, ProvenInput};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -141,7 +153,7 @@ fn run(args: Args) -> Result<(), RuntimeError> {
             let rollup = match registry_wasm {
                 Some(wasm) => {
                     cluster.deploy_registry(&wasm)?;
-                    let sub = subscription(&chain, &args.l2_rpc, verifier);
+                    let sub = subscription(&chain, &args.l2_rpc, (args.l1_chain_id, verifier));
                     Some(Economy::default().set_up(&mut cluster, sub, args.deposit_blocks)?)
                 }
                 None => None,
@@ -217,6 +229,8 @@ fn router(jobs: std_mpsc::SyncSender<Job>) -> Router {
         .route("/v1/provers/{i}/prove", post(prove))
         .route("/v1/provers/{i}/prove-block/{n}", post(prove_block))
         .route("/v1/provers/{i}/prove-batch/{first}/{count}", post(prove_batch))
+        .route("/v1/provers/{i}/refuse", post(refuse))
+        .route("/v1/provers/{i}/refuse-block/{n}", post(refuse_block))
         .route("/v1/provers/{i}/relay-block/{n}", post(relay_block))
         .route("/v1/provers/{i}/handover", get(handover))
         .route("/v1/provers/{i}/rotate-key", post(rotate_key))
@@ -265,6 +279,38 @@ async fn prove_block(State(rt): State<Runtime>, Path((i, n)): Path<(String, Stri
         c.prove_block(i, number(&n)?)?.map(|p| proved_json(&p)).map_err(refused)
     })
     .await
+}
+
+async fn refuse(State(rt): State<Runtime>, Path(i): Path<String>, bundle: Bytes) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        c.refuse(i, bundle.to_vec())?.map(|r| refusal_json(&r)).map_err(refused)
+    })
+    .await
+}
+
+async fn refuse_block(State(rt): State<Runtime>, Path((i, n)): Path<(String, String)>) -> Result<Json<Value>, Reply> {
+    rt.run(move |c| {
+        let i = prover_index(c, &i)?;
+        c.refuse_block(i, number(&n)?)?.map(|r| refusal_json(&r)).map_err(refused)
+    })
+    .await
+}
+
+/// A refusal as JSON: the L1 `RefusalClaim` fields (camelCase), the chain config, what failed,
+/// the digest signed and the signature.
+fn refusal_json(r: &phat_prover_contract::Refusal) -> Value {
+    json!({
+        "blockNumber": r.block_number,
+        "parentHash": hex0x(&r.parent_hash),
+        "blockHash": hex0x(&r.block_hash),
+        "preStateRoot": hex0x(&r.pre_state_root),
+        "reason": r.reason,
+        "chainConfigHash": hex0x(&r.chain_config_hash),
+        "detail": r.detail,
+        "digest": hex0x(&r.digest),
+        "proof": hex0x(&r.proof),
+    })
 }
 
 async fn prove_batch(
@@ -327,13 +373,17 @@ async fn report(State(rt): State<Runtime>, body: Bytes) -> Result<Json<Value>, R
     let field = |name: &str| v.get(name).ok_or_else(|| Reply(400, format!("missing {name}")));
     let rollup = field("rollup")?.as_u64().and_then(|r| u32::try_from(r).ok());
     let block = field("block")?.as_u64();
-    let signer = field("signer")?.as_str().and_then(|s| parse_hex::<20>(s).ok());
+    let proof = field("proof")?.as_str().and_then(|s| parse_hex::<85>(s).ok());
     let l1_tx = field("l1Tx")?.as_str().and_then(|s| parse_hex::<32>(s).ok());
-    let (Some(rollup), Some(block), Some(signer), Some(l1_tx)) = (rollup, block, signer, l1_tx) else {
-        return Err(Reply(400, "want {rollup: u32, block: u64, signer: 0x20 bytes, l1Tx: 0x32 bytes}".into()));
+    let (Some(rollup), Some(block), Some(proof), Some(l1_tx)) = (rollup, block, proof, l1_tx) else {
+        return Err(Reply(
+            400,
+            "want {rollup: u32, block: u64, input: {kind, …}, proof: 0x85 bytes, l1Tx: 0x32 bytes}".into(),
+        ));
     };
+    let input = proven_input(field("input")?).map_err(|e| Reply(400, format!("input: {e}")))?;
     rt.run(move |c| {
-        let fee = c.report_proof(rollup, block, signer, l1_tx)?.map_err(refused)?;
+        let fee = c.report_proof(rollup, block, (input, proof), l1_tx)?.map_err(refused)?;
         Ok(json!({ "fee": fee.to_string() }))
     })
     .await
@@ -349,6 +399,13 @@ async fn rollup(State(rt): State<Runtime>, Path(id): Path<String>) -> Result<Jso
         let info = info.ok_or_else(|| Reply(404, format!("no rollup {id}")))?;
         Ok(json!({
             "l2ChainId": info.l2_chain_id,
+            "rpc": info.rpc,
+            "l1ChainId": info.l1_chain_id,
+            "l1Verifier": hex0x(&info.l1_verifier),
+            "policy": {
+                "zkShareBps": info.policy.zk_share_bps,
+                "teeFinalityDelayS": info.policy.tee_finality_delay_s,
+            },
             "feePerBlock": info.fee_per_block.to_string(),
             "deposit": info.deposit.to_string(),
             "proven": info.proven,
@@ -356,6 +413,44 @@ async fn rollup(State(rt): State<Runtime>, Path(id): Path<String>) -> Result<Jso
         }))
     })
     .await
+}
+
+/// The public input of a reported proof, from its JSON (see the route list above).
+fn proven_input(v: &Value) -> Result<ProvenInput, String> {
+    let number = |k: &str| v.get(k).and_then(Value::as_u64).ok_or_else(|| format!("want {k}: u64"));
+    let word = |k: &str| v.get(k).and_then(Value::as_str).ok_or_else(|| format!("want {k}: 0x32 bytes"));
+    let word = |k: &str| word(k).and_then(parse_hex::<32>);
+    let verifier = v.get("verifier").and_then(Value::as_str).ok_or("want verifier: 0x20 bytes")?;
+    let (l1_chain_id, verifier, l2_chain_id) = (number("l1ChainId")?, parse_hex::<20>(verifier)?, number("l2ChainId")?);
+    let chain_config_hash = word("chainConfigHash")?;
+    match v.get("kind").and_then(Value::as_str) {
+        Some("block") => Ok(ProvenInput::Block(BlockInput {
+            l1_chain_id,
+            verifier,
+            l2_chain_id,
+            chain_config_hash,
+            block_number: number("blockNumber")?,
+            parent_hash: word("parentHash")?,
+            block_hash: word("blockHash")?,
+            pre_state_root: word("preStateRoot")?,
+            post_state_root: word("postStateRoot")?,
+            witness_commitment: word("witnessCommitment")?,
+        })),
+        Some("batch") => Ok(ProvenInput::Batch(BatchInput {
+            l1_chain_id,
+            verifier,
+            l2_chain_id,
+            chain_config_hash,
+            first_block: number("firstBlock")?,
+            last_block: number("lastBlock")?,
+            first_parent_hash: word("firstParentHash")?,
+            last_block_hash: word("lastBlockHash")?,
+            first_pre_state_root: word("firstPreStateRoot")?,
+            last_post_state_root: word("lastPostStateRoot")?,
+            blocks_commitment: word("blocksCommitment")?,
+        })),
+        _ => Err("want kind: \"block\" or \"batch\"".into()),
+    }
 }
 
 fn prover_index(cluster: &Cluster, i: &str) -> Result<usize, Reply> {

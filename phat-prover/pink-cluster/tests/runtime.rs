@@ -17,6 +17,8 @@ phat_pink_cluster::probestack!();
 
 #[path = "runtime/http.rs"]
 mod http;
+#[path = "runtime/refusal.rs"]
+mod refusal;
 #[path = "runtime/registry.rs"]
 mod registry;
 #[path = "runtime/sidevm.rs"]

@@ -29,18 +29,30 @@ pub struct Config {
 
 /// Where accepted proofs are reported: a pink cluster's `phat-cluster` service hosting
 /// `phat-registry`, which acts as the registry's appointed relayer account.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryConfig {
     pub url: String,
     /// The rollup's id in the registry.
     pub rollup: u32,
+    /// Follow the rollup's subscription in the registry: at start its L2 chain id, L1 chain id
+    /// and L1 verifier must be the settlement's (an error otherwise); while it is paused, the
+    /// relayer proves nothing (status: "subscription paused") and resumes when it is resumed.
+    /// Read at start and every few seconds.
+    #[serde(default)]
+    pub follow_subscription: bool,
+    /// With `follow_subscription`: the L2 endpoint is the subscription's `rpc` (read at start),
+    /// not `l2.rpc`.
+    #[serde(default)]
+    pub l2_rpc_from_subscription: bool,
 }
 
 /// The rollup's L2 node.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct L2Config {
+    /// The L2 node; may be left out with `registry.l2_rpc_from_subscription`.
+    #[serde(default)]
     pub rpc: String,
     /// The rollup's chain config (a geth genesis `config` object, or a genesis file): the rules
     /// its blocks are executed under. Its hash must be the one L1 expects for the rollup.
@@ -48,6 +60,35 @@ pub struct L2Config {
     /// First block to prove when the store is empty and L1 has nothing after it.
     #[serde(default = "default_first_block")]
     pub first_block: u64,
+    /// Which of the node's blocks is the head the relayer proves (and proposes) up to.
+    #[serde(default)]
+    pub head: HeadTag,
+}
+
+/// The L2 node's block the relayer takes as its head: it proves, and proposes, nothing after it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeadTag {
+    /// The node's `safe` block: for a rollup node, one derived from what the rollup committed to
+    /// L1 (its batches), so a proposal never gets ahead of the rollup's own L1 data. The default.
+    #[default]
+    Safe,
+    /// The node's `finalized` block: derived from L1 data that L1 has finalized.
+    Finalized,
+    /// The node's `latest` block: whatever the sequencer made last, committed nowhere yet. A local
+    /// devnet only (`relayer.devnet = true`; anvil derives nothing from L1).
+    Latest,
+}
+
+impl HeadTag {
+    /// The JSON-RPC block tag.
+    pub fn tag(self) -> alloy::eips::BlockNumberOrTag {
+        match self {
+            Self::Safe => alloy::eips::BlockNumberOrTag::Safe,
+            Self::Finalized => alloy::eips::BlockNumberOrTag::Finalized,
+            Self::Latest => alloy::eips::BlockNumberOrTag::Latest,
+        }
+    }
 }
 
 fn default_first_block() -> u64 {
@@ -63,14 +104,10 @@ pub struct L1Config {
     pub settlement: Address,
     /// Environment variable holding the relayer's L1 key (hex).
     pub key_env: String,
-    /// Whether the relayer proposes each block itself (it must hold `PROPOSER_ROLE`); otherwise
-    /// it proves the proposals the rollup's proposer makes.
-    #[serde(default = "yes")]
+    /// Whether the relayer proposes blocks itself, up to `l2.head` (it must hold `PROPOSER_ROLE`);
+    /// opt-in. Otherwise (the default) it proves the proposals the rollup's proposer makes.
+    #[serde(default)]
     pub propose: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Where zk proofs come from. The rollup's zk prover is outside this system; the devnet uses the
@@ -121,6 +158,9 @@ pub struct ServiceConfig {
     /// proposed as one range); otherwise blocks go one by one.
     #[serde(default = "default_batch_blocks")]
     pub batch_blocks: u64,
+    /// A local devnet: allows `l2.head = "latest"`.
+    #[serde(default)]
+    pub devnet: bool,
 }
 
 fn default_batch_blocks() -> u64 {
@@ -148,7 +188,22 @@ impl ServiceConfig {
 impl Config {
     /// Parses a config file's text.
     pub fn parse(text: &str) -> Result<Self, RelayerError> {
-        toml::from_str(text).map_err(|e| RelayerError::Config(e.to_string()))
+        let config: Self = toml::from_str(text).map_err(|e| RelayerError::Config(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuses combinations that would be unsafe outside a devnet: proving or proposing the
+    /// node's `latest` blocks, which nothing on L1 backs yet.
+    pub fn check(&self) -> Result<(), RelayerError> {
+        if self.l2.head == HeadTag::Latest && !self.relayer.devnet {
+            return Err(RelayerError::Config(
+                "l2.head = \"latest\" takes blocks no L1 commitment backs: only with relayer.devnet = true \
+                 (use \"safe\" or \"finalized\")"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads and parses a config file.
@@ -175,9 +230,25 @@ mod tests {
         let c = Config::parse(EXAMPLE).expect("example parses");
         assert_eq!(c.provers.len(), 2);
         assert!(matches!(&c.provers[0], ProverConfig::PhatCluster { index: 0, witness: WitnessSource::Relayer, .. }));
-        assert_eq!(c.registry.as_ref().map(|r| r.rollup), Some(0));
+        assert_eq!(c.registry.as_ref().map(|r| (r.rollup, r.follow_subscription)), Some((0, true)));
         assert!(c.l1.propose);
+        assert_eq!(c.l2.head, HeadTag::Safe);
         assert_eq!(c.relayer.prover_timeout(), Duration::from_secs(10));
+    }
+
+    /// Proposing is opt-in; the head is the node's safe block unless set; `latest` only in a devnet.
+    #[test]
+    fn proposing_is_opt_in_and_latest_is_for_devnets_only() {
+        let quiet: String = EXAMPLE.lines().filter(|l| !l.starts_with("propose =")).map(|l| format!("{l}\n")).collect();
+        let c = Config::parse(&quiet).expect("parses");
+        assert!(!c.l1.propose, "no propose key: the relayer proves others' proposals");
+        let finalized = EXAMPLE.replace("head = \"safe\"", "head = \"finalized\"");
+        assert_eq!(Config::parse(&finalized).expect("parses").l2.head, HeadTag::Finalized);
+        let latest = EXAMPLE.replace("head = \"safe\"", "head = \"latest\"");
+        let refused = Config::parse(&latest).expect_err("latest outside a devnet");
+        assert!(refused.to_string().contains("relayer.devnet"), "{refused}");
+        let devnet = latest.replace("[relayer]\n", "[relayer]\ndevnet = true\n");
+        assert_eq!(Config::parse(&devnet).expect("a devnet may").l2.head, HeadTag::Latest);
     }
 
     #[test]

@@ -20,10 +20,13 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{error::RelayerError, prover::BatchProof};
+use crate::{
+    error::RelayerError,
+    prover::{BatchProof, RefusalProof},
+};
 
 use phat_l1::{
-    MultiProofVerifier::{self, MultiProofVerifierInstance, TeeEvidence},
+    MultiProofVerifier::{self, MultiProofVerifierInstance, TeeEvidence, TeeRefusal},
     RollupSettlement::{self, RollupSettlementInstance},
     RollupZkVerifierStandIn::{self, RollupZkVerifierStandInInstance},
     Transition,
@@ -448,6 +451,36 @@ impl Settlement {
             self.next_draw.store(index, Ordering::Relaxed);
         }
         Ok(drawn)
+    }
+
+    /// Submits `refusal` against the pending single-block proposal of its block (same block hash,
+    /// parent and pre-state root): the proposal is contested and the rollup paused until
+    /// governance resolves it. Returns the proposal and the transaction, or `None` when there is
+    /// no such pending proposal or it is contested already (nothing is sent).
+    pub async fn refuse(&self, refusal: &RefusalProof) -> Result<Option<(u64, B256)>, RelayerError> {
+        let block = refusal.block_number;
+        let Some(index) = self.proposal_ending_at(block).await? else { return Ok(None) };
+        let finalized: u64 = self.settlement.lastFinalized().call().await.map_err(l1)?.saturating_to();
+        if index <= finalized {
+            return Ok(None);
+        }
+        let t = self.settlement.transitionOf(U256::from(index)).call().await.map_err(l1)?;
+        if (t.firstBlock, t.lastBlock, t.parentHash, t.preStateRoot, t.blockHash)
+            != (block, block, refusal.parent_hash, refusal.pre_state_root, refusal.block_hash)
+        {
+            return Ok(None);
+        }
+        let slot = self.multi_proof.slotOf(U256::from(self.l2_chain_id), t).call().await.map_err(l1)?;
+        if self.multi_proof.evidenceOf(slot).call().await.map_err(l1)?.contested {
+            return Ok(None);
+        }
+        let evidence = TeeRefusal {
+            chainConfigHash: refusal.chain_config_hash,
+            reason: refusal.reason,
+            proof: refusal.proof.clone(),
+        };
+        let r = self.send(self.settlement.refuse(U256::from(index), evidence)).await?;
+        Ok(Some((index, r.transaction_hash)))
     }
 
     /// The L1 block number (for the feed).

@@ -13,8 +13,9 @@ use std::{
 use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
 use phat_prover_core::{
-    BatchPublicInput, BlockPublicInput, ChainConfig, LocalSigner, ProofDomain, Signer, TeeProof,
+    BatchPublicInput, BlockPublicInput, ChainConfig, LocalSigner, ProofDomain, RefusalPublicInput, Signer, TeeProof,
     public_input::{BATCH_TAG, BLOCK_TAG},
+    refusal::{REFUSAL_TAG, refusal_of},
 };
 use phat_witness::{ProofFile, PublicInputJson, fetch};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,74 @@ use crate::error::RelayerError;
 pub type ProveFuture<'a> = BoxFuture<'a, Result<ProofFile, RelayerError>>;
 /// What a prover returns for a range of blocks.
 pub type BatchFuture<'a> = BoxFuture<'a, Result<BatchProof, RelayerError>>;
+/// What a prover returns when asked to refuse a block.
+pub type RefuseFuture<'a> = BoxFuture<'a, Result<RefusalProof, RelayerError>>;
+
+/// A TEE refusal a prover signed: block `block_number` (hash `block_hash`, on parent
+/// `parent_hash` with state root `pre_state_root`) is invalid under the chain config, for
+/// `reason` (`RefusalPublicInput`, the L1 `RefusalClaim`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusalProof {
+    pub block_number: u64,
+    pub parent_hash: B256,
+    pub block_hash: B256,
+    pub pre_state_root: B256,
+    pub reason: u16,
+    pub chain_config_hash: B256,
+    /// What failed, as the prover's STF said it (not signed).
+    #[serde(default)]
+    pub detail: String,
+    /// `keccak256(abi.encode(RefusalPublicInput))`.
+    pub digest: B256,
+    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
+    pub proof: Bytes,
+}
+
+impl RefusalProof {
+    /// The public input under `domain` (its prover the proof's).
+    pub fn input(&self, domain: &ProofDomain) -> Result<RefusalPublicInput, String> {
+        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
+        Ok(RefusalPublicInput {
+            tag: REFUSAL_TAG,
+            l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
+            verifier: domain.verifier,
+            l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+            chainConfigHash: self.chain_config_hash,
+            prover: proof.prover,
+            blockNumber: self.block_number,
+            parentHash: self.parent_hash,
+            blockHash: self.block_hash,
+            preStateRoot: self.pre_state_root,
+            reason: self.reason,
+        })
+    }
+
+    /// Whether this is a refusal of block `number` under `domain` and the chain config with hash
+    /// `chain_config`, signed by `prover`.
+    pub fn check(
+        &self,
+        (domain, chain_config): (&ProofDomain, B256),
+        number: u64,
+        prover: Address,
+    ) -> Result<(), String> {
+        if self.block_number != number {
+            return Err(format!("refused block {} for block {number}", self.block_number));
+        }
+        if self.chain_config_hash != chain_config {
+            return Err(format!("refused under chain config {}, expected {chain_config}", self.chain_config_hash));
+        }
+        let digest = self.input(domain)?.digest();
+        if digest != self.digest {
+            return Err(format!("digest {} is not the refusal's {digest} under this domain", self.digest));
+        }
+        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
+        if proof.prover != prover {
+            return Err(format!("signed for {}, asked {prover}", proof.prover));
+        }
+        proof.verify(digest).map(drop).map_err(|e| e.to_string())
+    }
+}
 
 /// One TEE-proof over L2 blocks `first_block..=last_block` (`BatchPublicInput`, one signature).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +207,13 @@ pub trait TeeProver: Send + Sync {
         let prover = self.name().to_string();
         Box::pin(async move { Err(RelayerError::Prover { prover, reason: "does not make batch proofs".into() }) })
     }
+    /// A TEE refusal of L2 block `number`, which the prover signs only if the block itself is
+    /// invalid (never for a witness it could not get or check); provers that cannot refuse.
+    fn refuse_block(&self, number: u64) -> RefuseFuture<'_> {
+        let _ = number;
+        let prover = self.name().to_string();
+        Box::pin(async move { Err(RelayerError::Prover { prover, reason: "does not sign refusals".into() }) })
+    }
 }
 
 /// The stateless STF in this process with a key from the environment: a development prover, not
@@ -214,6 +290,46 @@ impl TeeProver for LocalProver {
                 let input = BatchPublicInput::new(&domain, &outcomes).map_err(|e| e.to_string())?;
                 let proof = TeeProof::sign(&signer, input.digest()).map_err(|e| e.to_string())?;
                 Ok(BatchProof::from_input(&input, &proof))
+            })
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(fail)
+        })
+    }
+
+    fn refuse_block(&self, number: u64) -> RefuseFuture<'_> {
+        self.refuse(number)
+    }
+}
+
+impl LocalProver {
+    /// [`TeeProver::refuse_block`]: the STF's refusal of `number`, signed when the core says the
+    /// block itself is at fault.
+    fn refuse(&self, number: u64) -> RefuseFuture<'_> {
+        Box::pin(async move {
+            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
+            let file = fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?;
+            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
+            tokio::task::spawn_blocking(move || {
+                let input = file.input(&chain).map_err(|e| e.to_string())?;
+                let err = match phat_prover_core::execute(&chain, &input) {
+                    Ok(_) => return Err("the block is valid".to_string()),
+                    Err(e) => e,
+                };
+                let block = refusal_of(&input, chain.hash(), &err).ok_or_else(|| format!("no refusal: {err}"))?;
+                let digest = RefusalPublicInput::new(&domain, &block).digest();
+                let proof = TeeProof::sign(&signer, digest).map_err(|e| e.to_string())?;
+                Ok(RefusalProof {
+                    block_number: block.number,
+                    parent_hash: block.parent_hash,
+                    block_hash: block.block_hash,
+                    pre_state_root: block.pre_state_root,
+                    reason: block.reason.code(),
+                    chain_config_hash: block.chain_config_hash,
+                    detail: err.to_string(),
+                    digest,
+                    proof: proof.to_bytes().to_vec().into(),
+                })
             })
             .await
             .map_err(|e| fail(e.to_string()))?
@@ -355,6 +471,21 @@ impl TeeProver for ClusterProver {
             Ok(proof)
         })
     }
+
+    fn refuse_block(&self, number: u64) -> RefuseFuture<'_> {
+        Box::pin(async move {
+            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
+            let request = match self.source {
+                WitnessSource::Contract => self.http.post(format!("{}/refuse-block/{number}", self.prover_url)),
+                WitnessSource::Relayer => {
+                    let (rpc, chain) = &self.l2;
+                    let file = fetch::fetch_witness(rpc, number, chain).await.map_err(|e| fail(e.to_string()))?;
+                    self.http.post(format!("{}/refuse", self.prover_url)).body(file.bundle().to_bytes())
+                }
+            };
+            self.ask(request).await.map_err(fail)
+        })
+    }
 }
 
 impl ClusterProver {
@@ -450,6 +581,17 @@ impl ProverPool {
             |b, p| b.check((domain, chain_config), first, count, p.address()),
         )
         .await
+    }
+
+    /// Asks the provers in turn until one returns a TEE refusal of block `number`, under `domain`
+    /// and the chain config with hash `chain_config`, signed by it. An honest prover refuses only
+    /// an invalid block, so for a valid one (or one no prover could fetch) this fails.
+    pub async fn refuse(
+        &self,
+        number: u64,
+        (domain, chain_config): (&ProofDomain, B256),
+    ) -> Result<Answer<RefusalProof>, RelayerError> {
+        self.ask(number, |p| p.refuse_block(number), |r, p| r.check((domain, chain_config), number, p.address())).await
     }
 
     /// 1-of-N: `call` on each prover in turn (from a rotating start) until an answer passes `check`.

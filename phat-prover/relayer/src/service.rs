@@ -15,12 +15,12 @@ use phat_prover_core::ProofDomain;
 use tokio::{sync::watch, time::Instant};
 
 use crate::{
-    config::{Config, ProverConfig, secret},
+    config::{Config, HeadTag, ProverConfig, secret},
     error::RelayerError,
     feed::Feed,
     l1::{Claim, Settled, Settlement},
     prover::{ClusterProver, LocalProver, ProverPool, TeeProver},
-    registry::{RegistryReporter, Reported},
+    registry::{RegistryReporter, Reported, SubscriptionWatch},
     store::{BlockRecord, Store},
 };
 
@@ -44,6 +44,8 @@ pub struct Relayer {
     batch_blocks: u64,
     /// Hash of the chain config every proof must be made under.
     chain_config: B256,
+    /// Which of the node's blocks is the head.
+    head: HeadTag,
 }
 
 impl Relayer {
@@ -56,6 +58,7 @@ impl Relayer {
 
     /// [`Relayer::new`] with the relayer's L1 key given.
     pub async fn with_key(config: &Config, l1_key: &str, extra: Vec<Arc<dyn TeeProver>>) -> Result<Self, RelayerError> {
+        config.check()?;
         let l1 = &config.l1;
         let chain = phat_witness::files::read_chain_config(&config.l2.chain_config)
             .map_err(|e| RelayerError::Config(format!("l2.chain_config: {e}")))?;
@@ -77,25 +80,26 @@ impl Relayer {
             )));
         }
         let domain = domain_of(&settlement);
+        let registry = config.registry.as_ref().map(RegistryReporter::new);
+        let l2_rpc = l2_rpc(config, registry.as_ref(), &domain).await?;
         let mut provers = extra;
         for p in &config.provers {
             match p {
                 ProverConfig::Local { name, key_env } => {
                     let key = secret(key_env)?;
-                    provers.push(Arc::new(LocalProver::new(name, &config.l2.rpc, &key, domain, chain.clone())?));
+                    provers.push(Arc::new(LocalProver::new(name, &l2_rpc, &key, domain, chain.clone())?));
                 }
                 ProverConfig::PhatCluster { name, url, index, address, witness } => {
-                    let l2 = (*witness, config.l2.rpc.as_str(), chain.clone());
+                    let l2 = (*witness, l2_rpc.as_str(), chain.clone());
                     provers.push(Arc::new(ClusterProver::new(name, (url, *index), *address, domain, l2)));
                 }
             }
         }
         let pool = ProverPool::new(provers, config.relayer.prover_timeout())?;
-        let url = config.l2.rpc.parse().map_err(|e| RelayerError::Config(format!("L2 rpc url: {e}")))?;
+        let url = l2_rpc.parse().map_err(|e| RelayerError::Config(format!("L2 rpc url: {e}")))?;
         let l2 = ProviderBuilder::new().connect_http(url).erased();
         let store = Arc::new(Store::open(&config.relayer.db)?);
         let feed = Feed::new(store.clone());
-        let registry = config.registry.as_ref().map(RegistryReporter::new);
         Ok(Self {
             l2,
             settlement,
@@ -105,6 +109,7 @@ impl Relayer {
             registry,
             poll: config.relayer.poll(),
             first_block: config.l2.first_block,
+            head: config.l2.head,
             chain_config: chain.hash(),
             batch_blocks: config.relayer.batch_blocks.max(1),
         })
@@ -140,6 +145,10 @@ impl Relayer {
         let mut seen: BTreeMap<u64, (Instant, Option<u64>)> = BTreeMap::new();
         let mut backoff = self.poll;
         let mut last_draw: Option<Instant> = None;
+        // A followed subscription: nothing is proven while it is paused.
+        let mut subscription =
+            self.registry.as_ref().filter(|r| r.follows()).map(|r| (r, SubscriptionWatch::default()));
+        let mut paused = false;
         {
             let mut status = self.feed.status.write().await;
             status.l2_chain_id = self.settlement.l2_chain_id;
@@ -148,7 +157,19 @@ impl Relayer {
             status.provers = self.pool.stats();
         }
         while !*shutdown.borrow() {
-            let head = match self.l2.get_block_number().await {
+            if let Some((registry, watch)) = subscription.as_mut() {
+                let now_paused = watch.paused(registry).await;
+                if now_paused != paused {
+                    paused = now_paused;
+                    self.feed.status.write().await.stalled =
+                        paused.then(|| format!("block {next}: subscription paused"));
+                }
+                if paused {
+                    head_wait(&mut shutdown, self.poll).await;
+                    continue;
+                }
+            }
+            let head = match self.l2_head().await {
                 Ok(head) => head,
                 Err(e) => {
                     self.stall(next, &RelayerError::L2(e.to_string())).await;
@@ -224,6 +245,11 @@ impl Relayer {
                     }
                     Ok(None) => break, // not proposed on L1 yet; the proposer is not us
                     Err(e) => {
+                        if matches!(e, RelayerError::NoProver { .. })
+                            && let Err(r) = self.refuse(next).await
+                        {
+                            tracing::debug!(block = next, "no TEE refusal: {r}");
+                        }
                         self.stall(next, &e).await;
                         backoff = (backoff * 2).min(MAX_BACKOFF);
                         break;
@@ -256,8 +282,7 @@ impl Relayer {
                 self.store.mark_reported(block)?;
                 continue;
             };
-            let l1_tx = record.l1.prove_tx.or(record.l1.finalize_tx).unwrap_or_default();
-            let result = registry.report(block, record.signer(), l1_tx).await;
+            let result = registry.report(&record, &self.domain()).await;
             let mut status = self.feed.status.write().await;
             match result {
                 Ok(reported) => {
@@ -273,6 +298,37 @@ impl Relayer {
                     break;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// The node's head block by the configured tag (`l2.head`: safe, finalized, or in a devnet
+    /// latest): the relayer proves and proposes nothing after it. A node with no such block yet
+    /// (no safe block derived so far) has head 0.
+    async fn l2_head(&self) -> Result<u64, alloy::transports::TransportError> {
+        Ok(self.l2.get_block_by_number(self.head.tag()).await?.map_or(0, |b| b.header.number))
+    }
+
+    /// When no prover proves block `block` and L1 has a pending single-block proposal of it, asks
+    /// the provers for a TEE refusal. One a prover signed (it does only when the block itself is
+    /// invalid: never for a witness it could not get or check) that names the proposed block is
+    /// submitted: the proposal is contested and the rollup paused until governance resolves it.
+    async fn refuse(&self, block: u64) -> Result<(), RelayerError> {
+        if self.settlement.proposal_from(block).await? != Some(block) {
+            return Ok(());
+        }
+        let answer = self.pool.refuse(block, (&self.domain(), self.chain_config)).await?;
+        let r = &answer.proof;
+        if let Some((proposal, tx)) = self.settlement.refuse(r).await? {
+            tracing::error!(
+                block,
+                proposal,
+                prover = answer.prover,
+                reason = r.reason,
+                detail = r.detail,
+                %tx,
+                "TEE refusal submitted: the proposal is contested and the rollup paused until governance resolves it"
+            );
         }
         Ok(())
     }
@@ -381,6 +437,33 @@ impl Relayer {
             .collect();
         Ok(Some((records, finalized)))
     }
+}
+
+/// The L2 endpoint: `l2.rpc`, or the subscription's when so configured. A followed subscription
+/// must be for the settlement's domain (`domain`): its L1, its verifier, its L2.
+async fn l2_rpc(
+    config: &Config,
+    registry: Option<&RegistryReporter>,
+    domain: &ProofDomain,
+) -> Result<String, RelayerError> {
+    let from_subscription = config.registry.as_ref().is_some_and(|r| r.l2_rpc_from_subscription);
+    let rpc = match registry.filter(|r| r.follows()) {
+        Some(registry) => {
+            let subscription = registry.subscription().await?;
+            subscription.check(domain)?;
+            if from_subscription { subscription.rpc } else { config.l2.rpc.clone() }
+        }
+        None if from_subscription => {
+            return Err(RelayerError::Config(
+                "registry.l2_rpc_from_subscription needs registry.follow_subscription".into(),
+            ));
+        }
+        None => config.l2.rpc.clone(),
+    };
+    if rpc.is_empty() {
+        return Err(RelayerError::Config("l2.rpc is not set".into()));
+    }
+    Ok(rpc)
 }
 
 fn domain_of(s: &Settlement) -> ProofDomain {

@@ -21,7 +21,7 @@ use super::{blocks, config, deploy, other_rules, set_chain};
 
 /// What a fixture node answers.
 #[derive(Clone, Copy)]
-enum Behaviour {
+pub(super) enum Behaviour {
     Honest,
     Garbage,
     ChainId(u64),
@@ -29,12 +29,12 @@ enum Behaviour {
 
 /// An L2 node serving `eth_chainId`, `debug_getRawBlock`, `debug_getRawHeader` and
 /// `debug_executionWitness` for a set of test blocks, on a local port.
-struct FixtureNode {
-    url: String,
+pub(super) struct FixtureNode {
+    pub(super) url: String,
 }
 
 impl FixtureNode {
-    fn start(bundles: &[WitnessBundle], chain: &ChainConfig, behaviour: Behaviour) -> Self {
+    pub(super) fn start(bundles: &[WitnessBundle], chain: &ChainConfig, behaviour: Behaviour) -> Self {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
         let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
         let chain = chain.clone();
