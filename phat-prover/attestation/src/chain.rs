@@ -1,7 +1,7 @@
 //! One byte form per attestation: the quote must be exactly its own encoding (nothing after it),
 //! and the PEM certificate chains it and its collateral carry must be in canonical form (64-column
-//! base64, `\n` line ends; the quote's may end in one NUL, as Intel's quote library writes it)
-//! and end in the pinned root.
+//! base64, `\n` line ends; the quote's may end in one NUL, as Intel's quote library writes it, or
+//! for a TDX quote in zero padding) and end in the pinned root.
 //!
 //! dcap-qvl verifies the PCK chain from the leaf to *its* trust anchor and so never reads the
 //! root certificate embedded in the quote, nor the collateral's `pck_crl_issuer_chain`: their
@@ -43,25 +43,29 @@ fn chain(name: &'static str, text: &[u8], root: &[u8]) -> Result<Vec<Vec<u8>>, A
     }
 }
 
-/// Checks an SGX quote's byte form and its PCK chain; returns the chain (leaf first), or `None`
-/// for a TDX quote (refused as not SGX after dcap-qvl's verdict; real TDX quotes come
-/// zero-padded, so their byte form is the dstack verifier's to fix).
-pub(crate) fn quote_chain(quote: &[u8], root: &[u8]) -> Result<Option<Vec<Vec<u8>>>, AttestError> {
+/// Checks a quote's byte form and its PCK chain; returns the chain (leaf first). A TDX quote may
+/// carry zero bytes after its encoding (real TDX quotes come zero-padded to a fixed size, and
+/// their certification data ends in NULs): nothing but zeros, so the signed content and the chain
+/// still have one form each.
+pub(crate) fn quote_chain(quote: &[u8], root: &[u8]) -> Result<Vec<Vec<u8>>, AttestError> {
     let parsed = Quote::parse(quote).map_err(|e| AttestError::Quote(format!("{e:#}")))?;
-    if parsed.header.tee_type != TEE_TYPE_SGX {
-        return Ok(None);
-    }
+    let tdx = parsed.header.tee_type != TEE_TYPE_SGX;
     let canonical = parsed.encode();
-    if canonical.as_slice() != quote {
+    let zero_padded = |bytes: &[u8]| bytes.iter().all(|b| *b == 0);
+    let padded = tdx && quote.len() >= canonical.len() && zero_padded(&quote[canonical.len()..]);
+    if canonical.as_slice() != quote && !(padded && quote.starts_with(&canonical)) {
         return Err(AttestError::NotCanonical { len: quote.len(), canonical: canonical.len() });
     }
     let text = parsed.raw_cert_chain().map_err(|e| AttestError::Quote(format!("{e:#}")))?;
-    let text = text.strip_suffix(&[0]).unwrap_or(text);
+    let text = match tdx {
+        true => &text[..text.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1)],
+        false => text.strip_suffix(&[0]).unwrap_or(text),
+    };
     let certs = chain("the quote's PCK chain", text, root)?;
     if certs.len() != 3 {
         return Err(AttestError::CertChain { chain: "the quote's PCK chain", fault: ChainFault::Length(certs.len()) });
     }
-    Ok(Some(certs))
+    Ok(certs)
 }
 
 /// Checks the collateral's PCK CRL issuer chain: the quote's PCK CA, then the pinned root.

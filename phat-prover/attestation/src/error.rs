@@ -18,7 +18,7 @@ pub enum AttestError {
     /// A certificate chain of the quote or its collateral is not one dcap-qvl's answer depends on.
     #[error("{chain}: {fault}")]
     CertChain { chain: &'static str, fault: ChainFault },
-    /// A verified quote that is not an SGX enclave quote (TDX quotes are out of scope).
+    /// A verified quote that is not an SGX enclave quote where one is required.
     #[error("not an SGX enclave quote")]
     NotSgx,
     /// The collateral document could not be read.
@@ -65,6 +65,14 @@ pub enum PolicyViolation {
         "measurement not allowed: mr_enclave {mr_enclave}, mr_signer {mr_signer}, isv_prod_id {isv_prod_id}, isv_svn {isv_svn}"
     )]
     MeasurementNotAllowed { mr_enclave: B256, mr_signer: B256, isv_prod_id: u16, isv_svn: u16 },
+    #[error("a TD under debug (td_attributes {0}): the host can read and write its memory")]
+    TdUnderDebug(String),
+    #[error("a service TD is bound (mr_service_td {0})")]
+    ServiceTdBound(String),
+    #[error("TDX measurement {0} (mr_td, rtmr0..2, mr_config_id) not allowed")]
+    TdMeasurementNotAllowed(B256),
+    #[error("TD owner {0} not allowed")]
+    TdOwnerNotAllowed(String),
     #[error("attestation verified at {verified_at}, older than {max_age} s at {now}")]
     NotFresh { verified_at: u64, max_age: u64, now: u64 },
 }

@@ -16,6 +16,7 @@ mod chain;
 pub mod collateral;
 pub mod error;
 pub mod policy;
+pub mod tdx;
 pub mod verify;
 
 pub use attestation::{NormalizedAttestation, TcbStatus, quorum_domain};
@@ -23,4 +24,5 @@ pub use binding::Binding;
 pub use collateral::Collateral;
 pub use error::{AttestError, ChainFault, PolicyViolation};
 pub use policy::{Measurement, Policy};
-pub use verify::{INTEL_SGX_ROOT_CA_DER, VerifiedQuote, Verifier};
+pub use tdx::{TdMeasurement, TdOwner, TdxPolicy, VerifiedTdQuote};
+pub use verify::{INTEL_SGX_ROOT_CA_DER, VerifiedAny, VerifiedQuote, Verifier};

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     attestation::{FORBIDDEN_ATTRIBUTE_BITS, NormalizedAttestation, TEE_TYPE_SGX, TcbStatus, advisories_hash},
     error::{AttestError, PolicyViolation},
+    tdx::TdxPolicy,
 };
 
 /// An enclave build L1 trusts: `ProverRegistry.measurementHash(mrEnclave, mrSigner, isvProdId, isvSvn)`.
@@ -47,6 +48,9 @@ pub struct Policy {
     /// not checked.
     #[serde(default)]
     pub max_attestation_age: Option<u64>,
+    /// The TDX allow-lists (measurements, owners), for TDX quotes.
+    #[serde(default)]
+    pub tdx: TdxPolicy,
 }
 
 impl Policy {
@@ -96,7 +100,9 @@ impl Policy {
         Ok(())
     }
 
-    fn check_tcb(&self, status: u8, advisories: B256, now: u64) -> Result<(), PolicyViolation> {
+    /// The TCB rules alone: UpToDate, SWHardeningNeeded with an accepted advisory set, or a status
+    /// under grace until its deadline; never Revoked.
+    pub(crate) fn check_tcb(&self, status: u8, advisories: B256, now: u64) -> Result<(), PolicyViolation> {
         let refused = |status| PolicyViolation::TcbStatusNotAccepted { status, advisories: advisories.to_string() };
         let Some(status) = TcbStatus::from_u8(status) else {
             return Err(refused(TcbStatus::Revoked));

@@ -12,7 +12,18 @@ use crate::{
     binding::Binding,
     chain,
     error::AttestError,
+    tdx::{Mr, VerifiedTdQuote},
 };
+
+/// A verified quote: an SGX enclave's or a TDX confidential VM's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "teeType", rename_all = "lowercase")]
+// One value per verification, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum VerifiedAny {
+    Sgx(VerifiedQuote),
+    Tdx(VerifiedTdQuote),
+}
 
 /// Intel's SGX Root CA (`Intel_SGX_Provisioning_Certification_RootCA.der`, SHA-256
 /// 44a0196b…b674d3), the root dcap-qvl pins in `new_prod`: the one production trust anchor.
@@ -107,28 +118,73 @@ impl Verifier {
     /// are refused here already (dcap-qvl does); so is a quote with bytes after its end or with
     /// certificate chains in another byte form or to another root.
     pub fn verify(&self, quote: &[u8], collateral: &QuoteCollateralV3, at: u64) -> Result<VerifiedQuote, AttestError> {
-        if let Some(pck_chain) = chain::quote_chain(quote, &self.root_der)? {
-            chain::crl_issuer_chain(&collateral.pck_crl_issuer_chain, &pck_chain, &self.root_der)?;
+        match self.verify_any(quote, collateral, at)? {
+            VerifiedAny::Sgx(q) => Ok(q),
+            VerifiedAny::Tdx(_) => Err(AttestError::NotSgx),
         }
+    }
+
+    /// [`Self::verify`] for an SGX enclave quote or a TDX quote (v4 with a TD 1.0 report, v5 with
+    /// a TD 1.5 one): the same checks of what Intel signs; a TDX quote's policy is
+    /// [`VerifiedTdQuote::check`].
+    pub fn verify_any(
+        &self,
+        quote: &[u8],
+        collateral: &QuoteCollateralV3,
+        at: u64,
+    ) -> Result<VerifiedAny, AttestError> {
+        let pck_chain = chain::quote_chain(quote, &self.root_der)?;
+        chain::crl_issuer_chain(&collateral.pck_crl_issuer_chain, &pck_chain, &self.root_der)?;
         let verified = self.inner.verify(quote, collateral, at).map_err(|e| AttestError::Quote(format!("{e:#}")))?;
-        let Report::SgxEnclave(report) = verified.report else {
-            return Err(AttestError::NotSgx);
-        };
         let tcb_status = TcbStatus::from_name(&verified.status)
             .ok_or_else(|| AttestError::Quote(format!("unexpected TCB status {}", verified.status)))?;
-        Ok(VerifiedQuote {
+        let tcb_info_hash = keccak256(collateral.tcb_info.as_bytes());
+        let qe_identity_hash = keccak256(collateral.qe_identity.as_bytes());
+        let crls_hash = keccak256([collateral.pck_crl.as_slice(), collateral.root_ca_crl.as_slice()].concat());
+        let (td, mr_service_td) = match verified.report {
+            Report::SgxEnclave(report) => {
+                return Ok(VerifiedAny::Sgx(VerifiedQuote {
+                    tcb_status,
+                    advisory_ids: verified.advisory_ids,
+                    mr_enclave: report.mr_enclave.into(),
+                    mr_signer: report.mr_signer.into(),
+                    isv_prod_id: report.isv_prod_id,
+                    isv_svn: report.isv_svn,
+                    attributes: report.attributes.into(),
+                    report_data: report.report_data.into(),
+                    verified_at: at,
+                    tcb_info_hash,
+                    qe_identity_hash,
+                    crls_hash,
+                }));
+            }
+            Report::TD10(r) => (r, [0u8; 48]),
+            Report::TD15(r) => (r.base, r.mr_service_td),
+            Report::TD15Ex(r) => (r.base.base, r.base.mr_service_td),
+        };
+        // The version is the quote's first two bytes (little-endian): dcap-qvl parsed them.
+        let quote_version = u16::from_le_bytes([quote[0], quote[1]]);
+        Ok(VerifiedAny::Tdx(VerifiedTdQuote {
+            quote_version,
             tcb_status,
             advisory_ids: verified.advisory_ids,
-            mr_enclave: report.mr_enclave.into(),
-            mr_signer: report.mr_signer.into(),
-            isv_prod_id: report.isv_prod_id,
-            isv_svn: report.isv_svn,
-            attributes: report.attributes.into(),
-            report_data: report.report_data.into(),
+            tee_tcb_svn: td.tee_tcb_svn.into(),
+            mr_seam: Mr::from(td.mr_seam),
+            mr_signer_seam: Mr::from(td.mr_signer_seam),
+            seam_attributes: td.seam_attributes.into(),
+            td_attributes: td.td_attributes.into(),
+            xfam: td.xfam.into(),
+            mr_td: Mr::from(td.mr_td),
+            mr_config_id: Mr::from(td.mr_config_id),
+            mr_owner: Mr::from(td.mr_owner),
+            mr_owner_config: Mr::from(td.mr_owner_config),
+            rtmr: [td.rt_mr0, td.rt_mr1, td.rt_mr2, td.rt_mr3].map(Mr::from),
+            report_data: td.report_data.into(),
+            mr_service_td: Mr::from(mr_service_td),
             verified_at: at,
-            tcb_info_hash: keccak256(collateral.tcb_info.as_bytes()),
-            qe_identity_hash: keccak256(collateral.qe_identity.as_bytes()),
-            crls_hash: keccak256([collateral.pck_crl.as_slice(), collateral.root_ca_crl.as_slice()].concat()),
-        })
+            tcb_info_hash,
+            qe_identity_hash,
+            crls_hash,
+        }))
     }
 }

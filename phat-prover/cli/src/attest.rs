@@ -1,9 +1,9 @@
-//! `phat-prover attest`: verify an SGX quote the way the attestation quorum does, and compute the
+//! `phat-prover attest`: verify an SGX or TDX quote the way the attestation quorum does, and compute the
 //! report_data a prover enclave must embed to register.
 
 use std::path::Path;
 
-use phat_attestation::{Binding, Collateral, Policy, Verifier};
+use phat_attestation::{Binding, Collateral, Policy, VerifiedAny, Verifier};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
@@ -34,8 +34,24 @@ pub fn verify(
         None => Verifier::intel(),
     };
     let root = verifier.root_description();
-    let verified = match verifier.verify(&quote, &collateral, at) {
-        Ok(v) => v,
+    let verified = match verifier.verify_any(&quote, &collateral, at) {
+        Ok(VerifiedAny::Sgx(v)) => v,
+        Ok(VerifiedAny::Tdx(q)) => {
+            // A TDX VM: every measured field, its measurement hash and the TDX rules' verdict.
+            let verdict = q.check(&policy, at);
+            let report = json!({
+                "root": root,
+                "at": at,
+                "genuine": true,
+                "teeType": "tdx",
+                "quote": q,
+                "measurement": q.measurement(),
+                "measurementHash": q.measurement().hash(),
+                "accepted": verdict.is_ok(),
+                "reason": verdict.as_ref().err().map(ToString::to_string),
+            });
+            return Ok((report, verdict.is_ok()));
+        }
         Err(e) => {
             let report =
                 json!({ "root": root, "at": at, "genuine": false, "accepted": false, "reason": e.to_string() });
@@ -48,6 +64,7 @@ pub fn verify(
         "root": root,
         "at": at,
         "genuine": true,
+        "teeType": "sgx",
         "quote": verified,
         "attestation": attestation,
         "accepted": verdict.is_ok(),

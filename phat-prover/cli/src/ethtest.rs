@@ -18,8 +18,8 @@ use std::{
 use alloy_consensus::Header;
 use alloy_primitives::{B256, Bytes};
 use phat_prover_core::{
-    BlockOutcome, ChainConfig, ChainConfigParts, ExecutionWitness, Fork, StatelessInput, chain::BlobSchedule,
-    stf::execute_with_changes, witness::MAX_ANCESTORS,
+    BlockOutcome, ChainConfig, ChainConfigParts, ExecutionWitness, StatelessInput, TestNetworkError,
+    chain::BlobSchedule, stf::execute_with_changes, witness::MAX_ANCESTORS,
 };
 use serde::Deserialize;
 
@@ -27,8 +27,6 @@ use crate::{error::CliError, state::FullState};
 
 /// Chain id of the Ethereum test chain (when a test gives none).
 pub const TEST_CHAIN_ID: u64 = 1;
-/// Timestamp of the second fork in a `…AtTime15k` transition test.
-pub const TRANSITION_TIME: u64 = 15_000;
 /// Networks before the merge, which the STF does not prove.
 const PRE_MERGE: [&str; 14] = [
     "Frontier",
@@ -137,42 +135,25 @@ pub enum Verdict {
 /// fork the STF does not know, a config it refuses).
 pub fn chain_config(test: &BlockchainTest) -> Result<ChainConfig, Verdict> {
     let network = test.network.as_str();
-    let (first, second) = match network.split_once("To") {
-        Some((a, rest)) => match rest.strip_suffix("AtTime15k") {
-            Some(b) => (a, Some(b)),
-            // Block-number transitions (`…At5`) are pre-merge.
-            None => return Err(Verdict::Skipped(format!("network {network}: a pre-merge transition"))),
-        },
-        None => (network, None),
-    };
+    let first = network.split_once("To").map_or(network, |(a, _)| a);
     if PRE_MERGE.contains(&first) {
         return Err(Verdict::Skipped(format!(
             "network {network} is before the merge: the STF proves post-merge blocks only"
         )));
     }
-    let fork = |name: &str| {
-        Fork::from_name(name).ok_or_else(|| Verdict::Failed(format!("network {network}: fork {name} is not supported")))
-    };
-    let mut parts = ChainConfigParts::from_genesis_up_to(
-        test.config.as_ref().and_then(|c| c.chainid).map_or(TEST_CHAIN_ID, |id| id.to()),
-        fork(first)?,
-    );
-    if let Some(second) = second {
-        parts = parts.with_fork(fork(second)?, TRANSITION_TIME);
-    }
-    if let Some(config) = &test.config {
-        for (name, s) in &config.blob_schedule {
-            let schedule = BlobSchedule {
-                target: s.target.to(),
-                max: s.max.to(),
-                base_fee_update_fraction: s.base_fee_update_fraction.to(),
-            };
-            parts.blob_schedule.push((fork(name)?, schedule));
-        }
-    }
-    // A schedule the test gives for a fork it never reaches is dropped, as a node ignores it.
-    let scheduled: Vec<Fork> = parts.fork_times.iter().map(|(f, _)| *f).collect();
-    parts.blob_schedule.retain(|(f, _)| scheduled.contains(f));
+    let chain_id = test.config.as_ref().and_then(|c| c.chainid).map_or(TEST_CHAIN_ID, |id| id.to());
+    let schedules = test.config.iter().flat_map(|c| &c.blob_schedule).map(|(name, s)| {
+        let schedule = BlobSchedule {
+            target: s.target.to(),
+            max: s.max.to(),
+            base_fee_update_fraction: s.base_fee_update_fraction.to(),
+        };
+        (name.as_str(), schedule)
+    });
+    let parts = ChainConfigParts::of_test_network(network, chain_id, schedules).map_err(|e| match e {
+        TestNetworkError::BlockTransition(_) => Verdict::Skipped(e.to_string()),
+        TestNetworkError::UnknownFork { .. } => Verdict::Failed(e.to_string()),
+    })?;
     ChainConfig::new(parts).map_err(|e| Verdict::Failed(format!("network {network}: {e}")))
 }
 

@@ -22,7 +22,7 @@ use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardfork
 use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::{SolValue, sol};
 
-use crate::error::{ConfigError, ForkError};
+use crate::error::{ConfigError, ForkError, TestNetworkError};
 
 /// The post-merge forks the STF implements, in activation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -256,6 +256,44 @@ impl ChainConfigParts {
         self.fork_times.retain(|(f, _)| *f != fork);
         self.fork_times.push((fork, time));
         self
+    }
+}
+
+/// When an execution-spec test's `…AtTime15k` network activates its second fork.
+pub const TEST_TRANSITION_TIME: u64 = 15_000;
+
+impl ChainConfigParts {
+    /// The rules an Ethereum execution-spec test names by its `network`: one fork from genesis
+    /// (`Prague`), or a timed transition (`PragueToOsakaAtTime15k`: the second fork at
+    /// [`TEST_TRANSITION_TIME`]), on chain `chain_id`, with the test's blob schedule by fork name.
+    /// A schedule for a fork the network never reaches is dropped, as a node ignores it. The
+    /// conformance runner and the fuzzer's seeds read tests through this one function.
+    pub fn of_test_network<'a>(
+        network: &str,
+        chain_id: u64,
+        blob_schedule: impl IntoIterator<Item = (&'a str, BlobSchedule)>,
+    ) -> Result<Self, TestNetworkError> {
+        let (first, second) = match network.split_once("To") {
+            Some((a, rest)) => match rest.strip_suffix("AtTime15k") {
+                Some(b) => (a, Some(b)),
+                None => return Err(TestNetworkError::BlockTransition(network.into())),
+            },
+            None => (network, None),
+        };
+        let fork = |name: &str| {
+            Fork::from_name(name)
+                .ok_or_else(|| TestNetworkError::UnknownFork { network: network.into(), fork: name.into() })
+        };
+        let mut parts = Self::from_genesis_up_to(chain_id, fork(first)?);
+        if let Some(second) = second {
+            parts = parts.with_fork(fork(second)?, TEST_TRANSITION_TIME);
+        }
+        for (name, schedule) in blob_schedule {
+            parts.blob_schedule.push((fork(name)?, schedule));
+        }
+        let scheduled: Vec<Fork> = parts.fork_times.iter().map(|(f, _)| *f).collect();
+        parts.blob_schedule.retain(|(f, _)| scheduled.contains(f));
+        Ok(parts)
     }
 }
 

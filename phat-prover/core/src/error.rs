@@ -39,6 +39,15 @@ pub enum ConfigError {
     NotABool(&'static str),
 }
 
+/// An execution-spec test's `network` names no rules the STF has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TestNetworkError {
+    #[error("network {0}: a transition at a block number (pre-merge)")]
+    BlockTransition(String),
+    #[error("network {network}: fork {fork} is not supported")]
+    UnknownFork { network: String, fork: String },
+}
+
 /// A block's timestamp falls under rules the STF does not implement.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ForkError {

@@ -20,7 +20,9 @@ pub mod witness;
 
 pub use bundle::WitnessBundle;
 pub use chain::{ChainConfig, ChainConfigParts, Fork};
-pub use error::{ConfigError, DbError, ExecutionError, ForkError, HeaderError, StfError, WitnessError};
+pub use error::{
+    ConfigError, DbError, ExecutionError, ForkError, HeaderError, StfError, TestNetworkError, WitnessError,
+};
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};
 pub mod public_input;

@@ -27,10 +27,10 @@ use std::{
 use alloy_primitives::{Address, B256, Bytes, U64, U256, hex, keccak256};
 use alloy_rlp::Encodable;
 use phat_prover_core::{
-    ChainConfig, ChainConfigParts, ExecutionWitness, Fork, LocalSigner, TeeProof, WitnessBundle, chain::BlobSchedule,
+    ChainConfig, ChainConfigParts, ExecutionWitness, LocalSigner, TeeProof, WitnessBundle, chain::BlobSchedule,
     execute, trie::PartialTrie, witness::L2Block,
 };
-use phat_prover_fuzz::{CHAIN_ID, TRANSITION_TIME, selector};
+use phat_prover_fuzz::{CHAIN_ID, selector};
 use serde::Deserialize;
 
 /// Slowest block kept as a seed (release build, natively).
@@ -172,29 +172,16 @@ fn decode<T: alloy_rlp::Decodable>(bytes: &[u8]) -> Result<T, String> {
 
 /// The test's rules, as `phat-prover ethtest` reads them (`ethtest::chain_config`).
 fn chain_config(test: &Test) -> Result<ChainConfig, String> {
-    let network = test.network.as_str();
-    let (first, second) = match network.split_once("To") {
-        Some((a, rest)) => (a, Some(rest.strip_suffix("AtTime15k").ok_or("a pre-merge transition")?)),
-        None => (network, None),
-    };
-    let fork = |name: &str| Fork::from_name(name).ok_or(format!("network {network}: no fork {name} (pre-merge?)"));
     let chain_id = test.config.as_ref().and_then(|c| c.chainid).map_or(CHAIN_ID, |id| id.to());
-    let mut parts = ChainConfigParts::from_genesis_up_to(chain_id, fork(first)?);
-    if let Some(second) = second {
-        parts = parts.with_fork(fork(second)?, TRANSITION_TIME);
-    }
-    if let Some(config) = &test.config {
-        for (name, s) in &config.blob_schedule {
-            let schedule = BlobSchedule {
-                target: s.target.to(),
-                max: s.max.to(),
-                base_fee_update_fraction: s.base_fee_update_fraction.to(),
-            };
-            parts.blob_schedule.push((fork(name)?, schedule));
-        }
-    }
-    let scheduled: Vec<Fork> = parts.fork_times.iter().map(|(f, _)| *f).collect();
-    parts.blob_schedule.retain(|(f, _)| scheduled.contains(f));
+    let schedules = test.config.iter().flat_map(|c| &c.blob_schedule).map(|(name, s)| {
+        let schedule = BlobSchedule {
+            target: s.target.to(),
+            max: s.max.to(),
+            base_fee_update_fraction: s.base_fee_update_fraction.to(),
+        };
+        (name.as_str(), schedule)
+    });
+    let parts = ChainConfigParts::of_test_network(&test.network, chain_id, schedules).map_err(|e| e.to_string())?;
     ChainConfig::new(parts).map_err(|e| e.to_string())
 }
 

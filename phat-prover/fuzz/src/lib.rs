@@ -17,7 +17,7 @@ use phat_prover_core::{ChainConfig, ChainConfigParts, Fork, chain::BlobSchedule}
 /// Chain id of the Ethereum test chain (and of every config here).
 pub const CHAIN_ID: u64 = 1;
 /// Timestamp of the second fork in an `AToBAtTime15k` transition test.
-pub const TRANSITION_TIME: u64 = 15_000;
+pub const TRANSITION_TIME: u64 = phat_prover_core::chain::TEST_TRANSITION_TIME;
 
 /// The BPO forks' blob schedules of the execution spec tests (BPO5 has none there: BPO4's).
 const BPO_SCHEDULES: [(Fork, BlobSchedule); 5] = [

@@ -81,3 +81,38 @@ fn attest_binding_prints_the_report_data() {
     assert!(data[66..].chars().all(|c| c == '0'));
     assert_eq!(json["binding"]["beneficiary"], "0x1111111111111111111111111111111111111111");
 }
+
+/// A TDX quote (v4, TD 1.0): the TEE type, every measured field and the measurement hash, and the
+/// verdict of the TDX rules; a policy whose allow-list lacks its measurement refuses it.
+#[test]
+fn attest_verify_reports_a_tdx_quote_and_its_measurement() {
+    let quote = dcap("tdx_quote");
+    let collateral = dcap("tdx_quote_collateral.json");
+    let base = ["verify", "--quote", quote.to_str().unwrap(), "--collateral", collateral.to_str().unwrap()];
+    let (ok, json, stderr) = attest(&[&base[..], &["--at", "1751328000"]].concat());
+    assert!(ok, "{stderr} {json}");
+    assert_eq!(json["teeType"], "tdx");
+    assert_eq!(json["quote"]["quote_version"], 4);
+    for field in ["mr_td", "mr_config_id", "mr_owner", "mr_owner_config", "td_attributes", "xfam", "report_data"] {
+        assert!(json["quote"][field].as_str().is_some_and(|v| v.starts_with("0x")), "{field}: {json}");
+    }
+    assert_eq!(json["quote"]["rtmr"].as_array().map(Vec::len), Some(4));
+    assert_eq!(json["measurement"]["mr_td"], json["quote"]["mr_td"]);
+    assert!(json["measurementHash"].as_str().is_some_and(|h| h.len() == 66));
+
+    let dir = std::env::temp_dir().join(format!("phat-attest-tdx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.toml");
+    let zero = format!("0x{}", "00".repeat(48));
+    std::fs::write(
+        &policy,
+        format!(
+            "[tdx]\nmeasurements = [{{ mr_td = \"{zero}\", rtmr0 = \"{zero}\", rtmr1 = \"{zero}\", rtmr2 = \"{zero}\", mr_config_id = \"{zero}\" }}]\n"
+        ),
+    )
+    .unwrap();
+    let (ok, json, _) = attest(&[&base[..], &["--at", "1751328000", "--policy", policy.to_str().unwrap()]].concat());
+    assert!(!ok);
+    assert!(json["reason"].as_str().unwrap().contains("not allowed"), "{json}");
+    let _ = std::fs::remove_dir_all(dir);
+}

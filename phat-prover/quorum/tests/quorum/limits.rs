@@ -12,11 +12,12 @@ use std::{
 
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, B256, address};
-use axum::{Router, http::header::HeaderMap, routing::get};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use axum::{Router, routing::get};
 use phat_attestation::{Collateral, TcbStatus, Verifier};
 use phat_attestation_testkit::testkit::{Enclave, TestPki};
 use phat_quorum::{AttestRequest, Config, Quorum, Registration};
+
+use super::pccs::{issuer_chain, with_tcb_and_identity};
 
 const CHAIN_ID: u64 = 31_337;
 const REGISTRY: Address = address!("5FbDB2315678afecb367f032d93F642f64180aa3");
@@ -111,12 +112,7 @@ async fn a_burst_over_the_rate_gets_429_with_retry_after_and_requests_within_it_
 /// counting the fetches in progress (`now`) and the most at once (`most`).
 async fn slow_pccs(pki: &TestPki, delay: Duration, now: Arc<AtomicUsize>, most: Arc<AtomicUsize>) -> String {
     let c = Arc::new(pki.collateral(TcbStatus::UpToDate, &[]).expect("collateral"));
-    let chain = |name: &'static str, pem: &str| {
-        let mut h = HeaderMap::new();
-        h.insert(name, utf8_percent_encode(pem, NON_ALPHANUMERIC).to_string().parse().expect("header"));
-        h
-    };
-    let (a, b, d, e) = (c.clone(), c.clone(), c.clone(), c.clone());
+    let (a, e) = (c.clone(), c.clone());
     let (now_a, now_e) = (now.clone(), now);
     let router = Router::new()
         // dcap-qvl asks for the PCK CRL first and the root CA CRL last.
@@ -126,26 +122,7 @@ async fn slow_pccs(pki: &TestPki, delay: Duration, now: Arc<AtomicUsize>, most: 
                 let in_flight = now_a.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(in_flight, Ordering::SeqCst);
                 tokio::time::sleep(delay).await;
-                (chain("SGX-PCK-CRL-Issuer-Chain", &a.pck_crl_issuer_chain), a.pck_crl.clone())
-            }),
-        )
-        .route(
-            "/sgx/certification/v4/tcb",
-            get(move || async move {
-                let body =
-                    format!(r#"{{"tcbInfo":{},"signature":"{}"}}"#, b.tcb_info, hex::encode(&b.tcb_info_signature));
-                (chain("TCB-Info-Issuer-Chain", &b.tcb_info_issuer_chain), body)
-            }),
-        )
-        .route(
-            "/sgx/certification/v4/qe/identity",
-            get(move || async move {
-                let body = format!(
-                    r#"{{"enclaveIdentity":{},"signature":"{}"}}"#,
-                    d.qe_identity,
-                    hex::encode(&d.qe_identity_signature)
-                );
-                (chain("SGX-Enclave-Identity-Issuer-Chain", &d.qe_identity_issuer_chain), body)
+                (issuer_chain("SGX-PCK-CRL-Issuer-Chain", &a.pck_crl_issuer_chain), a.pck_crl.clone())
             }),
         )
         .route(
@@ -155,6 +132,7 @@ async fn slow_pccs(pki: &TestPki, delay: Duration, now: Arc<AtomicUsize>, most: 
                 hex::encode(&e.root_ca_crl)
             }),
         );
+    let router = with_tcb_and_identity(router, &c);
     serve(router).await
 }
 

@@ -27,42 +27,52 @@ async fn serve(router: Router) -> String {
     url
 }
 
+/// PCCS API v4's issuer-chain header `name`, carrying `pem` (URL-encoded).
+pub(super) fn issuer_chain(name: &'static str, pem: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(name, utf8_percent_encode(pem, NON_ALPHANUMERIC).to_string().parse().expect("header"));
+    h
+}
+
+/// `router` (which serves the PCK CRL and root CA CRL routes: callers instrument them) with the
+/// TCB info and QE identity routes of a PCCS stand-in serving `c`.
+pub(super) fn with_tcb_and_identity(router: Router, c: &Arc<QuoteCollateralV3>) -> Router {
+    let (b, d) = (c.clone(), c.clone());
+    router
+        .route(
+            "/sgx/certification/v4/tcb",
+            get(move || async move {
+                let body =
+                    format!(r#"{{"tcbInfo":{},"signature":"{}"}}"#, b.tcb_info, hex::encode(&b.tcb_info_signature));
+                (issuer_chain("TCB-Info-Issuer-Chain", &b.tcb_info_issuer_chain), body)
+            }),
+        )
+        .route(
+            "/sgx/certification/v4/qe/identity",
+            get(move || async move {
+                let body = format!(
+                    r#"{{"enclaveIdentity":{},"signature":"{}"}}"#,
+                    d.qe_identity,
+                    hex::encode(&d.qe_identity_signature)
+                );
+                (issuer_chain("SGX-Enclave-Identity-Issuer-Chain", &d.qe_identity_issuer_chain), body)
+            }),
+        )
+}
+
 /// A PCCS stand-in serving `c`.
 async fn pccs_stand_in(c: QuoteCollateralV3) -> String {
-    let chain = |name: &'static str, pem: &str| {
-        let mut h = HeaderMap::new();
-        h.insert(name, utf8_percent_encode(pem, NON_ALPHANUMERIC).to_string().parse().expect("header"));
-        h
-    };
     let c = Arc::new(c);
-    let (a, b, d, e) = (c.clone(), c.clone(), c.clone(), c.clone());
-    serve(
-        Router::new()
-            .route(
-                "/sgx/certification/v4/pckcrl",
-                get(move || async move { (chain("SGX-PCK-CRL-Issuer-Chain", &a.pck_crl_issuer_chain), a.pck_crl.clone()) }),
-            )
-            .route(
-                "/sgx/certification/v4/tcb",
-                get(move || async move {
-                    let body = format!(r#"{{"tcbInfo":{},"signature":"{}"}}"#, b.tcb_info, hex::encode(&b.tcb_info_signature));
-                    (chain("TCB-Info-Issuer-Chain", &b.tcb_info_issuer_chain), body)
-                }),
-            )
-            .route(
-                "/sgx/certification/v4/qe/identity",
-                get(move || async move {
-                    let body = format!(
-                        r#"{{"enclaveIdentity":{},"signature":"{}"}}"#,
-                        d.qe_identity,
-                        hex::encode(&d.qe_identity_signature)
-                    );
-                    (chain("SGX-Enclave-Identity-Issuer-Chain", &d.qe_identity_issuer_chain), body)
-                }),
-            )
-            .route("/sgx/certification/v4/rootcacrl", get(move || async move { hex::encode(&e.root_ca_crl) })),
-    )
-    .await
+    let (a, e) = (c.clone(), c.clone());
+    let router = Router::new()
+        .route(
+            "/sgx/certification/v4/pckcrl",
+            get(move || async move {
+                (issuer_chain("SGX-PCK-CRL-Issuer-Chain", &a.pck_crl_issuer_chain), a.pck_crl.clone())
+            }),
+        )
+        .route("/sgx/certification/v4/rootcacrl", get(move || async move { hex::encode(&e.root_ca_crl) }));
+    serve(with_tcb_and_identity(router, &c)).await
 }
 
 async fn quorum(pki: &TestPki, pccs: Option<String>) -> String {
