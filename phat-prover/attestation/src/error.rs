@@ -73,6 +73,10 @@ pub enum PolicyViolation {
     TdMeasurementNotAllowed(B256),
     #[error("TD owner {0} not allowed")]
     TdOwnerNotAllowed(String),
+    #[error("the policy allow-lists dstack apps by compose hash, and no event log was given")]
+    NoEventLog,
+    #[error("dstack app with compose hash {0} not allowed")]
+    ComposeHashNotAllowed(B256),
     #[error("attestation verified at {verified_at}, older than {max_age} s at {now}")]
     NotFresh { verified_at: u64, max_age: u64, now: u64 },
 }

@@ -1,4 +1,5 @@
-//! From an SGX DCAP quote to the attestation the L1 prover registry accepts.
+//! From an SGX DCAP quote to the attestation the L1 prover registry accepts; and TDX quotes of
+//! confidential VMs (`tdx`, `eventlog`), verified under the TDX rules (not yet registered on L1).
 //!
 //! ```text
 //! quote + collateral ──dcap-qvl──► VerifiedQuote ──► NormalizedAttestation ──EIP-712──► quorum signature
@@ -15,6 +16,7 @@ pub mod binding;
 mod chain;
 pub mod collateral;
 pub mod error;
+pub mod eventlog;
 pub mod policy;
 pub mod tdx;
 pub mod verify;

@@ -20,7 +20,7 @@
 use alloy_primitives::{B256, FixedBytes, keccak256};
 use serde::{Deserialize, Serialize};
 
-use crate::{attestation::TcbStatus, error::PolicyViolation, policy::Policy};
+use crate::{attestation::TcbStatus, error::PolicyViolation, eventlog::DstackApp, policy::Policy};
 
 /// `td_attributes` bits 0-7, the TD-under-debug group (bit 0: DEBUG).
 pub const TD_UNDER_DEBUG_BITS: u8 = 0xff;
@@ -96,6 +96,23 @@ pub struct TdxPolicy {
     /// Accepted owners; `None`: any.
     #[serde(default)]
     pub owners: Option<Vec<TdOwner>>,
+    /// Accepted dstack apps by compose hash, read from the VM's replayed event log (dstack 0.5
+    /// leaves `mr_config_id` zero: the compose hash is then only in RTMR3); `None`: not checked.
+    #[serde(default)]
+    pub compose_hashes: Option<Vec<B256>>,
+}
+
+impl TdxPolicy {
+    /// The app rule: with `compose_hashes` set, the VM's event log (replayed against its quote,
+    /// [`crate::eventlog::check`]) must name one of them.
+    pub fn check_app(&self, app: Option<&DstackApp>) -> Result<(), PolicyViolation> {
+        match (&self.compose_hashes, app) {
+            (None, _) => Ok(()),
+            (Some(_), None) => Err(PolicyViolation::NoEventLog),
+            (Some(allowed), Some(app)) if allowed.contains(&app.compose_hash) => Ok(()),
+            (Some(_), Some(app)) => Err(PolicyViolation::ComposeHashNotAllowed(app.compose_hash)),
+        }
+    }
 }
 
 impl VerifiedTdQuote {

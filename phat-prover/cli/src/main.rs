@@ -199,6 +199,11 @@ enum AttestCommand {
         /// Trust this root CA (DER) instead of Intel's: test PKIs only.
         #[arg(long)]
         test_root_ca: Option<PathBuf>,
+        /// A dstack VM's event log (its guest agent's GetQuote answer, or the `event_log` array):
+        /// replayed against the TDX quote's RTMRs, naming the app (compose hash, app id, key
+        /// provider) that the policy's `[tdx] compose_hashes` is checked against.
+        #[arg(long)]
+        event_log: Option<PathBuf>,
     },
     /// Print the 64-byte report_data binding a prover key to a registration.
     Binding {
@@ -240,7 +245,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Attest(AttestCommand::Verify { quote, collateral, at, policy, test_root_ca }) => {
+        Command::Attest(AttestCommand::Verify { quote, collateral, at, policy, test_root_ca, event_log }) => {
             let at = match at {
                 Some(at) => at,
                 None => std::time::SystemTime::now()
@@ -248,8 +253,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     .map_err(|e| CliError::Input(e.to_string()))?
                     .as_secs(),
             };
-            let (report, accepted) =
-                attest::verify(&quote, &collateral, at, policy.as_deref(), test_root_ca.as_deref())?;
+            let (report, accepted) = attest::verify(
+                &quote,
+                &collateral,
+                at,
+                (policy.as_deref(), test_root_ca.as_deref()),
+                event_log.as_deref(),
+            )?;
             write_json(&report, None)?;
             if accepted { Ok(()) } else { Err(CliError::Verify("attestation refused".into())) }
         }

@@ -114,5 +114,12 @@ fn attest_verify_reports_a_tdx_quote_and_its_measurement() {
     let (ok, json, _) = attest(&[&base[..], &["--at", "1751328000", "--policy", policy.to_str().unwrap()]].concat());
     assert!(!ok);
     assert!(json["reason"].as_str().unwrap().contains("not allowed"), "{json}");
+
+    // Another VM's event log (a real dstack VM's, from the fixtures) does not replay to this
+    // quote's registers: refused.
+    let log = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/dstack/quote-report.json");
+    let (ok, json, _) = attest(&[&base[..], &["--at", "1751328000", "--event-log", log.to_str().unwrap()]].concat());
+    assert!(!ok);
+    assert!(json["reason"].as_str().unwrap().contains("event log: the replayed RTMR"), "{json}");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -56,7 +56,8 @@ fn real_tdx_quotes_v4_and_v5_verify_with_their_fields() {
         let packed = [m.mr_td, m.rtmr0, m.rtmr1, m.rtmr2, m.mr_config_id].concat();
         assert_eq!(m.hash(), alloy_primitives::keccak256(packed));
         // A genuine TDX quote meets the TDX rules when its measurement is allowed.
-        let policy = Policy { tdx: TdxPolicy { measurements: Some(vec![m]), owners: None }, ..Policy::default() };
+        let policy =
+            Policy { tdx: TdxPolicy { measurements: Some(vec![m]), ..TdxPolicy::default() }, ..Policy::default() };
         q.check(&policy, at).expect("allowed");
         // and it is no SGX prover
         let (quote, collateral) = tdx(name);
@@ -111,19 +112,19 @@ fn the_tdx_policy_refuses_debug_service_tds_unlisted_measurements_and_owners() {
 
     let mut other_app = q.measurement();
     other_app.mr_config_id[0] ^= 1;
-    let listed = with(TdxPolicy { measurements: Some(vec![other_app]), owners: None });
+    let listed = with(TdxPolicy { measurements: Some(vec![other_app]), ..TdxPolicy::default() });
     assert!(matches!(refused(&q, &listed), PolicyViolation::TdMeasurementNotAllowed(h) if h == q.measurement().hash()));
     let mut other_image = q.measurement();
     other_image.rtmr1[47] ^= 1;
-    let listed = with(TdxPolicy { measurements: Some(vec![other_image]), owners: None });
+    let listed = with(TdxPolicy { measurements: Some(vec![other_image]), ..TdxPolicy::default() });
     assert!(matches!(refused(&q, &listed), PolicyViolation::TdMeasurementNotAllowed(_)));
 
     let owner = TdOwner { mr_owner: q.mr_owner, mr_owner_config: q.mr_owner_config };
     let mut stranger = owner;
     stranger.mr_owner[0] ^= 1;
-    let owners = with(TdxPolicy { measurements: None, owners: Some(vec![stranger]) });
+    let owners = with(TdxPolicy { owners: Some(vec![stranger]), ..TdxPolicy::default() });
     assert!(matches!(refused(&q, &owners), PolicyViolation::TdOwnerNotAllowed(_)));
-    q.check(&with(TdxPolicy { measurements: None, owners: Some(vec![owner]) }), V4_AT).expect("its owner");
+    q.check(&with(TdxPolicy { owners: Some(vec![owner]), ..TdxPolicy::default() }), V4_AT).expect("its owner");
 
     // TCB: a status below UpToDate needs governance's acceptance, as for SGX.
     let mut outdated = q.clone();
