@@ -415,15 +415,7 @@ impl TeeProver for ClusterProver {
     fn prove_block(&self, number: u64) -> ProveFuture<'_> {
         Box::pin(async move {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let request = match self.source {
-                WitnessSource::Contract => self.http.post(format!("{}/prove-block/{number}", self.prover_url)),
-                WitnessSource::Relayer => {
-                    let (rpc, chain) = &self.l2;
-                    let file = fetch::fetch_witness(rpc, number, chain).await.map_err(|e| fail(e.to_string()))?;
-                    let bundle = file.bundle().to_bytes();
-                    self.http.post(format!("{}/prove", self.prover_url)).body(bundle)
-                }
-            };
+            let request = self.block_request(number, ("prove-block", "prove")).await.map_err(fail)?;
             let p: ProvedJson = self.ask(request).await.map_err(fail)?;
             if p.chain_config_hash != self.l2.1.hash() {
                 return Err(fail(format!(
@@ -475,20 +467,30 @@ impl TeeProver for ClusterProver {
     fn refuse_block(&self, number: u64) -> RefuseFuture<'_> {
         Box::pin(async move {
             let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let request = match self.source {
-                WitnessSource::Contract => self.http.post(format!("{}/refuse-block/{number}", self.prover_url)),
-                WitnessSource::Relayer => {
-                    let (rpc, chain) = &self.l2;
-                    let file = fetch::fetch_witness(rpc, number, chain).await.map_err(|e| fail(e.to_string()))?;
-                    self.http.post(format!("{}/refuse", self.prover_url)).body(file.bundle().to_bytes())
-                }
-            };
+            let request = self.block_request(number, ("refuse-block", "refuse")).await.map_err(fail)?;
             self.ask(request).await.map_err(fail)
         })
     }
 }
 
 impl ClusterProver {
+    /// The request about block `number`: to `{prover}/{by_number}/{number}` (the contract fetches
+    /// the witness), or with the witness bundle fetched here to `{prover}/{by_bundle}`.
+    async fn block_request(
+        &self,
+        number: u64,
+        (by_number, by_bundle): (&str, &str),
+    ) -> Result<reqwest::RequestBuilder, String> {
+        Ok(match self.source {
+            WitnessSource::Contract => self.http.post(format!("{}/{by_number}/{number}", self.prover_url)),
+            WitnessSource::Relayer => {
+                let (rpc, chain) = &self.l2;
+                let file = fetch::fetch_witness(rpc, number, chain).await.map_err(|e| e.to_string())?;
+                self.http.post(format!("{}/{by_bundle}", self.prover_url)).body(file.bundle().to_bytes())
+            }
+        })
+    }
+
     /// Sends `request` to the cluster and reads its JSON answer; a refusal is its status and text.
     async fn ask<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, String> {
         let response = request.send().await.map_err(|e| e.to_string())?;
