@@ -28,7 +28,9 @@ use crate::{
     error::DevnetError,
     l1::{self, Addresses},
     quorum::QuorumOperators,
+    tdx::TdxProver,
 };
+use phat_prover_service::Settings;
 
 /// L1 chain id (anvil's default).
 pub const L1_CHAIN_ID: u64 = 31_337;
@@ -56,6 +58,19 @@ pub struct Devnet {
     /// `phat-prover witness-rpc` in front of L2 (anvil lacks `debug_executionWitness`): the
     /// contracts' L2 RPC, from which they fetch their witnesses themselves. Stopped on drop.
     pub witness_rpc: Option<WitnessRpc>,
+    /// The TDX prover services, when the provers are those; their mock guest agents' sockets are
+    /// in `tdx_dir`, removed on drop.
+    pub tdx: Vec<TdxProver>,
+    tdx_dir: Option<std::path::PathBuf>,
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        self.tdx.clear();
+        if let Some(dir) = &self.tdx_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// A `phat-prover witness-rpc` task of this process.
@@ -94,12 +109,15 @@ pub enum Provers {
     Local(usize),
     /// N `phat-prover` contracts in a local pink cluster, with `phat-registry`.
     Cluster(usize, ClusterFiles),
+    /// N prover services (`phat-prover serve`) in this process, each behind a mock dstack guest
+    /// agent quoting TDX with the test PKI, registered with their TDX quotes ([`crate::tdx`]).
+    Tdx(usize),
 }
 
 impl Provers {
     fn count(&self) -> usize {
         match self {
-            Provers::Local(n) | Provers::Cluster(n, _) => *n,
+            Provers::Local(n) | Provers::Cluster(n, _) | Provers::Tdx(n) => *n,
         }
     }
 }
@@ -136,6 +154,7 @@ impl Devnet {
         let genesis = (GENESIS_BLOCK, genesis.hash, genesis.state_root);
         let addresses = l1::deploy(repo, &l1.url, genesis, chain.hash(), fund)?;
         l1::trust_devnet_measurement(&l1.url, &addresses).await?;
+        crate::tdx::trust(&l1.url, &addresses, &crate::tdx::devnet_vm()).await?;
         let n = provers.count();
         let prover_keys: Vec<String> =
             (0..n).map(|i| keccak256(format!("phat-sgx-prover devnet prover {i}")).to_string()).collect();
@@ -143,8 +162,32 @@ impl Devnet {
             .map(|i| Address::from_slice(&keccak256(format!("phat-sgx-prover devnet beneficiary {i}"))[12..]))
             .collect();
         let quorum = QuorumOperators::start(&l1.url, L1_CHAIN_ID, &addresses).await?;
+        let (mut tdx, mut tdx_dir) = (Vec::new(), None);
+        if let Provers::Tdx(n) = provers {
+            let dir = std::env::temp_dir().join(format!(
+                "phat-devnet-tdx-{}-{}",
+                std::process::id(),
+                l1.url.rsplit(':').next().unwrap_or("0")
+            ));
+            std::fs::create_dir_all(&dir).map_err(l1_err)?;
+            for i in 0..n {
+                let settings = Settings {
+                    l2_rpc: l2.url.clone(),
+                    chain: chain.clone(),
+                    l1_chain_id: L1_CHAIN_ID,
+                    verifier: addresses.tee,
+                    max_batch: 64,
+                    stf_slots: 2,
+                };
+                let socket = dir.join(format!("dstack-{i}.sock"));
+                tdx.push(
+                    TdxProver::start(&format!("tdx-{i}"), &socket, &quorum, crate::tdx::devnet_vm(), settings).await?,
+                );
+            }
+            tdx_dir = Some(dir);
+        }
         let (cluster, witness_rpc) = match &provers {
-            Provers::Local(_) => (None, None),
+            Provers::Local(_) | Provers::Tdx(_) => (None, None),
             Provers::Cluster(_, files) => {
                 let witness_rpc = WitnessRpc::start(&l2.url, &chain).await?;
                 let on_l1 =
@@ -153,10 +196,17 @@ impl Devnet {
                 (Some(cluster), Some(witness_rpc))
             }
         };
-        let devnet = Self { l1, l2, chain, addresses, prover_keys, beneficiaries, quorum, cluster, witness_rpc };
-        for (i, p) in devnet.provers()?.iter().enumerate() {
-            l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p.address(), devnet.beneficiaries[i])
-                .await?;
+        let devnet =
+            Self { l1, l2, chain, addresses, prover_keys, beneficiaries, quorum, cluster, witness_rpc, tdx, tdx_dir };
+        if devnet.tdx.is_empty() {
+            for (i, p) in devnet.provers()?.iter().enumerate() {
+                l1::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p.address(), devnet.beneficiaries[i])
+                    .await?;
+            }
+        } else {
+            for (p, beneficiary) in devnet.tdx.iter().zip(&devnet.beneficiaries) {
+                crate::tdx::register(&devnet.l1.url, &devnet.addresses, &devnet.quorum, p, *beneficiary).await?;
+            }
         }
         l1::pass_registration_delay(&devnet.l1.url, &devnet.addresses).await?;
         Ok(devnet)
@@ -186,6 +236,16 @@ impl Devnet {
 
     /// [`Self::provers`], the contracts' witnesses fetched by `source`.
     pub fn provers_with(&self, source: WitnessSource) -> Result<Vec<Arc<dyn TeeProver>>, DevnetError> {
+        if !self.tdx.is_empty() {
+            return Ok(self
+                .tdx
+                .iter()
+                .map(|p| {
+                    Arc::new(ClusterProver::service(&p.name, &p.url, p.address, self.domain(), self.chain.clone()))
+                        as Arc<dyn TeeProver>
+                })
+                .collect());
+        }
         match &self.cluster {
             Some(c) => Ok(c
                 .provers

@@ -5,6 +5,7 @@ pub mod devnet;
 pub mod error;
 pub mod l1;
 pub mod quorum;
+pub mod tdx;
 
 pub use devnet::Devnet;
 pub use error::DevnetError;

@@ -13,9 +13,11 @@ use tokio::sync::watch;
 #[derive(Parser)]
 #[command(version, about = "Local devnet of Phat SGX-Prover: L1 + L2, provers, relayer, proof feed")]
 struct Args {
-    /// Number of provers (1-of-N)
-    #[arg(long, default_value_t = 3)]
-    provers: usize,
+    /// The provers (1-of-N): a number N (Phat contracts with --pink-cluster, else development
+    /// provers), or `tdx` / `tdx:N` for N prover services behind mock dstack guest agents
+    /// issuing TDX quotes (default N = 3)
+    #[arg(long, default_value = "3", value_parser = parse_provers)]
+    provers: ProversArg,
     /// L2 blocks to produce, then stop (0: until Ctrl-C)
     #[arg(long, default_value_t = 0)]
     blocks: u64,
@@ -40,6 +42,26 @@ struct Args {
     batch_blocks: u64,
 }
 
+/// `--provers`: how many, and whether they are TDX prover services.
+#[derive(Debug, Clone, Copy)]
+struct ProversArg {
+    count: usize,
+    tdx: bool,
+}
+
+fn parse_provers(text: &str) -> Result<ProversArg, String> {
+    let (tdx, count) = match text.strip_prefix("tdx") {
+        Some("") => (true, "3"),
+        Some(rest) => (true, rest.strip_prefix(':').ok_or("expected N, tdx or tdx:N")?),
+        None => (false, text),
+    };
+    let count = count.parse::<usize>().map_err(|e| format!("{count}: {e}"))?;
+    if count == 0 {
+        return Err("at least one prover".into());
+    }
+    Ok(ProversArg { count, tdx })
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     phat_process::init_tracing("warn");
@@ -55,13 +77,13 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 
 async fn run(args: Args) -> Result<(), DevnetError> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let n = args.provers.count;
     let provers = match (&args.pink_cluster, &args.bundles) {
-        (Some(bin), Some(bundles)) => {
-            Provers::Cluster(args.provers, ClusterFiles { bin: bin.clone(), bundles: bundles.clone() })
-        }
-        _ => Provers::Local(args.provers),
+        _ if args.provers.tdx => Provers::Tdx(n),
+        (Some(bin), Some(bundles)) => Provers::Cluster(n, ClusterFiles { bin: bin.clone(), bundles: bundles.clone() }),
+        _ => Provers::Local(n),
     };
-    println!("starting: L1 and L2 (anvil), L1 contracts from deploy/l1.toml, {} provers …", args.provers);
+    println!("starting: L1 and L2 (anvil), L1 contracts from deploy/l1.toml, {n} provers …");
     let devnet = Devnet::start_with(&repo, provers, (args.l1_block_time > 0).then_some(args.l1_block_time)).await?;
     let a = &devnet.addresses;
     println!("L1  {} (chain 31337)   L2  {} (chain 167001, Prague)", devnet.l1.url, devnet.l2.url);
@@ -82,6 +104,16 @@ async fn run(args: Args) -> Result<(), DevnetError> {
             println!("STAND-INS, not the real thing:");
             println!(
                 "  - the pink cluster is pink-drink in one process (the Phala parachain was sunset on 2025-11-20)"
+            );
+        }
+        None if !devnet.tdx.is_empty() => {
+            println!(
+                "provers: {n} prover services (phat-prover serve), each key made in memory at start, registered with TDX quotes"
+            );
+            println!("         (event log replayed by the quorum; L1 trusts the app's TDX measurement)");
+            println!("STAND-INS, not the real thing:");
+            println!(
+                "  - TDX: no TDX hardware here; each service's dstack guest agent is a MOCK on a unix socket quoting with a TEST PKI"
             );
         }
         None => {

@@ -31,7 +31,7 @@ pub fn devnet_enclave() -> Enclave {
 
 /// Three quorum operators on loopback (anvil accounts 5, 6, 7, as `deploy/l1.toml` registers).
 pub struct QuorumOperators {
-    pub pki: TestPki,
+    pub pki: Arc<TestPki>,
     pub urls: Vec<String>,
     pub signers: Vec<Address>,
     chain_id: u64,
@@ -79,7 +79,7 @@ impl QuorumOperators {
                 }
             }));
         }
-        Ok(Self { pki, urls, signers, chain_id, registry: a.tee, tasks })
+        Ok(Self { pki: Arc::new(pki), urls, signers, chain_id, registry: a.tee, tasks })
     }
 
     /// The binding of `r` on this devnet's registry.
@@ -95,6 +95,8 @@ impl QuorumOperators {
             quote: self.pki.quote(enclave).map_err(err)?.into(),
             collateral: Some(Collateral::from_dcap(&self.pki.collateral(status, &[]).map_err(err)?)),
             registration: r,
+            event_log: None,
+            verified_at: None,
         })
     }
 

@@ -8,7 +8,7 @@ struct BatchClaim { uint64 firstBlockNumber; uint64 lastBlockNumber; bytes32 fir
 
 struct BlockClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; bytes32 preStateRoot; bytes32 postStateRoot; bytes32 witnessCommitment; }
 
-struct NormalizedAttestation { uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner; uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes reportData; uint64 verifiedAt; bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash; }
+struct NormalizedAttestation { uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner; uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes32 tdMeasurement; bytes32 tdOwner; bytes32 composeHash; bool serviceTdBound; bytes reportData; uint64 verifiedAt; bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash; }
 
 struct RefusalClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; bytes32 preStateRoot; uint16 reason; }
 
@@ -115,6 +115,7 @@ interface ProverRegistry {
     error ReportDataLength(uint256 length);
     error ReportDataMismatch(bytes32 expected);
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
+    error ServiceTdBound();
     error TcbStatusNotAccepted(uint8 tcbStatus, bytes32 advisoriesHash);
     error TcbStatusNotGraceable(uint8 tcbStatus);
     error UnsupportedTeeType(uint8 teeType);
@@ -179,7 +180,11 @@ interface ProverRegistry {
     function setTcbGrace(uint8 tcbStatus, uint64 until) external;
     function supportsInterface(bytes4 interfaceId) external view returns (bool);
     function tcbGraceUntil(uint8 tcbStatus) external view returns (uint64 until);
+    function TD_FORBIDDEN_ATTRIBUTE_BITS() external view returns (uint8);
+    function TDX_MEASUREMENT_TAG() external view returns (bytes32);
+    function tdxMeasurementHash(bytes32 tdMeasurement, bytes32 tdOwner, bytes32 composeHash) external pure returns (bytes32);
     function TEE_TYPE_SGX() external view returns (uint8);
+    function TEE_TYPE_TDX() external view returns (uint8);
     function trustMeasurement(bytes32 measurement) external returns (uint24 id);
     function untrustMeasurement(bytes32 measurement) external;
 }
@@ -354,6 +359,7 @@ interface TeeVerifier {
     error ReportDataLength(uint256 length);
     error ReportDataMismatch(bytes32 expected);
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
+    error ServiceTdBound();
     error SignatureSMalleable();
     error SignatureUnrecoverable();
     error SignerMismatch(address prover, address recovered);
@@ -425,7 +431,11 @@ interface TeeVerifier {
     function setTcbGrace(uint8 tcbStatus, uint64 until) external;
     function supportsInterface(bytes4 interfaceId) external view returns (bool);
     function tcbGraceUntil(uint8 tcbStatus) external view returns (uint64 until);
+    function TD_FORBIDDEN_ATTRIBUTE_BITS() external view returns (uint8);
+    function TDX_MEASUREMENT_TAG() external view returns (bytes32);
+    function tdxMeasurementHash(bytes32 tdMeasurement, bytes32 tdOwner, bytes32 composeHash) external pure returns (bytes32);
     function TEE_TYPE_SGX() external view returns (uint8);
+    function TEE_TYPE_TDX() external view returns (uint8);
     function trustMeasurement(bytes32 measurement) external returns (uint24 id);
     function untrustMeasurement(bytes32 measurement) external;
     function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim memory claim, bytes memory proof) external view returns (address prover);

@@ -8,17 +8,24 @@ import {IProverRegistry} from "./interfaces/IProverRegistry.sol";
 import {IAttestationVerifier, NormalizedAttestation, TcbStatus} from "./interfaces/IAttestationVerifier.sol";
 
 /// @title ProverRegistry
-/// @notice The set of prover instances (SGX enclaves' signing keys) whose TEE-proofs count, and the
-/// attestation policy that admits them. The policy is always on: there is no switch that turns a
-/// check off, only an allow-list that governance extends and a guardian can shrink.
+/// @notice The set of prover instances (the signing keys of SGX enclaves and of Intel TDX
+/// confidential VMs, dstack CVMs) whose TEE-proofs count, and the attestation policy that admits
+/// them. The policy is always on: there is no switch that turns a check off, only an allow-list
+/// that governance extends and a guardian can shrink.
 /// @dev Abstract: {TeeVerifier} extends it so that a proof reads an instance with two storage
 /// loads and no external call. Instance = one storage slot; measurement trust = one slot.
 ///
 /// Registration (only through an allowed {IAttestationVerifier}) requires:
-/// - TEE type SGX; none of the DEBUG, PROVISION_KEY, EINITTOKEN_KEY attribute bits;
+/// - TEE type SGX or TDX (any other is refused);
+/// - SGX: none of the DEBUG, PROVISION_KEY, EINITTOKEN_KEY attribute bits; TDX: none of the
+///   TD-under-debug bits (td_attributes bits 0-7, DEBUG among them: the host could read and write
+///   the TD) and no service TD bound;
 /// - TCB status UpToDate, or SWHardeningNeeded with an allowed advisory set, or another status that
 ///   governance allowed until a deadline (at most {MAX_TCB_GRACE} ahead); Revoked never;
-/// - a trusted measurement (mr_enclave, mr_signer, isv_prod_id, isv_svn);
+/// - a trusted measurement: SGX {measurementHash}(mr_enclave, mr_signer, isv_prod_id, isv_svn); TDX
+///   {tdxMeasurementHash}(tdMeasurement, tdOwner, composeHash): the firmware, boot chain and app
+///   configuration id, the owner, and the dstack app's compose hash from its replayed event log;
+///   both in the one allow-list, and untrusting either is permanent;
 /// - a verification time at most `maxAttestationAge` old;
 /// - report_data = {expectedReportData}(prover, beneficiary, l1BlockNumber) ‖ 32 zero bytes, which
 ///   binds the prover key, its beneficiary, this registry, this chain and an L1 block hash less
@@ -104,11 +111,18 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
     bytes32 public constant REPORT_DATA_TAG = keccak256("phat-sgx-prover.registration.v1");
     /// @notice Domain tag of {handoverDigest}.
     bytes32 public constant HANDOVER_TAG = keccak256("phat-sgx-prover.handover.v1");
-    /// @notice The only TEE type accepted (Intel SGX).
+    /// @notice Domain tag of {tdxMeasurementHash}.
+    bytes32 public constant TDX_MEASUREMENT_TAG = keccak256("phat-sgx-prover.tdx-measurement.v1");
+    /// @notice TEE type of an Intel SGX enclave.
     uint8 public constant TEE_TYPE_SGX = 0;
-    /// @notice Attribute flag bits refused in byte 0: DEBUG (0x02), PROVISION_KEY (0x10),
+    /// @notice TEE type of an Intel TDX trust domain (a confidential VM).
+    uint8 public constant TEE_TYPE_TDX = 0x81;
+    /// @notice SGX: attribute flag bits refused in byte 0: DEBUG (0x02), PROVISION_KEY (0x10),
     /// EINITTOKEN_KEY (0x20).
     uint8 public constant FORBIDDEN_ATTRIBUTE_BITS = 0x32;
+    /// @notice TDX: td_attributes bits refused in byte 0: the TD-under-debug group, bits 0-7 (bit 0
+    /// DEBUG).
+    uint8 public constant TD_FORBIDDEN_ATTRIBUTE_BITS = 0xff;
     /// @notice report_data's L1 block must be less than 256 blocks old.
     uint256 public constant MAX_L1_BLOCK_AGE = 255;
     /// @notice Longest TCB grace governance can grant at once.
@@ -187,6 +201,9 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
     error AttestationVerifierNotAllowed(address adapter);
     error UnsupportedTeeType(uint8 teeType);
     error ForbiddenAttributes(bytes16 attributes);
+    /// @notice A TDX attestation of a TD with a service TD bound (`mr_service_td` non-zero), which
+    /// could read the TD's state.
+    error ServiceTdBound();
     error TcbStatusNotAccepted(uint8 tcbStatus, bytes32 advisoriesHash);
     error MeasurementNotAllowed(bytes32 measurement);
     error AttestationNotFresh(uint64 verifiedAt);
@@ -307,7 +324,7 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
         return keccak256(abi.encode(HANDOVER_TAG, block.chainid, address(this), oldProver, newProver));
     }
 
-    /// @notice The measurement an attestation is judged by.
+    /// @notice The measurement an SGX attestation is judged by.
     function measurementHash(bytes32 mrEnclave, bytes32 mrSigner, uint16 isvProdId, uint16 isvSvn)
         public
         pure
@@ -316,8 +333,27 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
         return keccak256(abi.encode(mrEnclave, mrSigner, isvProdId, isvSvn));
     }
 
-    /// @notice The identity of an SGX report: a report registers at most once.
+    /// @notice The measurement a TDX attestation is judged by (see {NormalizedAttestation}): what
+    /// governance allow-lists for a TDX prover, in the same allow-list as SGX's {measurementHash}.
+    /// @param tdMeasurement keccak256(mrTd ‖ rtmr0 ‖ rtmr1 ‖ rtmr2 ‖ mrConfigId).
+    /// @param tdOwner keccak256(mrOwner ‖ mrOwnerConfig).
+    /// @param composeHash The dstack app's compose hash (zero: a VM attested without event log).
+    function tdxMeasurementHash(bytes32 tdMeasurement, bytes32 tdOwner, bytes32 composeHash)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(TDX_MEASUREMENT_TAG, tdMeasurement, tdOwner, composeHash));
+    }
+
+    /// @notice The identity of a report: a report registers at most once. SGX: its measurement,
+    /// attributes and report_data; TDX: its TEE type, measurement, owner, compose hash, attributes
+    /// and report_data.
     function reportId(NormalizedAttestation memory a) public pure returns (bytes32) {
+        if (a.teeType == TEE_TYPE_TDX) {
+            return
+                keccak256(abi.encode(a.teeType, a.tdMeasurement, a.tdOwner, a.composeHash, a.attributes, a.reportData));
+        }
         return keccak256(abi.encode(a.mrEnclave, a.mrSigner, a.isvProdId, a.isvSvn, a.attributes, a.reportData));
     }
 
@@ -353,7 +389,8 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
 
     // ------------------------------------------------------------------ governance
 
-    /// @notice Trusts `measurement` (see {measurementHash}). Refused once it was untrusted.
+    /// @notice Trusts `measurement` (see {measurementHash} for SGX, {tdxMeasurementHash} for TDX).
+    /// Refused once it was untrusted.
     /// @return id The measurement's index.
     function trustMeasurement(bytes32 measurement) external onlyRole(POLICY_ROLE) returns (uint24 id) {
         id = _measurementIndex(measurement);
@@ -463,12 +500,21 @@ abstract contract ProverRegistry is AccessControl, IProverRegistry {
         rid = reportId(a);
     }
 
-    /// @dev What the enclave is and runs on.
+    /// @dev What the enclave or TD is and runs on.
     function _checkPolicy(NormalizedAttestation memory a) internal view returns (uint24 id) {
-        if (a.teeType != TEE_TYPE_SGX) revert UnsupportedTeeType(a.teeType);
-        if (uint8(a.attributes[0]) & FORBIDDEN_ATTRIBUTE_BITS != 0) revert ForbiddenAttributes(a.attributes);
-        _checkTcb(a.tcbStatus, a.advisoriesHash);
-        bytes32 m = measurementHash(a.mrEnclave, a.mrSigner, a.isvProdId, a.isvSvn);
+        bytes32 m;
+        if (a.teeType == TEE_TYPE_SGX) {
+            if (uint8(a.attributes[0]) & FORBIDDEN_ATTRIBUTE_BITS != 0) revert ForbiddenAttributes(a.attributes);
+            _checkTcb(a.tcbStatus, a.advisoriesHash);
+            m = measurementHash(a.mrEnclave, a.mrSigner, a.isvProdId, a.isvSvn);
+        } else if (a.teeType == TEE_TYPE_TDX) {
+            if (uint8(a.attributes[0]) & TD_FORBIDDEN_ATTRIBUTE_BITS != 0) revert ForbiddenAttributes(a.attributes);
+            if (a.serviceTdBound) revert ServiceTdBound();
+            _checkTcb(a.tcbStatus, a.advisoriesHash);
+            m = tdxMeasurementHash(a.tdMeasurement, a.tdOwner, a.composeHash);
+        } else {
+            revert UnsupportedTeeType(a.teeType);
+        }
         id = measurementId[m];
         if (id == 0 || _trust[id] != Trust.Trusted) revert MeasurementNotAllowed(m);
         if (a.verifiedAt > block.timestamp || block.timestamp - a.verifiedAt > parameters.maxAttestationAge) {

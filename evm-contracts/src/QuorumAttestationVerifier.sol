@@ -20,8 +20,9 @@ contract QuorumAttestationVerifier is IAttestationVerifier, EIP712, AccessContro
     /// @notice EIP-712 type of {NormalizedAttestation}.
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "NormalizedAttestation(uint8 teeType,uint8 tcbStatus,bytes32 advisoriesHash,bytes32 mrEnclave,bytes32 mrSigner,"
-        "uint16 isvProdId,uint16 isvSvn,bytes16 attributes,bytes reportData,uint64 verifiedAt,bytes32 tcbInfoHash,"
-        "bytes32 qeIdentityHash,bytes32 crlsHash)"
+        "uint16 isvProdId,uint16 isvSvn,bytes16 attributes,bytes32 tdMeasurement,bytes32 tdOwner,bytes32 composeHash,"
+        "bool serviceTdBound,bytes reportData,uint64 verifiedAt,bytes32 tcbInfoHash,bytes32 qeIdentityHash,"
+        "bytes32 crlsHash)"
     );
     uint256 private constant SIGNATURE_LENGTH = 65;
 
@@ -88,6 +89,10 @@ contract QuorumAttestationVerifier is IAttestationVerifier, EIP712, AccessContro
                 abi.encode(
                     a.isvSvn,
                     a.attributes,
+                    a.tdMeasurement,
+                    a.tdOwner,
+                    a.composeHash,
+                    a.serviceTdBound,
                     keccak256(a.reportData),
                     a.verifiedAt,
                     a.tcbInfoHash,

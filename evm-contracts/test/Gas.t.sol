@@ -71,6 +71,13 @@ contract GasTest is MultiProofFixture {
         _measureQuorumRegistration(2);
     }
 
+    /// @notice A TDX prover VM (dstack CVM) registering through the same 2-of-3 quorum.
+    function test_gas_registerQuorum2of3Tdx() public {
+        _trustTdx();
+        address p = vm.addr(_newProverKey());
+        _measureQuorumRegistration(p, _goodTdxAttestation(p), 2, "register TDX via quorum 2-of-n, call frame");
+    }
+
     function test_gas_registerQuorum3of5() public {
         uint256[] memory keys = _sortedKeys("quorum5", 5);
         address[] memory signers = new address[](5);
@@ -239,13 +246,21 @@ contract GasTest is MultiProofFixture {
 
     function _measureQuorumRegistration(uint256 k) internal {
         address p = vm.addr(_newProverKey());
-        ProverRegistry.Registration memory r = _registration(p, _quorumEvidence(_goodAttestation(p), k));
+        _measureQuorumRegistration(
+            p, _goodAttestation(p), k, string.concat("register via quorum ", vm.toString(k), "-of-n, call frame")
+        );
+    }
+
+    function _measureQuorumRegistration(address p, NormalizedAttestation memory a, uint256 k, string memory what)
+        internal
+    {
+        ProverRegistry.Registration memory r = _registration(p, _quorumEvidence(a, k));
         vm.cool(address(tee));
         vm.cool(address(quorum));
         tee.register(r);
         uint256 used = _lastCall();
         uint256 txGas = used + _txOverhead(abi.encodeCall(tee.register, (r)));
-        _report(string.concat("register via quorum ", vm.toString(k), "-of-n, call frame"), used, 0);
+        _report(what, used, 0);
         _report("  as a transaction", txGas, 150_000);
         assertLe(txGas, 150_000);
     }

@@ -100,10 +100,17 @@ contract ProverRegistryTest is Fixture {
         tee.register(r);
     }
 
-    function test_refuses_tdx() public {
-        NormalizedAttestation memory a = _goodAttestation(prover);
-        a.teeType = 0x81;
-        _expect(a, abi.encodeWithSelector(ProverRegistry.UnsupportedTeeType.selector, 0x81));
+    function test_refuses_unknownTeeType() public {
+        uint8[4] memory types = [uint8(0x80), 0x01, 0x82, 0xff];
+        for (uint256 i = 0; i < 4; ++i) {
+            NormalizedAttestation memory a = _goodTdxAttestation(prover);
+            a.teeType = types[i];
+            _expect(a, abi.encodeWithSelector(ProverRegistry.UnsupportedTeeType.selector, types[i]));
+            // whatever the measurement fields: an SGX-shaped one too
+            a = _goodAttestation(prover);
+            a.teeType = types[i];
+            _expect(a, abi.encodeWithSelector(ProverRegistry.UnsupportedTeeType.selector, types[i]));
+        }
     }
 
     function test_refuses_debugProvisionKeyEinittoken() public {
@@ -314,6 +321,268 @@ contract ProverRegistryTest is Fixture {
         r = _registration(prover, _quorumEvidence(_goodAttestation(prover), 2));
         vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverAlreadyRegistered.selector, prover));
         tee.register(r);
+    }
+
+    // ------------------------------------------------------------------ TDX (dstack confidential VMs)
+
+    function test_tdx_registersThroughTheQuorum_andProves() public {
+        bytes32 m = _trustTdx();
+        assertEq(m, keccak256(abi.encode(tee.TDX_MEASUREMENT_TAG(), TD_MEASUREMENT, TD_OWNER, COMPOSE_HASH)));
+        assertEq(tee.TDX_MEASUREMENT_TAG(), keccak256("phat-sgx-prover.tdx-measurement.v1"));
+        assertEq(tee.TEE_TYPE_TDX(), 0x81);
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.InstanceRegistered(
+            prover,
+            beneficiary,
+            m,
+            uint32(block.timestamp + 24 hours),
+            uint32(block.timestamp + 90 days),
+            address(quorum),
+            tee.reportId(a)
+        );
+        _try(a);
+        ProverRegistry.Instance memory i = tee.instanceOf(prover);
+        assertEq(tee.measurementOf(i.measurementId), m);
+        assertTrue(tee.reportUsed(tee.reportId(a)));
+        assertTrue(tee.isTrustedSigner(prover));
+        // the same delay as SGX, then it proves
+        BlockClaim memory c = _claim(7);
+        bytes memory proof = _blockProof(proverKey, L2, c);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotYetActive.selector, prover, i.validSince));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
+        vm.warp(block.timestamp + 24 hours);
+        assertEq(tee.verifyBlock(L2, CHAIN_CONFIG, c, proof), prover);
+        // and expires as SGX instances do
+        vm.warp(i.expiry);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverExpired.selector, prover, i.expiry));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
+    }
+
+    /// @dev A VM attested without event log carries no compose hash: its measurement is the one
+    /// with a zero compose hash, which governance allow-lists separately.
+    function test_tdx_withoutEventLog_needsItsOwnMeasurement() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.composeHash = bytes32(0);
+        bytes32 m = tee.tdxMeasurementHash(TD_MEASUREMENT, TD_OWNER, bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        vm.prank(policy);
+        tee.trustMeasurement(m);
+        _try(a);
+        assertTrue(tee.isTrustedSigner(prover));
+    }
+
+    function test_tdx_refuses_tdUnderDebug() public {
+        _trustTdx();
+        // DEBUG (bit 0), the other TUD bits 1-7 one by one, and all of them
+        uint8[9] memory bits = [uint8(0x01), 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff];
+        for (uint256 i = 0; i < 9; ++i) {
+            NormalizedAttestation memory a = _goodTdxAttestation(prover);
+            a.attributes = bytes16(uint128(a.attributes) | (uint128(bits[i]) << 120));
+            _expect(a, abi.encodeWithSelector(ProverRegistry.ForbiddenAttributes.selector, a.attributes));
+        }
+        // the SGX flag bits that are refused for SGX are TUD bits too, the ones SGX needs (INIT,
+        // MODE64BIT) as well: an SGX-shaped attributes field is refused for a TD
+        NormalizedAttestation memory b = _goodTdxAttestation(prover);
+        b.attributes = GOOD_ATTRIBUTES;
+        _expect(b, abi.encodeWithSelector(ProverRegistry.ForbiddenAttributes.selector, GOOD_ATTRIBUTES));
+    }
+
+    /// @dev Any TD-under-debug bit refuses, whatever the rest of td_attributes and XFAM.
+    function testFuzz_tdx_refusesAnyTdUnderDebugBit(uint8 tud, uint120 rest) public {
+        tud = uint8(bound(tud, 1, 255));
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.attributes = bytes16((uint128(tud) << 120) | uint128(rest));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ForbiddenAttributes.selector, a.attributes));
+    }
+
+    /// @dev Bits above byte 0 (other td_attributes bits, XFAM) are not the registry's to judge:
+    /// dcap-qvl's rules and the measurement are.
+    function test_tdx_otherAttributeBytesPass() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.attributes = bytes16(uint128(type(uint120).max));
+        _try(a);
+        assertTrue(tee.isTrustedSigner(prover));
+    }
+
+    function test_tdx_refuses_serviceTdBound() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.serviceTdBound = true;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ServiceTdBound.selector));
+    }
+
+    function test_tdx_tcbAsSgx() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.tcbStatus = TcbStatus.REVOKED;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 6, a.advisoriesHash));
+        a.tcbStatus = TcbStatus.OUT_OF_DATE;
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 4, a.advisoriesHash));
+        a.tcbStatus = TcbStatus.SW_HARDENING_NEEDED;
+        a.advisoriesHash = keccak256("INTEL-SA-00837");
+        _expect(a, abi.encodeWithSelector(ProverRegistry.TcbStatusNotAccepted.selector, 1, a.advisoriesHash));
+        vm.prank(policy);
+        tee.setAdvisoriesAllowed(a.advisoriesHash, true);
+        _try(a);
+        assertTrue(tee.isTrustedSigner(prover));
+    }
+
+    function test_tdx_refuses_unlistedMeasurement() public {
+        _trustTdx();
+        // another app (compose hash), another firmware / OS image / config id, another owner
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.composeHash = keccak256("app-compose.json v2");
+        bytes32 m = tee.tdxMeasurementHash(TD_MEASUREMENT, TD_OWNER, a.composeHash);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        a = _goodTdxAttestation(prover);
+        a.tdMeasurement = keccak256("td measurement v2");
+        m = tee.tdxMeasurementHash(a.tdMeasurement, TD_OWNER, COMPOSE_HASH);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        a = _goodTdxAttestation(prover);
+        a.tdOwner = keccak256("another owner");
+        m = tee.tdxMeasurementHash(TD_MEASUREMENT, a.tdOwner, COMPOSE_HASH);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        // the fields are not interchangeable
+        a = _goodTdxAttestation(prover);
+        (a.tdMeasurement, a.composeHash) = (COMPOSE_HASH, TD_MEASUREMENT);
+        m = tee.tdxMeasurementHash(COMPOSE_HASH, TD_OWNER, TD_MEASUREMENT);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+    }
+
+    /// @dev An SGX measurement admits no TD and a TDX measurement no enclave, whatever else the
+    /// attestation carries.
+    function test_tdx_measurementsDoNotCrossTeeTypes() public {
+        bytes32 tdxM = _trustTdx();
+        // a TD carrying the trusted SGX enclave's fields
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        (a.mrEnclave, a.mrSigner, a.isvProdId, a.isvSvn) = (MR_ENCLAVE, MR_SIGNER, PROD_ID, SVN);
+        a.tdMeasurement = keccak256("td measurement v2");
+        bytes32 m = tee.tdxMeasurementHash(a.tdMeasurement, TD_OWNER, COMPOSE_HASH);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        // an enclave carrying the trusted TD's fields
+        vm.prank(guardian);
+        tee.untrustMeasurement(measurement);
+        NormalizedAttestation memory b = _goodAttestation(prover);
+        (b.tdMeasurement, b.tdOwner, b.composeHash) = (TD_MEASUREMENT, TD_OWNER, COMPOSE_HASH);
+        _expect(b, abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, measurement));
+        assertEq(uint8(tee.measurementTrust(tdxM)), uint8(ProverRegistry.Trust.Trusted));
+    }
+
+    function test_tdx_untrustIsPermanent() public {
+        bytes32 m = _trustTdx();
+        _try(_goodTdxAttestation(prover));
+        vm.warp(block.timestamp + 24 hours);
+        assertTrue(tee.isActive(prover));
+        vm.expectEmit(address(tee));
+        emit ProverRegistry.MeasurementUntrusted(m, tee.measurementId(m), guardian);
+        vm.prank(guardian);
+        tee.untrustMeasurement(m);
+        // its instance stops proving at once
+        assertFalse(tee.isTrustedSigner(prover));
+        BlockClaim memory c = _claim(7);
+        bytes memory proof = _blockProof(proverKey, L2, c);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverMeasurementUntrusted.selector, prover));
+        tee.verifyBlock(L2, CHAIN_CONFIG, c, proof);
+        // no new instance registers with it
+        prover = vm.addr(_newProverKey());
+        _expect(_goodTdxAttestation(prover), abi.encodeWithSelector(ProverRegistry.MeasurementNotAllowed.selector, m));
+        // and it cannot be trusted again
+        vm.prank(policy);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.MeasurementPermanentlyUntrusted.selector, m));
+        tee.trustMeasurement(m);
+    }
+
+    function test_tdx_refuses_staleOrFutureAttestation() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.verifiedAt = uint64(block.timestamp - 1 hours - 1);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.AttestationNotFresh.selector, a.verifiedAt));
+        a.verifiedAt = uint64(block.timestamp + 1);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.AttestationNotFresh.selector, a.verifiedAt));
+        a.verifiedAt = uint64(block.timestamp - 1 hours);
+        _try(a);
+    }
+
+    function test_tdx_refuses_reportDataNotBindingThisRegistration() public {
+        _trustTdx();
+        bytes32 expected = tee.expectedReportData(prover, beneficiary, uint64(block.number - 1));
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.reportData =
+            abi.encodePacked(tee.expectedReportData(makeAddr("x"), beneficiary, uint64(block.number - 1)), bytes32(0));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        a.reportData = abi.encodePacked(expected, bytes32(uint256(1)));
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataMismatch.selector, expected));
+        a.reportData = abi.encodePacked(expected);
+        _expect(a, abi.encodeWithSelector(ProverRegistry.ReportDataLength.selector, 32));
+    }
+
+    function test_tdx_refuses_sameReportTwice() public {
+        _trustTdx();
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        bytes memory evidence = _quorumEvidence(a, 2);
+        tee.register(_registration(prover, evidence));
+        bytes32 rid = tee.reportId(a);
+        // the same report again
+        ProverRegistry.Registration memory r = _registration(prover, evidence);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ReportAlreadyUsed.selector, rid));
+        tee.register(r);
+        // also once the instance was revoked (the address check would not stop it then: it is
+        // the report that is spent)
+        vm.prank(guardian);
+        tee.revoke(prover);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ReportAlreadyUsed.selector, rid));
+        tee.register(r);
+    }
+
+    /// @dev A TDX report's id is over its TEE type and TDX fields: two VMs whose reports differ
+    /// only there (the SGX fields being zero for both) are two reports.
+    function test_tdx_reportId() public view {
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        bytes32 rid = tee.reportId(a);
+        assertEq(
+            rid,
+            keccak256(abi.encode(uint8(0x81), TD_MEASUREMENT, TD_OWNER, COMPOSE_HASH, GOOD_TD_ATTRIBUTES, a.reportData))
+        );
+        NormalizedAttestation memory b = _goodTdxAttestation(prover);
+        b.tdMeasurement = keccak256("td measurement v2");
+        assertNotEq(tee.reportId(b), rid, "tdMeasurement");
+        b = _goodTdxAttestation(prover);
+        b.tdOwner = keccak256("another owner");
+        assertNotEq(tee.reportId(b), rid, "tdOwner");
+        b = _goodTdxAttestation(prover);
+        b.composeHash = bytes32(0);
+        assertNotEq(tee.reportId(b), rid, "composeHash");
+        b = _goodTdxAttestation(prover);
+        b.attributes = bytes16(uint128(b.attributes) ^ 1);
+        assertNotEq(tee.reportId(b), rid, "attributes");
+        b = _goodTdxAttestation(prover);
+        b.reportData[63] = 0x01;
+        assertNotEq(tee.reportId(b), rid, "reportData");
+        // an SGX report with the same SGX fields (all zero), attributes and report_data is another
+        b = _goodTdxAttestation(prover);
+        b.teeType = 0;
+        assertNotEq(tee.reportId(b), rid, "teeType");
+    }
+
+    /// @dev An SGX instance hands over to a TDX heir (and the heir must pass the TDX rules).
+    function test_tdx_rotateFromSgxToTdx() public {
+        _trustTdx();
+        (uint256 oldKey, address oldProver) = _activeProver();
+        uint256 newKey = _newProverKey();
+        address newProver = vm.addr(newKey);
+        bytes memory sig = _sign(oldKey, tee.handoverDigest(oldProver, newProver));
+        NormalizedAttestation memory a = _goodTdxAttestation(newProver);
+        a.serviceTdBound = true;
+        ProverRegistry.Registration memory r = _registration(newProver, _quorumEvidence(a, 2));
+        vm.expectRevert(ProverRegistry.ServiceTdBound.selector);
+        tee.rotate(oldProver, sig, r);
+        r = _registration(newProver, _quorumEvidence(_goodTdxAttestation(newProver), 2));
+        tee.rotate(oldProver, sig, r);
+        _assertHandedOver(oldKey, newKey);
     }
 
     // ------------------------------------------------------------------ revocation
@@ -640,6 +909,7 @@ contract ProverRegistryTest is Fixture {
         uint64 ageOrAhead,
         bool future
     ) public {
+        // 1: unknown; 0x81: a TD carrying the SGX fields, which its TDX measurement does not admit
         teeType = uint8(bound(teeType, 0, 2)) == 2 ? 0x81 : uint8(bound(teeType, 0, 1));
         tcbStatus = uint8(bound(tcbStatus, 0, 8));
         isvSvn = uint16(bound(isvSvn, SVN, SVN + 1));
@@ -662,6 +932,54 @@ contract ProverRegistryTest is Fixture {
 
         bool ok = teeType == 0 && (uint8(attributes[0]) & 0x32) == 0
             && (tcbStatus == 0 || (tcbStatus == 1 && advisoriesOk) || tcbStatus == 4) && isvSvn == SVN
+            && (future ? ageOrAhead == 0 : ageOrAhead <= 1 hours);
+
+        ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(a, 2));
+        try tee.register(r) {
+            assertTrue(ok, "accepted against policy");
+            assertTrue(tee.isTrustedSigner(prover));
+        } catch {
+            assertFalse(ok, "refused although allowed");
+            assertFalse(tee.isTrustedSigner(prover));
+        }
+    }
+
+    /// @dev Whatever the adapter reports for a TD, the registry admits exactly what the TDX policy
+    /// allows.
+    function testFuzz_tdxPolicyOnAttestationOutputs(
+        uint8 tcbStatus,
+        bool advisoriesOk,
+        bytes16 attributes,
+        bool serviceTdBound,
+        uint8 which,
+        uint64 ageOrAhead,
+        bool future
+    ) public {
+        _trustTdx();
+        tcbStatus = uint8(bound(tcbStatus, 0, 8));
+        ageOrAhead = uint64(bound(ageOrAhead, 0, 2 hours));
+        // 0: the trusted measurement; 1..3: one of its three parts changed
+        which = uint8(bound(which, 0, 3));
+        bytes32 advisories = keccak256("INTEL-SA-00837");
+        if (advisoriesOk) {
+            vm.prank(policy);
+            tee.setAdvisoriesAllowed(advisories, true);
+        }
+        vm.prank(policy);
+        tee.setTcbGrace(TcbStatus.OUT_OF_DATE, uint64(block.timestamp + 1 days));
+
+        NormalizedAttestation memory a = _goodTdxAttestation(prover);
+        a.tcbStatus = tcbStatus;
+        a.advisoriesHash = advisories;
+        a.attributes = attributes;
+        a.serviceTdBound = serviceTdBound;
+        if (which == 1) a.tdMeasurement = keccak256("other");
+        if (which == 2) a.tdOwner = keccak256("other");
+        if (which == 3) a.composeHash = keccak256("other");
+        a.verifiedAt = future ? uint64(block.timestamp + ageOrAhead) : uint64(block.timestamp - ageOrAhead);
+
+        bool ok = uint8(attributes[0]) == 0 && !serviceTdBound
+            && (tcbStatus == 0 || (tcbStatus == 1 && advisoriesOk) || tcbStatus == 4) && which == 0
             && (future ? ageOrAhead == 0 : ageOrAhead <= 1 hours);
 
         ProverRegistry.Registration memory r = _registration(prover, _quorumEvidence(a, 2));

@@ -40,13 +40,14 @@ contract QuorumAttestationVerifierTest is Fixture {
         _assertSame(quorum.verifyAttestation(_quorumEvidence(a, 3)));
     }
 
+    string internal constant TYPE = "NormalizedAttestation(uint8 teeType,uint8 tcbStatus,bytes32 advisoriesHash,"
+        "bytes32 mrEnclave,bytes32 mrSigner,uint16 isvProdId,uint16 isvSvn,bytes16 attributes,bytes32 tdMeasurement,"
+        "bytes32 tdOwner,bytes32 composeHash,bool serviceTdBound,bytes reportData,uint64 verifiedAt,"
+        "bytes32 tcbInfoHash,bytes32 qeIdentityHash,bytes32 crlsHash)";
+
     function test_eip712DigestMatchesIndependentHashing() public view {
-        bytes32 structHash = vm.eip712HashStruct(
-            "NormalizedAttestation(uint8 teeType,uint8 tcbStatus,bytes32 advisoriesHash,bytes32 mrEnclave,"
-            "bytes32 mrSigner,uint16 isvProdId,uint16 isvSvn,bytes16 attributes,bytes reportData,uint64 verifiedAt,"
-            "bytes32 tcbInfoHash,bytes32 qeIdentityHash,bytes32 crlsHash)",
-            abi.encode(a)
-        );
+        assertEq(quorum.ATTESTATION_TYPEHASH(), keccak256(bytes(TYPE)));
+        bytes32 structHash = vm.eip712HashStruct(TYPE, abi.encode(a));
         assertEq(structHash, quorum.hashAttestation(a));
         bytes32 domain = keccak256(
             abi.encode(
@@ -58,6 +59,41 @@ contract QuorumAttestationVerifierTest is Fixture {
             )
         );
         assertEq(digest, keccak256(abi.encodePacked(hex"1901", domain, structHash)));
+    }
+
+    /// @dev A TDX attestation: every TDX field is in the signed struct, in the struct's order.
+    function test_tdx_eip712MatchesIndependentHashing_andRoundTrips() public {
+        NormalizedAttestation memory t = _goodTdxAttestation(makeAddr("prover"));
+        t.serviceTdBound = true;
+        assertEq(vm.eip712HashStruct(TYPE, abi.encode(t)), quorum.hashAttestation(t));
+        NormalizedAttestation memory out = quorum.verifyAttestation(_quorumEvidence(t, 2));
+        assertEq(keccak256(abi.encode(out)), keccak256(abi.encode(t)));
+        assertEq(out.tdMeasurement, TD_MEASUREMENT);
+        assertEq(out.tdOwner, TD_OWNER);
+        assertEq(out.composeHash, COMPOSE_HASH);
+        assertTrue(out.serviceTdBound);
+    }
+
+    /// @dev Signatures over a TDX attestation do not cover another value of any TDX field.
+    function test_tdx_refuses_tamperedTdxFields() public {
+        NormalizedAttestation memory t = _goodTdxAttestation(makeAddr("prover"));
+        bytes memory sigs = _tdxSigs(t);
+        for (uint256 i = 0; i < 4; ++i) {
+            NormalizedAttestation memory u = _goodTdxAttestation(makeAddr("prover"));
+            if (i == 0) u.tdMeasurement = keccak256("other");
+            if (i == 1) u.tdOwner = keccak256("other");
+            if (i == 2) u.composeHash = bytes32(0);
+            if (i == 3) u.serviceTdBound = true;
+            vm.expectPartialRevert(QuorumAttestationVerifier.UnknownSigner.selector);
+            quorum.verifyAttestation(abi.encode(u, sigs));
+        }
+        // and the untampered one passes
+        quorum.verifyAttestation(abi.encode(t, sigs));
+    }
+
+    function _tdxSigs(NormalizedAttestation memory t) internal view returns (bytes memory) {
+        bytes32 d = quorum.attestationDigest(t);
+        return bytes.concat(_sign(quorumKeys[0], d), _sign(quorumKeys[1], d));
     }
 
     // ------------------------------------------------------------------ refusals

@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {Fixture, pragueFromGenesisConfigHash} from "./utils/Fixture.sol";
 import {TeeVerifier} from "../src/TeeVerifier.sol";
+import {ProverRegistry} from "../src/ProverRegistry.sol";
+import {NormalizedAttestation} from "../src/interfaces/IAttestationVerifier.sol";
 import {BlockClaim, BatchClaim, RefusalClaim} from "../src/interfaces/ITeeVerifier.sol";
 import {BlockPublicInput} from "./TeeVerifier.t.sol";
 
@@ -10,7 +12,9 @@ import {BlockPublicInput} from "./TeeVerifier.t.sol";
 /// `phat-prover/cli/src/vectors.rs`), format v2: every valid single-block and batch proof verifies,
 /// under the chain config hash it carries, on a TeeVerifier deployed at the vectors' verifier
 /// address on the vectors' L1 chain id, with the vectors' provers registered through the normal
-/// path; every invalid proof is refused with the error it names.
+/// path; every invalid proof is refused with the error it names. And the TDX normalized
+/// attestations of `phat-attestation` (`tdxAttestations`): their hashes are the registry's and
+/// the quorum adapter's, and the registry answers what the Rust side says.
 contract TeeVectorsTest is Fixture {
     string internal constant PATH = "test/vectors/tee-proof-vectors.json";
 
@@ -199,6 +203,92 @@ contract TeeVectorsTest is Fixture {
             }
         }
         assertGt(n, 0, "no invalid vectors");
+    }
+
+    /// @dev The field order and types of {NormalizedAttestation}, for `vm.parseJsonType`.
+    string internal constant ATTESTATION_TYPE = "NormalizedAttestation(uint8 teeType,uint8 tcbStatus,"
+        "bytes32 advisoriesHash,bytes32 mrEnclave,bytes32 mrSigner,uint16 isvProdId,uint16 isvSvn,bytes16 attributes,"
+        "bytes32 tdMeasurement,bytes32 tdOwner,bytes32 composeHash,bool serviceTdBound,bytes reportData,"
+        "uint64 verifiedAt,bytes32 tcbInfoHash,bytes32 qeIdentityHash,bytes32 crlsHash)";
+
+    /// @dev Each TDX attestation Rust normalized: its TD hashes rebuilt here from the registers,
+    /// the registry's measurement hash and report id and the quorum's struct hash equal to Rust's,
+    /// its report_data the registry's binding, and its registration through the quorum adapter
+    /// answered as the vector says.
+    function test_vectors_tdxAttestations() public {
+        uint256 n;
+        for (; _has(".tdxAttestations", n); ++n) {
+            string memory v = _at(".tdxAttestations", n);
+            string memory name = vm.parseJsonString(json, string.concat(v, ".name"));
+            NormalizedAttestation memory a = abi.decode(
+                vm.parseJsonType(json, string.concat(v, ".attestation"), ATTESTATION_TYPE), (NormalizedAttestation)
+            );
+            assertEq(a.teeType, tee.TEE_TYPE_TDX(), name);
+            assertEq(a.mrEnclave, bytes32(0), name);
+            assertEq(a.mrSigner, bytes32(0), name);
+            assertEq(uint256(a.isvProdId) + a.isvSvn, 0, name);
+            _assertTdFields(v, a, name);
+            bytes32 m = tee.tdxMeasurementHash(a.tdMeasurement, a.tdOwner, a.composeHash);
+            assertEq(m, vm.parseJsonBytes32(json, string.concat(v, ".tdxMeasurementHash")), name);
+            assertEq(tee.reportId(a), vm.parseJsonBytes32(json, string.concat(v, ".reportId")), name);
+            assertEq(quorum.hashAttestation(a), vm.parseJsonBytes32(json, string.concat(v, ".hashAttestation")), name);
+
+            // report_data binds the vector's registration on this registry.
+            address p = vm.parseJsonAddress(json, string.concat(v, ".prover"));
+            address b = vm.parseJsonAddress(json, string.concat(v, ".beneficiary"));
+            uint64 l1Block = uint64(vm.parseJsonUint(json, string.concat(v, ".l1BlockNumber")));
+            vm.setBlockhash(l1Block, vm.parseJsonBytes32(json, string.concat(v, ".l1BlockHash")));
+            assertEq(a.reportData, abi.encodePacked(tee.expectedReportData(p, b, l1Block), bytes32(0)), name);
+
+            // Registered through the quorum, at the time it was verified.
+            vm.prank(policy);
+            tee.trustMeasurement(m);
+            vm.warp(a.verifiedAt);
+            ProverRegistry.Registration memory r = ProverRegistry.Registration({
+                adapter: quorum, evidence: _quorumEvidence(a, 2), prover: p, beneficiary: b, l1BlockNumber: l1Block
+            });
+            string memory verdict = vm.parseJsonString(json, string.concat(v, ".verdict"));
+            if (keccak256(bytes(verdict)) == keccak256("ok")) {
+                tee.register(r);
+                assertEq(tee.measurementOf(tee.instanceOf(p).measurementId), m, name);
+                assertTrue(tee.reportUsed(tee.reportId(a)), name);
+            } else {
+                assertEq(verdict, "ServiceTdBound", name);
+                vm.expectRevert(ProverRegistry.ServiceTdBound.selector);
+                tee.register(r);
+            }
+        }
+        assertEq(n, 2, "two TDX attestation vectors");
+    }
+
+    /// @dev The TD fields of `a` from the vector's TD report registers.
+    function _assertTdFields(string memory v, NormalizedAttestation memory a, string memory name) internal view {
+        bytes memory registers = bytes.concat(
+            vm.parseJsonBytes(json, string.concat(v, ".mrTd")),
+            vm.parseJsonBytes(json, string.concat(v, ".rtmr0")),
+            vm.parseJsonBytes(json, string.concat(v, ".rtmr1")),
+            vm.parseJsonBytes(json, string.concat(v, ".rtmr2")),
+            vm.parseJsonBytes(json, string.concat(v, ".mrConfigId"))
+        );
+        assertEq(registers.length, 240, name);
+        assertEq(a.tdMeasurement, keccak256(registers), string.concat(name, ": tdMeasurement"));
+        bytes memory owner = bytes.concat(
+            vm.parseJsonBytes(json, string.concat(v, ".mrOwner")),
+            vm.parseJsonBytes(json, string.concat(v, ".mrOwnerConfig"))
+        );
+        assertEq(owner.length, 96, name);
+        assertEq(a.tdOwner, keccak256(owner), string.concat(name, ": tdOwner"));
+        bytes memory attributes = bytes.concat(
+            vm.parseJsonBytes(json, string.concat(v, ".tdAttributes")),
+            vm.parseJsonBytes(json, string.concat(v, ".xfam"))
+        );
+        assertEq(a.attributes, bytes16(attributes), string.concat(name, ": attributes"));
+        assertEq(a.composeHash, vm.parseJsonBytes32(json, string.concat(v, ".composeHash")), name);
+        assertEq(
+            a.serviceTdBound,
+            keccak256(vm.parseJsonBytes(json, string.concat(v, ".mrServiceTd"))) != keccak256(new bytes(48)),
+            string.concat(name, ": serviceTdBound")
+        );
     }
 
     // ------------------------------------------------------------------ parsing

@@ -5,3 +5,4 @@ mod head;
 mod refusal;
 mod registration;
 mod soak;
+mod tdx;

@@ -46,6 +46,15 @@ abstract contract Fixture is Test {
     /// @dev INIT | MODE64BIT, XFRM = 0x03 (x87, SSE).
     bytes16 internal constant GOOD_ATTRIBUTES = 0x05000000000000000300000000000000;
 
+    /// @dev A TDX prover VM: keccak256(mrTd ‖ rtmr0 ‖ rtmr1 ‖ rtmr2 ‖ mrConfigId), keccak256(mrOwner ‖
+    /// mrOwnerConfig) and its dstack app's compose hash (stand-ins: L1 only sees the hashes).
+    bytes32 internal constant TD_MEASUREMENT = keccak256("td measurement v1");
+    bytes32 internal constant TD_OWNER = keccak256("td owner");
+    bytes32 internal constant COMPOSE_HASH = keccak256("app-compose.json v1");
+    /// @dev td_attributes with SEPT_VE_DISABLE (bit 28) only, then XFAM 0x602e7 (x87, SSE, AVX,
+    /// AVX-512, PKRU, AMX), both little-endian: what dcap-qvl's real TDX quotes report.
+    bytes16 internal constant GOOD_TD_ATTRIBUTES = 0x0000001000000000e702060000000000;
+
     address internal admin = makeAddr("admin");
     address internal policy = makeAddr("policy");
     address internal guardian = makeAddr("guardian");
@@ -115,6 +124,10 @@ abstract contract Fixture is Test {
             isvProdId: PROD_ID,
             isvSvn: SVN,
             attributes: GOOD_ATTRIBUTES,
+            tdMeasurement: bytes32(0),
+            tdOwner: bytes32(0),
+            composeHash: bytes32(0),
+            serviceTdBound: false,
             reportData: abi.encodePacked(
                 tee.expectedReportData(prover, beneficiary, uint64(block.number - 1)), bytes32(0)
             ),
@@ -123,6 +136,28 @@ abstract contract Fixture is Test {
             qeIdentityHash: keccak256("qe identity"),
             crlsHash: keccak256("crls")
         });
+    }
+
+    /// @dev A TDX attestation that passes the default policy for `prover` once {_trustTdx} has
+    /// run (report data bound to the previous L1 block).
+    function _goodTdxAttestation(address prover) internal view returns (NormalizedAttestation memory a) {
+        a = _goodAttestation(prover);
+        a.teeType = 0x81;
+        a.mrEnclave = bytes32(0);
+        a.mrSigner = bytes32(0);
+        a.isvProdId = 0;
+        a.isvSvn = 0;
+        a.attributes = GOOD_TD_ATTRIBUTES;
+        a.tdMeasurement = TD_MEASUREMENT;
+        a.tdOwner = TD_OWNER;
+        a.composeHash = COMPOSE_HASH;
+    }
+
+    /// @dev The TDX measurement of {_goodTdxAttestation}, trusted by governance.
+    function _trustTdx() internal returns (bytes32 m) {
+        m = tee.tdxMeasurementHash(TD_MEASUREMENT, TD_OWNER, COMPOSE_HASH);
+        vm.prank(policy);
+        tee.trustMeasurement(m);
     }
 
     /// @dev Quorum evidence for `a` signed by the first `k` verifiers.

@@ -2,8 +2,8 @@
 //! `NormalizedAttestation` of `evm-contracts/src/interfaces/IAttestationVerifier.sol`, through the
 //! generated bindings.
 
-use alloy_primitives::{Address, B256, keccak256};
-use alloy_sol_types::{Eip712Domain, eip712_domain};
+use alloy_primitives::{Address, B256, U256, keccak256};
+use alloy_sol_types::{Eip712Domain, SolValue, eip712_domain};
 use serde::{Deserialize, Serialize};
 
 /// A DCAP quote reduced to what the registry's policy needs: the L1 type (`phat-l1`, generated
@@ -12,6 +12,9 @@ pub use phat_l1::NormalizedAttestation;
 
 /// `teeType` of an SGX enclave quote.
 pub const TEE_TYPE_SGX: u8 = 0;
+
+/// `teeType` of a TDX quote (a trust domain: a confidential VM).
+pub const TEE_TYPE_TDX: u8 = 0x81;
 
 /// ATTRIBUTES flag bits the registry refuses: DEBUG 0x02, PROVISION_KEY 0x10, EINITTOKEN_KEY 0x20.
 pub const FORBIDDEN_ATTRIBUTE_BITS: u8 = 0x32;
@@ -23,6 +26,23 @@ pub fn quorum_domain(chain_id: u64, adapter: Address) -> Eip712Domain {
         version: "1",
         chain_id: chain_id,
         verifying_contract: adapter,
+    }
+}
+
+/// `ProverRegistry.reportId(a)`: the identity of a report, which registers at most once. SGX:
+/// `keccak256(abi.encode(mrEnclave, mrSigner, isvProdId, isvSvn, attributes, reportData))`; TDX:
+/// `keccak256(abi.encode(teeType, tdMeasurement, tdOwner, composeHash, attributes, reportData))`.
+pub fn report_id(a: &NormalizedAttestation) -> B256 {
+    if a.teeType == TEE_TYPE_TDX {
+        keccak256(
+            // uint8 teeType, padded to a word as abi.encode does
+            (U256::from(a.teeType), a.tdMeasurement, a.tdOwner, a.composeHash, a.attributes, a.reportData.clone())
+                .abi_encode_params(),
+        )
+    } else {
+        keccak256(
+            (a.mrEnclave, a.mrSigner, a.isvProdId, a.isvSvn, a.attributes, a.reportData.clone()).abi_encode_params(),
+        )
     }
 }
 

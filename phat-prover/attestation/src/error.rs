@@ -33,6 +33,12 @@ pub enum AttestError {
     /// report_data does not carry the registration binding.
     #[error("report_data does not carry the binding: expected {expected} followed by 32 zero bytes, got {got}")]
     Binding { expected: B256, got: Bytes },
+    /// The event log given with a TDX quote is not the one its registers measured.
+    #[error("event log: {0}")]
+    EventLog(#[from] crate::eventlog::EventLogError),
+    /// An event log given with an SGX quote (an enclave has none).
+    #[error("an event log was given with an SGX enclave quote")]
+    EventLogForSgx,
 }
 
 /// What is wrong with a certificate chain.
@@ -55,7 +61,7 @@ pub enum ChainFault {
 /// A policy rule the attestation breaks (the same rules as `ProverRegistry`).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PolicyViolation {
-    #[error("unsupported TEE type {0:#x} (only SGX enclaves prove)")]
+    #[error("unsupported TEE type {0:#x} (only SGX enclaves, 0, and TDX trust domains, 0x81, prove)")]
     UnsupportedTeeType(u8),
     #[error("forbidden attributes {0} (DEBUG, PROVISION_KEY or EINITTOKEN_KEY set)")]
     ForbiddenAttributes(String),

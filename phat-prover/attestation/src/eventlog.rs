@@ -98,13 +98,45 @@ pub fn replay(events: &[Event]) -> Result<[Mr; 4], EventLogError> {
     Ok(rtmr)
 }
 
-/// Parses dstack's `event_log` (a JSON array of events), bounded.
+/// An event as the guest agent sends it: since dstack 0.5.6 `GetQuote` leaves the digest of a
+/// runtime event empty (its digest follows from its name and payload).
+#[derive(Deserialize)]
+struct WireEvent {
+    imr: u32,
+    event_type: u32,
+    digest: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default, with = "hex_bytes")]
+    event_payload: Bytes,
+}
+
+/// Parses dstack's `event_log` (a JSON array of events), bounded. A runtime event (register 3,
+/// [`DSTACK_EVENT_TYPE`]) sent without its digest gets [`runtime_digest`] of its name and payload
+/// (what the VM extended RTMR3 with, which the replay then checks); any other event must carry
+/// its 48-byte digest.
 pub fn parse(text: &str) -> Result<Vec<Event>, EventLogError> {
-    let events: Vec<Event> = serde_json::from_str(text).map_err(|e| EventLogError::Parse(e.to_string()))?;
-    if events.len() > MAX_EVENTS {
-        return Err(EventLogError::TooManyEvents(events.len()));
+    let wire: Vec<WireEvent> = serde_json::from_str(text).map_err(|e| EventLogError::Parse(e.to_string()))?;
+    if wire.len() > MAX_EVENTS {
+        return Err(EventLogError::TooManyEvents(wire.len()));
     }
-    Ok(events)
+    wire.into_iter()
+        .enumerate()
+        .map(|(index, e)| {
+            let digest = if e.digest.is_empty() && e.imr == 3 && e.event_type == DSTACK_EVENT_TYPE {
+                if e.event_payload.len() > MAX_PAYLOAD {
+                    return Err(EventLogError::PayloadTooLarge { index, size: e.event_payload.len() });
+                }
+                runtime_digest(e.event_type, &e.event, &e.event_payload)
+            } else {
+                let bytes = hex::decode(e.digest.trim_start_matches("0x"))
+                    .map_err(|err| EventLogError::Parse(format!("event {index}: digest: {err}")))?;
+                Mr::try_from(bytes.as_slice())
+                    .map_err(|_| EventLogError::Parse(format!("event {index}: a digest is 48 bytes")))?
+            };
+            Ok(Event { imr: e.imr, event_type: e.event_type, digest, event: e.event, event_payload: e.event_payload })
+        })
+        .collect()
 }
 
 /// Checks that `events` is the log a TD with registers `rtmr` measured (every register replayed,

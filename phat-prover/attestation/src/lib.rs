@@ -1,5 +1,5 @@
 //! From an SGX DCAP quote to the attestation the L1 prover registry accepts; and TDX quotes of
-//! confidential VMs (`tdx`, `eventlog`), verified under the TDX rules (not yet registered on L1).
+//! confidential VMs (`tdx`, `eventlog`), verified under the TDX rules and normalized for L1 alike.
 //!
 //! ```text
 //! quote + collateral ──dcap-qvl──► VerifiedQuote ──► NormalizedAttestation ──EIP-712──► quorum signature

@@ -3,13 +3,15 @@
 
 use std::path::Path;
 
-use alloy_primitives::B256;
+use alloy_primitives::{B256, FixedBytes};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    attestation::{FORBIDDEN_ATTRIBUTE_BITS, NormalizedAttestation, TEE_TYPE_SGX, TcbStatus, advisories_hash},
+    attestation::{
+        FORBIDDEN_ATTRIBUTE_BITS, NormalizedAttestation, TEE_TYPE_SGX, TEE_TYPE_TDX, TcbStatus, advisories_hash,
+    },
     error::{AttestError, PolicyViolation},
-    tdx::TdxPolicy,
+    tdx::{TD_UNDER_DEBUG_BITS, TdxPolicy},
 };
 
 /// An enclave build L1 trusts: `ProverRegistry.measurementHash(mrEnclave, mrSigner, isvProdId, isvSvn)`.
@@ -66,17 +68,34 @@ impl Policy {
         Self::from_toml(&text)
     }
 
-    /// Checks `a` at unix time `now`, in the registry's order: TEE type, attributes, TCB status,
-    /// measurement, freshness.
+    /// Checks `a` at unix time `now`, in the registry's order: TEE type, attributes (SGX: DEBUG,
+    /// PROVISION_KEY, EINITTOKEN_KEY; TDX: the TD-under-debug bits, then no service TD bound), TCB
+    /// status, measurement, freshness. The measurement allow-list here is SGX's; a TDX quote's
+    /// allow-lists (measurement, owner, compose hash) are [`crate::VerifiedTdQuote::check`]'s, and
+    /// L1 keeps its own (`tdxMeasurementHash`).
     pub fn check(&self, a: &NormalizedAttestation, now: u64) -> Result<(), PolicyViolation> {
-        if a.teeType != TEE_TYPE_SGX {
-            return Err(PolicyViolation::UnsupportedTeeType(a.teeType));
-        }
-        if a.attributes[0] & FORBIDDEN_ATTRIBUTE_BITS != 0 {
-            return Err(PolicyViolation::ForbiddenAttributes(a.attributes.to_string()));
+        match a.teeType {
+            TEE_TYPE_SGX => {
+                if a.attributes[0] & FORBIDDEN_ATTRIBUTE_BITS != 0 {
+                    return Err(PolicyViolation::ForbiddenAttributes(a.attributes.to_string()));
+                }
+            }
+            TEE_TYPE_TDX => {
+                if a.attributes[0] & TD_UNDER_DEBUG_BITS != 0 {
+                    return Err(PolicyViolation::TdUnderDebug(
+                        FixedBytes::<8>::from_slice(&a.attributes[..8]).to_string(),
+                    ));
+                }
+                if a.serviceTdBound {
+                    return Err(PolicyViolation::ServiceTdBound("non-zero".into()));
+                }
+            }
+            other => return Err(PolicyViolation::UnsupportedTeeType(other)),
         }
         self.check_tcb(a.tcbStatus, a.advisoriesHash, now)?;
-        if let Some(allowed) = &self.measurements {
+        if a.teeType == TEE_TYPE_SGX
+            && let Some(allowed) = &self.measurements
+        {
             let m = Measurement {
                 mr_enclave: a.mrEnclave,
                 mr_signer: a.mrSigner,

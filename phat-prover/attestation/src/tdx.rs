@@ -16,11 +16,23 @@
 //!
 //! `rtmr3` is the runtime register dstack extends with its event log (compose hash, app id, key
 //! provider): it is not part of the measurement (the event log replay is to check it).
+//!
+//! On L1 a TD registers with [`VerifiedTdQuote::normalized`]: the measurement hash, the owner hash
+//! and the compose hash of its replayed event log, which `ProverRegistry.tdxMeasurementHash`
+//! combines into the value governance allow-lists ([`tdx_measurement_hash`]).
 
 use alloy_primitives::{B256, FixedBytes, keccak256};
+use alloy_sol_types::SolValue;
 use serde::{Deserialize, Serialize};
 
-use crate::{attestation::TcbStatus, error::PolicyViolation, eventlog::DstackApp, policy::Policy};
+pub use crate::attestation::TEE_TYPE_TDX;
+use crate::{
+    attestation::{NormalizedAttestation, TcbStatus, advisories_hash},
+    binding::Binding,
+    error::{AttestError, PolicyViolation},
+    eventlog::DstackApp,
+    policy::Policy,
+};
 
 /// `td_attributes` bits 0-7, the TD-under-debug group (bit 0: DEBUG).
 pub const TD_UNDER_DEBUG_BITS: u8 = 0xff;
@@ -86,6 +98,27 @@ pub struct TdOwner {
     pub mr_owner_config: Mr,
 }
 
+impl TdOwner {
+    /// `keccak256(abi.encodePacked(mrOwner, mrOwnerConfig))` (96 bytes): `tdOwner` of the
+    /// normalized attestation.
+    pub fn hash(&self) -> B256 {
+        keccak256([self.mr_owner, self.mr_owner_config].concat())
+    }
+}
+
+/// `keccak256("phat-sgx-prover.tdx-measurement.v1")`, `ProverRegistry.TDX_MEASUREMENT_TAG`.
+pub fn tdx_measurement_tag() -> B256 {
+    keccak256("phat-sgx-prover.tdx-measurement.v1")
+}
+
+/// `ProverRegistry.tdxMeasurementHash(tdMeasurement, tdOwner, composeHash)`:
+/// `keccak256(abi.encode(TDX_MEASUREMENT_TAG, tdMeasurement, tdOwner, composeHash))`, what L1
+/// allow-lists for a TDX prover. `td_measurement` is [`TdMeasurement::hash`], `td_owner`
+/// [`TdOwner::hash`], `compose_hash` the dstack app's (zero for a VM attested without event log).
+pub fn tdx_measurement_hash(td_measurement: B256, td_owner: B256, compose_hash: B256) -> B256 {
+    keccak256((tdx_measurement_tag(), td_measurement, td_owner, compose_hash).abi_encode())
+}
+
 /// What a prover VM must meet besides the TCB rules of [`Policy`] (its `[tdx]` table).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +149,49 @@ impl TdxPolicy {
 }
 
 impl VerifiedTdQuote {
+    /// The quote's owner.
+    pub fn owner(&self) -> TdOwner {
+        TdOwner { mr_owner: self.mr_owner, mr_owner_config: self.mr_owner_config }
+    }
+
+    /// What L1 consumes: `attributes` = `td_attributes ‖ xfam`, `tdMeasurement` =
+    /// [`TdMeasurement::hash`], `tdOwner` = [`TdOwner::hash`], `composeHash` = `app`'s (the event
+    /// log replayed against this quote by [`crate::eventlog::check`]; zero without one),
+    /// `serviceTdBound` = `mr_service_td` non-zero; the SGX fields zero.
+    pub fn normalized(&self, app: Option<&DstackApp>) -> NormalizedAttestation {
+        let mut attributes = FixedBytes::<16>::ZERO;
+        attributes[..8].copy_from_slice(self.td_attributes.as_slice());
+        attributes[8..].copy_from_slice(self.xfam.as_slice());
+        NormalizedAttestation {
+            teeType: TEE_TYPE_TDX,
+            tcbStatus: self.tcb_status as u8,
+            advisoriesHash: advisories_hash(&self.advisory_ids),
+            mrEnclave: B256::ZERO,
+            mrSigner: B256::ZERO,
+            isvProdId: 0,
+            isvSvn: 0,
+            attributes,
+            tdMeasurement: self.measurement().hash(),
+            tdOwner: self.owner().hash(),
+            composeHash: app.map_or(B256::ZERO, |app| app.compose_hash),
+            serviceTdBound: self.mr_service_td != Mr::ZERO,
+            reportData: self.report_data.to_vec().into(),
+            verifiedAt: self.verified_at,
+            tcbInfoHash: self.tcb_info_hash,
+            qeIdentityHash: self.qe_identity_hash,
+            crlsHash: self.crls_hash,
+        }
+    }
+
+    /// Checks that report_data carries `binding`.
+    pub fn check_binding(&self, binding: &Binding) -> Result<(), AttestError> {
+        if self.report_data.as_slice() == binding.report_data() {
+            Ok(())
+        } else {
+            Err(AttestError::Binding { expected: binding.digest(), got: self.report_data.to_vec().into() })
+        }
+    }
+
     /// The quote's measurement.
     pub fn measurement(&self) -> TdMeasurement {
         TdMeasurement {
@@ -138,14 +214,14 @@ impl VerifiedTdQuote {
         if self.mr_service_td != Mr::ZERO {
             return Err(PolicyViolation::ServiceTdBound(self.mr_service_td.to_string()));
         }
-        tcb.check_tcb(self.tcb_status as u8, crate::attestation::advisories_hash(&self.advisory_ids), now)?;
+        tcb.check_tcb(self.tcb_status as u8, advisories_hash(&self.advisory_ids), now)?;
         let m = self.measurement();
         if let Some(allowed) = &tdx.measurements
             && !allowed.contains(&m)
         {
             return Err(PolicyViolation::TdMeasurementNotAllowed(m.hash()));
         }
-        let owner = TdOwner { mr_owner: self.mr_owner, mr_owner_config: self.mr_owner_config };
+        let owner = self.owner();
         if let Some(owners) = &tdx.owners
             && !owners.contains(&owner)
         {

@@ -48,7 +48,7 @@ pub struct VerifiedQuote {
 }
 
 impl VerifiedQuote {
-    /// What L1 consumes.
+    /// What L1 consumes (the TDX fields zero).
     pub fn normalized(&self) -> NormalizedAttestation {
         NormalizedAttestation {
             teeType: TEE_TYPE_SGX,
@@ -59,6 +59,10 @@ impl VerifiedQuote {
             isvProdId: self.isv_prod_id,
             isvSvn: self.isv_svn,
             attributes: self.attributes,
+            tdMeasurement: B256::ZERO,
+            tdOwner: B256::ZERO,
+            composeHash: B256::ZERO,
+            serviceTdBound: false,
             reportData: self.report_data.to_vec().into(),
             verifiedAt: self.verified_at,
             tcbInfoHash: self.tcb_info_hash,

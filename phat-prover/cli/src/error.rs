@@ -32,6 +32,8 @@ pub enum CliError {
     File(#[from] phat_witness::FileError),
     /// `witness-rpc` failed.
     #[error(transparent)]
+    Service(#[from] phat_prover_service::ServiceError),
+    #[error(transparent)]
     Serve(#[from] phat_witness::ServeError),
     /// anvil or the traffic generator failed.
     #[error(transparent)]

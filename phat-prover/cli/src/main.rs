@@ -99,6 +99,13 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The prover as a service in an Intel TDX confidential VM (dstack): its key made in memory at
+    /// start, TDX quotes from the dstack guest agent, the relayer's prover API over HTTP.
+    Serve {
+        /// The service's config file (TOML: listen, l2_rpc, chain_config, dstack_socket, [l1]).
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// The main job: a local L2 (anvil) with real traffic, every block proven and verified.
     Devnet {
         /// L2 blocks to produce (0 = until Ctrl-C).
@@ -243,6 +250,17 @@ fn main() -> ExitCode {
     process::exit_code(run(Cli::parse()))
 }
 
+/// `phat-prover serve`: refuses to start outside a dstack VM (no guest agent answering `Info`).
+async fn serve(path: &std::path::Path) -> Result<(), CliError> {
+    let config = phat_prover_service::Config::load(path)?;
+    let settings = phat_prover_service::Settings::of(&config)?;
+    let agent = phat_dstack::DstackClient::new(&config.dstack_socket);
+    let info = agent.info().await.map_err(phat_prover_service::ServiceError::from)?;
+    tracing::info!(app_id = %info.app_id, instance_id = %info.instance_id, "inside a dstack VM");
+    let service = std::sync::Arc::new(phat_prover_service::ProverService::new(settings, Box::new(agent))?);
+    Ok(phat_prover_service::serve(service, &config.listen).await?)
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Attest(AttestCommand::Verify { quote, collateral, at, policy, test_root_ca, event_log }) => {
@@ -317,6 +335,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let file = runtime()?.block_on(fetch::fetch_witness(&source.rpc, source.block, &chain))?;
             write_json(&file, out)
         }
+        Command::Serve { config } => runtime()?.block_on(serve(&config)),
         Command::WitnessRpc { rpc, listen, chain } => {
             let chain = chain.load()?;
             Ok(runtime()?.block_on(phat_witness::serve::run(listen, rpc, chain))?)

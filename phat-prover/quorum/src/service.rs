@@ -15,7 +15,9 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use phat_attestation::{Binding, Collateral, NormalizedAttestation, Policy, Verifier, quorum_domain};
+use phat_attestation::{
+    Binding, Collateral, NormalizedAttestation, Policy, VerifiedAny, Verifier, eventlog, quorum_domain,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -23,6 +25,9 @@ use crate::{error::QuorumError, limit::TokenBucket, pccs::Pccs};
 
 /// How many L1 blocks back a binding may point (`ProverRegistry.MAX_L1_BLOCK_AGE`).
 pub const MAX_L1_BLOCK_AGE: u64 = 256;
+
+/// How far a requested verification time may be from the operator's clock, in seconds.
+pub const MAX_CLOCK_SKEW: u64 = 60;
 
 /// Verifications in flight at most, by default (a verification is CPU work: a few per core).
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
@@ -129,6 +134,15 @@ pub struct AttestRequest {
     #[serde(default)]
     pub collateral: Option<Collateral>,
     pub registration: Registration,
+    /// A dstack VM's event log (its guest agent's JSON text), with a TDX quote: replayed against
+    /// the quote's RTMRs; the app's compose hash it names goes into the attestation.
+    #[serde(default, rename = "eventLog", alias = "event_log")]
+    pub event_log: Option<String>,
+    /// The unix time to verify at, so that the k operators of one registration sign the same
+    /// attestation (`verifiedAt` is part of it); refused unless within [`MAX_CLOCK_SKEW`] of this
+    /// operator's clock. Absent: the operator's own "now".
+    #[serde(default, rename = "verifiedAt", alias = "verified_at")]
+    pub verified_at: Option<u64>,
 }
 
 /// The operator's signature over the normalized attestation.
@@ -220,24 +234,41 @@ impl Quorum {
             }
         };
         let verifier = self.verifier.clone();
-        let at = match (self.config.clock, head) {
+        let clock = match (self.config.clock, head) {
             (Clock::L1Head, Some(timestamp)) => timestamp,
             _ => now(),
         };
-        let quote = req.quote;
-        let verified = tokio::time::timeout(
+        let at = match req.verified_at {
+            Some(at) if at.abs_diff(clock) <= MAX_CLOCK_SKEW => at,
+            Some(at) => {
+                return Err(QuorumError::BadRequest(format!(
+                    "verification time {at} is more than {MAX_CLOCK_SKEW} s from this operator's clock ({clock})"
+                )));
+            }
+            None => clock,
+        };
+        let (quote, event_log, policy) = (req.quote, req.event_log, self.config.policy.clone());
+        let attestation = tokio::time::timeout(
             self.config.verify_timeout,
-            tokio::task::spawn_blocking(move || verifier.verify(&quote, &collateral, at)),
+            tokio::task::spawn_blocking(move || {
+                normalize(&verifier, (&quote, &collateral, at), event_log.as_deref(), &binding, &policy)
+            }),
         )
         .await
         .map_err(|_| QuorumError::Timeout)?
         .map_err(|e| QuorumError::Internal(e.to_string()))??;
-        verified.check_binding(&binding)?;
-        let attestation = verified.normalized();
         self.config.policy.check(&attestation, at).map_err(phat_attestation::AttestError::from)?;
         let digest = attestation.eip712_signing_hash(&self.domain);
         let signature = self.signer.sign_hash_sync(&digest).map_err(|e| QuorumError::Internal(e.to_string()))?;
-        tracing::info!(prover = %r.prover, mr_enclave = %attestation.mrEnclave, %digest, "attestation signed");
+        tracing::info!(
+            prover = %r.prover,
+            tee_type = attestation.teeType,
+            mr_enclave = %attestation.mrEnclave,
+            td_measurement = %attestation.tdMeasurement,
+            compose_hash = %attestation.composeHash,
+            %digest,
+            "attestation signed"
+        );
         Ok(AttestResponse {
             attestation,
             digest,
@@ -296,6 +327,34 @@ impl Quorum {
             .route("/v1/attest", attest)
             .layer(DefaultBodyLimit::max(limit))
             .with_state(self)
+    }
+}
+
+/// Verifies a quote (SGX or TDX) at `at`, checks its report_data carries `binding` and, for a TDX
+/// quote, the TDX rules and allow-lists of `policy` and the dstack event log (replayed against the
+/// quote, its app checked); returns what L1 consumes. CPU work: run off the async workers.
+fn normalize(
+    verifier: &Verifier,
+    (quote, collateral, at): (&[u8], &dcap_qvl::QuoteCollateralV3, u64),
+    event_log: Option<&str>,
+    binding: &Binding,
+    policy: &Policy,
+) -> Result<NormalizedAttestation, phat_attestation::AttestError> {
+    match verifier.verify_any(quote, collateral, at)? {
+        VerifiedAny::Sgx(q) => {
+            if event_log.is_some() {
+                return Err(phat_attestation::AttestError::EventLogForSgx);
+            }
+            q.check_binding(binding)?;
+            Ok(q.normalized())
+        }
+        VerifiedAny::Tdx(q) => {
+            q.check_binding(binding)?;
+            let app = event_log.map(|text| eventlog::check(&eventlog::parse(text)?, &q.rtmr)).transpose()?;
+            q.check(policy, at)?;
+            policy.tdx.check_app(app.as_ref())?;
+            Ok(q.normalized(app.as_ref()))
+        }
     }
 }
 

@@ -138,6 +138,16 @@ pub enum ProverConfig {
         #[serde(default)]
         witness: WitnessSource,
     },
+    /// A prover service (`phat-prover serve`, in an Intel TDX confidential VM on dstack) at
+    /// `url`. Its key is made in the VM at start: `address` when given must be that key's (else
+    /// the relayer asks the service at start, `GET /v1/prover`); the pool checks every signature
+    /// against it, and L1 against the registry.
+    Service {
+        name: String,
+        url: String,
+        #[serde(default)]
+        address: Option<Address>,
+    },
 }
 
 /// The service itself.

@@ -12,13 +12,10 @@ use std::{
 
 use alloy_primitives::{Address, B256, Bytes};
 use futures_util::future::BoxFuture;
-use phat_prover_core::{
-    BatchPublicInput, BlockPublicInput, ChainConfig, LocalSigner, ProofDomain, RefusalPublicInput, Signer, TeeProof,
-    public_input::{BATCH_TAG, BLOCK_TAG},
-    refusal::{REFUSAL_TAG, refusal_of},
-};
-use phat_witness::{ProofFile, PublicInputJson, fetch};
-use serde::{Deserialize, Serialize};
+use phat_prover_core::{ChainConfig, LocalSigner, ProofDomain, Signer, public_input::BLOCK_TAG};
+pub use phat_witness::prove::{BatchProof, RefusalProof};
+use phat_witness::{ProofFile, ProveError, PublicInputJson, WitnessFile, fetch, prove};
+use serde::Serialize;
 
 use crate::error::RelayerError;
 
@@ -28,170 +25,6 @@ pub type ProveFuture<'a> = BoxFuture<'a, Result<ProofFile, RelayerError>>;
 pub type BatchFuture<'a> = BoxFuture<'a, Result<BatchProof, RelayerError>>;
 /// What a prover returns when asked to refuse a block.
 pub type RefuseFuture<'a> = BoxFuture<'a, Result<RefusalProof, RelayerError>>;
-
-/// A TEE refusal a prover signed: block `block_number` (hash `block_hash`, on parent
-/// `parent_hash` with state root `pre_state_root`) is invalid under the chain config, for
-/// `reason` (`RefusalPublicInput`, the L1 `RefusalClaim`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefusalProof {
-    pub block_number: u64,
-    pub parent_hash: B256,
-    pub block_hash: B256,
-    pub pre_state_root: B256,
-    pub reason: u16,
-    pub chain_config_hash: B256,
-    /// What failed, as the prover's STF said it (not signed).
-    #[serde(default)]
-    pub detail: String,
-    /// `keccak256(abi.encode(RefusalPublicInput))`.
-    pub digest: B256,
-    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
-    pub proof: Bytes,
-}
-
-impl RefusalProof {
-    /// The public input under `domain` (its prover the proof's).
-    pub fn input(&self, domain: &ProofDomain) -> Result<RefusalPublicInput, String> {
-        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
-        Ok(RefusalPublicInput {
-            tag: REFUSAL_TAG,
-            l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
-            verifier: domain.verifier,
-            l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
-            chainConfigHash: self.chain_config_hash,
-            prover: proof.prover,
-            blockNumber: self.block_number,
-            parentHash: self.parent_hash,
-            blockHash: self.block_hash,
-            preStateRoot: self.pre_state_root,
-            reason: self.reason,
-        })
-    }
-
-    /// Whether this is a refusal of block `number` under `domain` and the chain config with hash
-    /// `chain_config`, signed by `prover`.
-    pub fn check(
-        &self,
-        (domain, chain_config): (&ProofDomain, B256),
-        number: u64,
-        prover: Address,
-    ) -> Result<(), String> {
-        if self.block_number != number {
-            return Err(format!("refused block {} for block {number}", self.block_number));
-        }
-        if self.chain_config_hash != chain_config {
-            return Err(format!("refused under chain config {}, expected {chain_config}", self.chain_config_hash));
-        }
-        let digest = self.input(domain)?.digest();
-        if digest != self.digest {
-            return Err(format!("digest {} is not the refusal's {digest} under this domain", self.digest));
-        }
-        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
-        if proof.prover != prover {
-            return Err(format!("signed for {}, asked {prover}", proof.prover));
-        }
-        proof.verify(digest).map(drop).map_err(|e| e.to_string())
-    }
-}
-
-/// One TEE-proof over L2 blocks `first_block..=last_block` (`BatchPublicInput`, one signature).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchProof {
-    pub first_block: u64,
-    pub last_block: u64,
-    pub first_parent_hash: B256,
-    pub last_block_hash: B256,
-    pub first_pre_state_root: B256,
-    pub last_post_state_root: B256,
-    pub blocks_commitment: B256,
-    /// The hash of the chain config the blocks were executed under (absent from a cluster's
-    /// answer: set to the one the relayer expects, which the digest check then holds it to).
-    #[serde(default)]
-    pub chain_config_hash: B256,
-    /// The prover's address (the signer; absent from a cluster's answer, which is of the prover
-    /// asked).
-    #[serde(default)]
-    pub prover: Address,
-    /// `keccak256(abi.encode(BatchPublicInput))`.
-    pub digest: B256,
-    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
-    pub proof: Bytes,
-}
-
-impl BatchProof {
-    fn from_input(input: &BatchPublicInput, proof: &TeeProof) -> Self {
-        Self {
-            first_block: input.firstBlockNumber,
-            last_block: input.lastBlockNumber,
-            first_parent_hash: input.firstParentHash,
-            last_block_hash: input.lastBlockHash,
-            first_pre_state_root: input.firstPreStateRoot,
-            last_post_state_root: input.lastPostStateRoot,
-            blocks_commitment: input.blocksCommitment,
-            chain_config_hash: input.chainConfigHash,
-            prover: input.prover,
-            digest: input.digest(),
-            proof: proof.to_bytes().to_vec().into(),
-        }
-    }
-
-    /// The public input under `domain` and the chain config with hash `chain_config` (its prover
-    /// replaced by this proof's).
-    pub fn input(&self, domain: &ProofDomain, chain_config: B256) -> BatchPublicInput {
-        BatchPublicInput {
-            tag: BATCH_TAG,
-            l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
-            verifier: domain.verifier,
-            l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
-            chainConfigHash: chain_config,
-            prover: self.prover,
-            firstBlockNumber: self.first_block,
-            lastBlockNumber: self.last_block,
-            firstParentHash: self.first_parent_hash,
-            lastBlockHash: self.last_block_hash,
-            firstPreStateRoot: self.first_pre_state_root,
-            lastPostStateRoot: self.last_post_state_root,
-            blocksCommitment: self.blocks_commitment,
-        }
-    }
-
-    /// Whether this is a proof of `first..first + count` under `domain` and the chain config with
-    /// hash `chain_config`, signed by `prover`.
-    pub fn check(
-        &self,
-        (domain, chain_config): (&ProofDomain, B256),
-        first: u64,
-        count: u64,
-        prover: Address,
-    ) -> Result<(), String> {
-        let last = first.checked_add(count).and_then(|end| end.checked_sub(1)).filter(|_| count > 0);
-        if Some((self.first_block, self.last_block)) != last.map(|last| (first, last)) {
-            return Err(format!(
-                "answered blocks {}..={} for {first}..={}",
-                self.first_block,
-                self.last_block,
-                first.saturating_add(count).saturating_sub(1)
-            ));
-        }
-        if self.chain_config_hash != chain_config {
-            return Err(format!("made under chain config {}, expected {chain_config}", self.chain_config_hash));
-        }
-        let digest = self.input(domain, chain_config).digest();
-        if digest != self.digest {
-            return Err(format!(
-                "digest {} is not the public input's {digest} under this domain and chain config",
-                self.digest
-            ));
-        }
-        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
-        if proof.prover != prover || self.prover != prover {
-            return Err(format!("signed for {}, asked {prover}", proof.prover));
-        }
-        proof.verify(digest).map(drop).map_err(|e| e.to_string())
-    }
-}
 
 /// A prover: a Phat contract in a worker cluster, or the development prover of this process.
 pub trait TeeProver: Send + Sync {
@@ -242,6 +75,19 @@ impl LocalProver {
         domain.prover = signer.address();
         Ok(Self { name: name.into(), rpc: rpc.into(), signer, domain, chain: Arc::new(chain) })
     }
+
+    /// A prover signing with `signer` (a key held in memory by the embedding program, e.g. the
+    /// prover service of a confidential VM).
+    pub fn with_signer(
+        name: &str,
+        rpc: &str,
+        signer: LocalSigner,
+        mut domain: ProofDomain,
+        chain: ChainConfig,
+    ) -> Self {
+        domain.prover = signer.address();
+        Self { name: name.into(), rpc: rpc.into(), signer, domain, chain: Arc::new(chain) }
+    }
 }
 
 impl TeeProver for LocalProver {
@@ -255,86 +101,49 @@ impl TeeProver for LocalProver {
 
     fn prove_block(&self, number: u64) -> ProveFuture<'_> {
         Box::pin(async move {
-            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let file = fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?;
-            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
-            // The STF is CPU-bound: off the async workers.
-            tokio::task::spawn_blocking(move || {
-                let input = file.input(&chain).map_err(|e| e.to_string())?;
-                let outcome = phat_prover_core::execute(&chain, &input).map_err(|e| e.to_string())?;
-                let digest = BlockPublicInput::new(&domain, &outcome).digest();
-                let proof = TeeProof::sign(&signer, digest).map_err(|e| e.to_string())?;
-                Ok(ProofFile::new(&domain, &outcome, &proof))
-            })
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .map_err(fail)
+            let file = self.fetch(number).await?;
+            self.run(move |chain, domain, signer| prove::prove(chain, domain, signer, &file)).await
         })
     }
 
     fn prove_batch(&self, first: u64, count: u64) -> BatchFuture<'_> {
         Box::pin(async move {
-            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
             let mut files = Vec::new();
-            for number in first..first + count {
-                files
-                    .push(fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?);
+            for number in first..first.saturating_add(count) {
+                files.push(self.fetch(number).await?);
             }
-            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
-            tokio::task::spawn_blocking(move || {
-                let mut outcomes = Vec::with_capacity(files.len());
-                for file in &files {
-                    let input = file.input(&chain).map_err(|e| e.to_string())?;
-                    outcomes.push(phat_prover_core::execute(&chain, &input).map_err(|e| e.to_string())?);
-                }
-                let input = BatchPublicInput::new(&domain, &outcomes).map_err(|e| e.to_string())?;
-                let proof = TeeProof::sign(&signer, input.digest()).map_err(|e| e.to_string())?;
-                Ok(BatchProof::from_input(&input, &proof))
-            })
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .map_err(fail)
+            self.run(move |chain, domain, signer| prove::prove_batch(chain, domain, signer, &files)).await
         })
     }
 
     fn refuse_block(&self, number: u64) -> RefuseFuture<'_> {
-        self.refuse(number)
+        Box::pin(async move {
+            let file = self.fetch(number).await?;
+            self.run(move |chain, domain, signer| prove::refuse(chain, domain, signer, &file)).await
+        })
     }
 }
 
 impl LocalProver {
-    /// [`TeeProver::refuse_block`]: the STF's refusal of `number`, signed when the core says the
-    /// block itself is at fault.
-    fn refuse(&self, number: u64) -> RefuseFuture<'_> {
-        Box::pin(async move {
-            let fail = |reason: String| RelayerError::Prover { prover: self.name.clone(), reason };
-            let file = fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| fail(e.to_string()))?;
-            let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
-            tokio::task::spawn_blocking(move || {
-                let input = file.input(&chain).map_err(|e| e.to_string())?;
-                let err = match phat_prover_core::execute(&chain, &input) {
-                    Ok(_) => return Err("the block is valid".to_string()),
-                    Err(e) => e,
-                };
-                let block = refusal_of(&input, chain.hash(), &err).ok_or_else(|| format!("no refusal: {err}"))?;
-                let digest = RefusalPublicInput::new(&domain, &block).digest();
-                let proof = TeeProof::sign(&signer, digest).map_err(|e| e.to_string())?;
-                Ok(RefusalProof {
-                    block_number: block.number,
-                    parent_hash: block.parent_hash,
-                    block_hash: block.block_hash,
-                    pre_state_root: block.pre_state_root,
-                    reason: block.reason.code(),
-                    chain_config_hash: block.chain_config_hash,
-                    detail: err.to_string(),
-                    digest,
-                    proof: proof.to_bytes().to_vec().into(),
-                })
-            })
+    fn fail(&self, reason: String) -> RelayerError {
+        RelayerError::Prover { prover: self.name.clone(), reason }
+    }
+
+    /// Block `number` and its witness, from the L2 node.
+    async fn fetch(&self, number: u64) -> Result<WitnessFile, RelayerError> {
+        fetch::fetch_witness(&self.rpc, number, &self.chain).await.map_err(|e| self.fail(e.to_string()))
+    }
+
+    /// Runs `job` (the STF and the signature: CPU-bound) off the async workers.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&ChainConfig, &ProofDomain, &LocalSigner) -> Result<T, ProveError> + Send + 'static,
+    ) -> Result<T, RelayerError> {
+        let (signer, domain, chain) = (self.signer.clone(), self.domain, self.chain.clone());
+        tokio::task::spawn_blocking(move || job(&chain, &domain, &signer))
             .await
-            .map_err(|e| fail(e.to_string()))?
-            .map_err(fail)
-        })
+            .map_err(|e| self.fail(e.to_string()))?
+            .map_err(|e| self.fail(e.to_string()))
     }
 }
 
@@ -353,7 +162,8 @@ pub enum WitnessSource {
 
 /// A `phat-prover` contract in a pink cluster, reached through the cluster's HTTP service
 /// (`phat-cluster`): the contract fetches the witness itself, or the relayer fetches it and sends
-/// the bundle ([`WitnessSource`]). The relayer rebuilds the public input from its own domain and
+/// the bundle ([`WitnessSource`]). Also the prover service of a confidential VM (`phat-prover
+/// serve`, [`Self::service`]), which serves the same routes for its one prover. The relayer rebuilds the public input from its own domain and
 /// the answer — so a contract configured for another chain or verifier is refused by the digest
 /// check.
 pub struct ClusterProver {
@@ -398,6 +208,41 @@ impl ClusterProver {
             address,
             domain,
             l2: (rpc.into(), Arc::new(chain)),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The address the prover service at `url` signs with (`GET /v1/prover`), asked within 10 s.
+    pub async fn service_address(url: &str) -> Result<Address, RelayerError> {
+        #[derive(serde::Deserialize)]
+        struct Info {
+            address: Address,
+        }
+        let fail = |reason: String| RelayerError::Config(format!("prover service {url}: {reason}"));
+        let info = reqwest::Client::new()
+            .get(format!("{}/v1/prover", url.trim_end_matches('/')))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| fail(e.to_string()))?
+            .json::<Info>()
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(info.address)
+    }
+
+    /// The prover service at `url` (`phat-prover serve`, in a dstack VM), whose key has
+    /// `address`, proving for `domain` under `chain`. It fetches each witness from its own L2 node.
+    pub fn service(name: &str, url: &str, address: Address, mut domain: ProofDomain, chain: ChainConfig) -> Self {
+        domain.prover = address;
+        Self {
+            name: name.into(),
+            source: WitnessSource::Contract,
+            prover_url: format!("{}/v1/prover", url.trim_end_matches('/')),
+            address,
+            domain,
+            l2: (String::new(), Arc::new(chain)),
             http: reqwest::Client::new(),
         }
     }
@@ -497,9 +342,9 @@ impl ClusterProver {
         let status = response.status();
         let body = response.bytes().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
-            return Err(format!("cluster answered {status}: {}", String::from_utf8_lossy(&body)));
+            return Err(format!("the prover answered {status}: {}", String::from_utf8_lossy(&body)));
         }
-        serde_json::from_slice(&body).map_err(|e| format!("cluster answer: {e}"))
+        serde_json::from_slice(&body).map_err(|e| format!("the prover's answer: {e}"))
     }
 }
 

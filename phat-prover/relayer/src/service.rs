@@ -93,6 +93,17 @@ impl Relayer {
                     let l2 = (*witness, l2_rpc.as_str(), chain.clone());
                     provers.push(Arc::new(ClusterProver::new(name, (url, *index), *address, domain, l2)));
                 }
+                ProverConfig::Service { name, url, address } => {
+                    let key = ClusterProver::service_address(url).await?;
+                    if let Some(address) = address
+                        && *address != key
+                    {
+                        return Err(RelayerError::Config(format!(
+                            "prover {name}: the service at {url} signs with {key}, the config names {address}"
+                        )));
+                    }
+                    provers.push(Arc::new(ClusterProver::service(name, url, key, domain, chain.clone())));
+                }
             }
         }
         let pool = ProverPool::new(provers, config.relayer.prover_timeout())?;

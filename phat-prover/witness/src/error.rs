@@ -264,3 +264,27 @@ pub enum ServeError {
     #[error("witness-rpc: {0}")]
     Node(#[from] FetchError),
 }
+
+/// Why a prover outside the contract signed nothing ([`crate::prove`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The witness does not make a stateless input under the chain config.
+    #[error("witness: {0}")]
+    Input(#[from] FileError),
+    /// The STF refused the block.
+    #[error("the STF refused the block: {0}")]
+    Stf(phat_prover_core::StfError),
+    /// The blocks do not make a batch (none, or not consecutive).
+    #[error("batch: {0}")]
+    Batch(#[from] phat_prover_core::public_input::BatchError),
+    /// Signing failed.
+    #[error("signing: {0}")]
+    Sign(#[from] SignatureError),
+    /// Asked to refuse a valid block.
+    #[error("the block is valid: nothing to refuse")]
+    BlockValid,
+    /// The STF refused the block for a reason that does not show the block invalid (a missing
+    /// witness node, a foreign body, …): no refusal is signed.
+    #[error("no refusal warranted: {0}")]
+    NoRefusal(phat_prover_core::StfError),
+}

@@ -5,6 +5,8 @@
 //! - [`serve`]: `witness-rpc`, the calls a Phat prover contract's `prove_block` makes, served for
 //!   a node that lacks `debug_executionWitness`.
 //! - [`files`]: the JSON files of a witness and of a TEE-proof, and chain config files.
+//! - [`prove`]: the TEE-proof of a block or a batch, and the TEE refusal of an invalid block,
+//!   signed with the core's public inputs by a prover outside the contract.
 //! - [`stateless`]: the stateless input zkEVM guests and stateless validators share (block,
 //!   `ExecutionWitness`, chain config), read and written losslessly.
 //!
@@ -14,9 +16,11 @@
 pub mod error;
 pub mod fetch;
 pub mod files;
+pub mod prove;
 pub mod serve;
 pub mod stateless;
 
-pub use error::{FetchError, FileError, ServeError};
+pub use error::{FetchError, FileError, ProveError, ServeError};
 pub use fetch::fetch_witness;
 pub use files::{ProofFile, PublicInputJson, WitnessFile};
+pub use prove::{BatchProof, RefusalProof};

@@ -1,4 +1,5 @@
-//! `phat-attestation` and, in [`testkit`], a test-only DCAP PKI.
+//! `phat-attestation` and, in [`testkit`], a test-only DCAP PKI (SGX and TDX quotes); in
+//! [`dstack_agent`], a mock dstack guest agent serving that PKI's TD quotes on a unix socket.
 //!
 //! Tests and the devnet only. It is a crate of its own rather than a feature of
 //! `phat-attestation` so that no production binary can link it: a feature enabled by any crate of
@@ -12,4 +13,5 @@
 
 pub use phat_attestation::*;
 
+pub mod dstack_agent;
 pub mod testkit;

@@ -1,6 +1,7 @@
 //! A test-only DCAP PKI: its own root CA, PCK platform CA, PCK certificate (with Intel's SGX
-//! extension), TCB signing certificate, CRLs, TCB info and QE identity, and a quoting enclave
-//! whose attestation key signs quotes for any enclave fields.
+//! extension), TCB signing certificate, CRLs, TCB info and QE identity (SGX and TDX), and a quoting
+//! enclave whose attestation key signs quotes for any enclave fields ([`TestPki::quote`]) and TDX
+//! quotes for any TD fields ([`TestPki::td_quote`]).
 //!
 //! No enclave can quote a fresh key on a machine without SGX, so tests that need a quote binding
 //! *their* key build it here and verify it with [`phat_attestation::Verifier::with_root_ca`] and
@@ -10,7 +11,10 @@
 
 use dcap_qvl::{
     QuoteCollateralV3,
-    quote::{AuthData, AuthDataV3, CertificationData, Data, EnclaveReport, Header, Quote, Report},
+    quote::{
+        AuthData, AuthDataV3, AuthDataV4, CertificationData, Data, EnclaveReport, Header, QEReportCertificationData,
+        Quote, Report, TDReport10,
+    },
 };
 use parity_scale_codec::Encode;
 use rcgen::{
@@ -38,9 +42,26 @@ const PCE_ID: [u8; 2] = [0, 0];
 const PCE_SVN: u16 = 13;
 const CPU_SVN: [u8; 16] = [11, 11, 2, 2, 255, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const QE_ISV_PROD_ID: u16 = 1;
+/// The TD quoting enclave's ISVPRODID (2, as Intel's TD QE).
+const TD_QE_ISV_PROD_ID: u16 = 2;
 const QE_ISV_SVN: u16 = 8;
 /// ATTRIBUTES of a production enclave: INIT | MODE64BIT, XFRM x87 | SSE.
 pub const PRODUCTION_ATTRIBUTES: [u8; 16] = [0x05, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0];
+/// The header's TEE type of a TDX quote.
+const TEE_TYPE_TDX: u32 = 0x81;
+/// Certification data type 6: the QE report certification data (QE report, its signature, QE auth
+/// data and the PCK chain), which a v4 quote's auth data nests.
+const QE_REPORT_CERTIFICATION_DATA: u16 = 6;
+/// Certification data type 5: the PCK certificate chain (PEM).
+const PCK_CERT_CHAIN: u16 = 5;
+/// TEE_TCB_SVN of the test platform's TDX module: ISVSVN 11, module version 1 (so the TCB info's
+/// `TDX_01` module identity judges components 0 and 1), then the other TDX TCB components.
+pub const TEE_TCB_SVN: [u8; 16] = [11, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/// `td_attributes` of a production TD: only SEPT_VE_DISABLE (bit 28), which dcap-qvl requires; no
+/// TD-under-debug bit, not migratable.
+pub const TD_PRODUCTION_ATTRIBUTES: [u8; 8] = [0, 0, 0, 0x10, 0, 0, 0, 0];
+/// XFAM of the test TD (x87, SSE, AVX, AVX-512 state, PKRU, as a real dstack VM reports).
+pub const TD_XFAM: [u8; 8] = [0xe7, 0x02, 0x06, 0, 0, 0, 0, 0];
 
 /// An error of the test PKI itself (never of the code under test).
 pub type PkiError = Box<dyn std::error::Error + Send + Sync>;
@@ -108,6 +129,57 @@ impl Enclave {
         self.attributes[0] |= 0x02;
         self
     }
+}
+
+/// The fields a TDX quote reports for a trust domain (a confidential VM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TdVm {
+    pub td_attributes: [u8; 8],
+    pub xfam: [u8; 8],
+    /// The TD's initial memory (its firmware).
+    pub mr_td: [u8; 48],
+    pub mr_config_id: [u8; 48],
+    pub mr_owner: [u8; 48],
+    pub mr_owner_config: [u8; 48],
+    pub rtmr: [[u8; 48]; 4],
+    pub report_data: [u8; 64],
+}
+
+impl TdVm {
+    /// A production TD (SEPT_VE_DISABLE only, no debug) with this firmware and these runtime
+    /// registers; zero `mr_config_id` and owner, as dstack 0.5 leaves them; zero report_data.
+    pub fn new(mr_td: [u8; 48], rtmr: [[u8; 48]; 4]) -> Self {
+        Self {
+            td_attributes: TD_PRODUCTION_ATTRIBUTES,
+            xfam: TD_XFAM,
+            mr_td,
+            mr_config_id: [0; 48],
+            mr_owner: [0; 48],
+            mr_owner_config: [0; 48],
+            rtmr,
+            report_data: [0; 64],
+        }
+    }
+
+    /// The same TD reporting `report_data`.
+    pub fn reporting(mut self, report_data: [u8; 64]) -> Self {
+        self.report_data = report_data;
+        self
+    }
+
+    /// The same TD launched under debug (`td_attributes` bit 0: the host reads and writes its
+    /// memory).
+    pub fn debug(mut self) -> Self {
+        self.td_attributes[0] |= 0x01;
+        self
+    }
+}
+
+/// The test TDX module's MRSEAM (any value: the TCB info does not pin it).
+fn mr_seam() -> [u8; 48] {
+    let mut m = [0u8; 48];
+    m.copy_from_slice(digest::digest(&digest::SHA384, b"phat-sgx-prover test TDX module").as_ref());
+    m
 }
 
 /// The test PKI, valid from `valid_from` to `valid_until` (unix seconds).
@@ -270,6 +342,22 @@ impl TestPki {
             reserved4: [0; 60],
             report_data: enclave.report_data,
         };
+        let signed = [header.encode(), report.encode()].concat();
+        let qe = self.qe_certification(QE_ISV_PROD_ID)?;
+        let auth = AuthDataV3 {
+            ecdsa_signature: fixed(&self.attestation_key.sign(&self.rng, &signed)?)?,
+            ecdsa_attestation_key: self.attestation_key.public_xy(),
+            qe_report: qe.qe_report,
+            qe_report_signature: qe.qe_report_signature,
+            qe_auth_data: qe.qe_auth_data,
+            certification_data: qe.certification_data,
+        };
+        Ok(Quote { header, report: Report::SgxEnclave(report), auth_data: AuthData::V3(auth) }.encode())
+    }
+
+    /// The test QE's report (ISVPRODID `isv_prod_id`: 1 the SGX QE, 2 the TD QE) binding the
+    /// attestation key, signed by the PCK, with the PCK chain (certification data type 5).
+    fn qe_certification(&self, isv_prod_id: u16) -> Result<QEReportCertificationData, PkiError> {
         let attestation_key = self.attestation_key.public_xy();
         let qe_auth_data = vec![0x42u8; 32];
         let mut qe_report_data = [0u8; 64];
@@ -284,23 +372,63 @@ impl TestPki {
             reserved2: [0; 32],
             mr_signer: qe_mr_signer(),
             reserved3: [0; 96],
-            isv_prod_id: QE_ISV_PROD_ID,
+            isv_prod_id,
             isv_svn: QE_ISV_SVN,
             reserved4: [0; 60],
             report_data: qe_report_data,
         }
         .encode();
-        let signed = [header.encode(), report.encode()].concat();
         let chain = [self.pck.1.pem(), self.pck_ca.cert.pem(), self.root.cert.pem()].concat();
-        let auth = AuthDataV3 {
-            ecdsa_signature: fixed(&self.attestation_key.sign(&self.rng, &signed)?)?,
-            ecdsa_attestation_key: attestation_key,
+        Ok(QEReportCertificationData {
             qe_report_signature: fixed(&self.pck.0.sign(&self.rng, &qe_report)?)?,
             qe_report: qe_report.as_slice().try_into()?,
             qe_auth_data: Data::new(qe_auth_data),
-            certification_data: CertificationData { cert_type: 5, body: Data::new(chain.into_bytes()) },
+            certification_data: CertificationData { cert_type: PCK_CERT_CHAIN, body: Data::new(chain.into_bytes()) },
+        })
+    }
+
+    /// A TDX quote (v4, TEE type 0x81, a TD 1.0 report) of `td` on the test platform's TDX module,
+    /// signed by the test TD QE's attestation key; its auth data (v4) nests the QE report
+    /// certification data (type 6: the QE report, its PCK signature, the QE auth data and the PCK
+    /// chain). Verify it with [`Self::td_collateral`].
+    pub fn td_quote(&self, td: &TdVm) -> Result<Vec<u8>, PkiError> {
+        let header = Header {
+            version: 4,
+            attestation_key_type: 2,
+            tee_type: TEE_TYPE_TDX,
+            // reserved in a TDX quote's header
+            qe_svn: 0,
+            pce_svn: 0,
+            qe_vendor_id: INTEL_QE_VENDOR_ID,
+            user_data: [0; 20],
         };
-        Ok(Quote { header, report: Report::SgxEnclave(report), auth_data: AuthData::V3(auth) }.encode())
+        let report = TDReport10 {
+            tee_tcb_svn: TEE_TCB_SVN,
+            mr_seam: mr_seam(),
+            // Intel's TDX modules are signed by an all-zero MRSIGNER_SEAM (the TCB info's `tdxModule`)
+            mr_signer_seam: [0; 48],
+            seam_attributes: [0; 8],
+            td_attributes: td.td_attributes,
+            xfam: td.xfam,
+            mr_td: td.mr_td,
+            mr_config_id: td.mr_config_id,
+            mr_owner: td.mr_owner,
+            mr_owner_config: td.mr_owner_config,
+            rt_mr0: td.rtmr[0],
+            rt_mr1: td.rtmr[1],
+            rt_mr2: td.rtmr[2],
+            rt_mr3: td.rtmr[3],
+            report_data: td.report_data,
+        };
+        let signed = [header.encode(), report.encode()].concat();
+        let auth = AuthDataV4 {
+            ecdsa_signature: fixed(&self.attestation_key.sign(&self.rng, &signed)?)?,
+            ecdsa_attestation_key: self.attestation_key.public_xy(),
+            // The encoding nests `qe_report_data` as this certification data's body.
+            certification_data: CertificationData { cert_type: QE_REPORT_CERTIFICATION_DATA, body: Data::new(vec![]) },
+            qe_report_data: self.qe_certification(TD_QE_ISV_PROD_ID)?,
+        };
+        Ok(Quote { header, report: Report::TD10(report), auth_data: AuthData::V4(auth) }.encode())
     }
 
     /// Collateral in which this PKI's platform has TCB status `status` with `advisories`.
@@ -325,6 +453,46 @@ impl TestPki {
             "tcbLevels": [{ "tcb": { "isvsvn": QE_ISV_SVN }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
         })
         .to_string();
+        self.signed_collateral(tcb_info, qe_identity)
+    }
+
+    /// TDX collateral in which this PKI's platform (its TDX module included) has TCB status
+    /// `status` with `advisories`: TCB info v3 with id "TDX" (the `tdxModule` signer and
+    /// attributes, the `TDX_01` module identity, TCB levels with SGX and TDX components) and the
+    /// TD QE's identity (id "TD_QE").
+    pub fn td_collateral(&self, status: TcbStatus, advisories: &[&str]) -> Result<QuoteCollateralV3, PkiError> {
+        let (issue, next) = (rfc3339(self.valid_from)?, rfc3339(self.valid_until)?);
+        let svns = |svns: &[u8]| svns.iter().map(|svn| json!({ "svn": svn })).collect::<Vec<_>>();
+        let zero_signer = hex::encode_upper([0u8; 48]);
+        let tcb_info = json!({
+            "id": "TDX", "version": 3, "issueDate": issue, "nextUpdate": next,
+            "fmspc": hex::encode_upper(FMSPC), "pceId": hex::encode_upper(PCE_ID), "tcbType": 0,
+            "tcbEvaluationDataNumber": 17,
+            "tdxModule": { "mrsigner": zero_signer, "attributes": "0000000000000000", "attributesMask": "FFFFFFFFFFFFFFFF" },
+            "tdxModuleIdentities": [{
+                "id": format!("TDX_{:02X}", TEE_TCB_SVN[1]), "mrsigner": zero_signer,
+                "attributes": "0000000000000000", "attributesMask": "FFFFFFFFFFFFFFFF",
+                "tcbLevels": [{ "tcb": { "isvsvn": TEE_TCB_SVN[0] }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
+            }],
+            "tcbLevels": [{
+                "tcb": { "sgxtcbcomponents": svns(&CPU_SVN), "pcesvn": PCE_SVN, "tdxtcbcomponents": svns(&TEE_TCB_SVN) },
+                "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": status.name(), "advisoryIDs": advisories,
+            }],
+        })
+        .to_string();
+        let qe_identity = json!({
+            "id": "TD_QE", "version": 2, "issueDate": issue, "nextUpdate": next, "tcbEvaluationDataNumber": 17,
+            "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
+            "attributes": "11000000000000000000000000000000", "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
+            "mrsigner": hex::encode_upper(qe_mr_signer()), "isvprodid": TD_QE_ISV_PROD_ID,
+            "tcbLevels": [{ "tcb": { "isvsvn": QE_ISV_SVN }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
+        })
+        .to_string();
+        self.signed_collateral(tcb_info, qe_identity)
+    }
+
+    /// `tcb_info` and `qe_identity` signed by the TCB signer, with the CRLs and issuer chains.
+    fn signed_collateral(&self, tcb_info: String, qe_identity: String) -> Result<QuoteCollateralV3, PkiError> {
         let tcb_chain = [self.tcb_signer.1.pem(), self.root.cert.pem()].concat();
         Ok(QuoteCollateralV3 {
             pck_crl_issuer_chain: [self.pck_ca.cert.pem(), self.root.cert.pem()].concat(),

@@ -220,9 +220,17 @@ fn policy_variations_accept_and_refuse_as_the_registry_does() {
     let other = Policy { measurements: Some(vec![Measurement { isv_svn: 4, ..measurement() }]), ..Policy::default() };
     assert!(matches!(other.check(&ok, NOW), Err(PolicyViolation::MeasurementNotAllowed { isv_svn: 3, .. })));
     assert_eq!(Policy::default().check(&ok, NOW), Ok(()), "no allow-list here: L1 keeps it");
-    let mut tdx = ok.clone();
-    tdx.teeType = 0x81;
-    assert_eq!(base.check(&tdx, NOW), Err(PolicyViolation::UnsupportedTeeType(0x81)));
+    // Neither SGX (0) nor TDX (0x81, `tests/attestation/tdx.rs`): refused whatever it carries.
+    for tee_type in [0x01, 0x80, 0x82, 0xff] {
+        let mut unknown = ok.clone();
+        unknown.teeType = tee_type;
+        assert_eq!(base.check(&unknown, NOW), Err(PolicyViolation::UnsupportedTeeType(tee_type)));
+    }
+    // An SGX enclave's attestation relabelled TDX meets the TDX rules: its INIT and MODE64BIT
+    // flags are TD-under-debug bits there.
+    let mut relabelled = ok.clone();
+    relabelled.teeType = 0x81;
+    assert!(matches!(base.check(&relabelled, NOW), Err(PolicyViolation::TdUnderDebug(_))));
     for bit in [0x02u8, 0x10, 0x20] {
         let mut a = ok.clone();
         a.attributes.0[0] |= bit;

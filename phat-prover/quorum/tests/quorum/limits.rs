@@ -53,7 +53,13 @@ fn request(pki: &TestPki, with_collateral: bool) -> AttestRequest {
     let enclave = Enclave::new([1; 32], [2; 32], 1, 1).reporting(r.binding(CHAIN_ID, REGISTRY).report_data());
     let collateral =
         with_collateral.then(|| Collateral::from_dcap(&pki.collateral(TcbStatus::UpToDate, &[]).expect("collateral")));
-    AttestRequest { quote: pki.quote(&enclave).expect("quote").into(), collateral, registration: r }
+    AttestRequest {
+        quote: pki.quote(&enclave).expect("quote").into(),
+        collateral,
+        registration: r,
+        event_log: None,
+        verified_at: None,
+    }
 }
 
 /// Status, `Retry-After` and body.

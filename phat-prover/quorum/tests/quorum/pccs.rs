@@ -90,7 +90,13 @@ fn request(pki: &TestPki) -> AttestRequest {
         l1_block_hash: alloy_primitives::B256::repeat_byte(3),
     };
     let enclave = Enclave::new([1; 32], [2; 32], 1, 1).reporting(r.binding(CHAIN_ID, REGISTRY).report_data());
-    AttestRequest { quote: pki.quote(&enclave).expect("quote").into(), collateral: None, registration: r }
+    AttestRequest {
+        quote: pki.quote(&enclave).expect("quote").into(),
+        collateral: None,
+        registration: r,
+        event_log: None,
+        verified_at: None,
+    }
 }
 
 async fn post(url: &str, req: &AttestRequest) -> (u16, serde_json::Value) {

@@ -182,6 +182,8 @@ async fn with_its_key_from_a_file_it_trusts_intels_root_only() {
         quote: pki.quote(&enclave).expect("quote").into(),
         collateral: Some(Collateral::from_dcap(&pki.collateral(TcbStatus::UpToDate, &[]).expect("collateral"))),
         registration: r,
+        event_log: None,
+        verified_at: None,
     };
     let res = reqwest::Client::new().post(format!("{}/v1/attest", q.url)).json(&req).send().await.expect("post");
     let status = res.status().as_u16();

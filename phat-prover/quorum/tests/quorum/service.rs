@@ -68,6 +68,8 @@ fn request(pki: &TestPki, enclave: &Enclave, status: TcbStatus, r: Registration)
         quote: pki.quote(enclave).expect("quote").into(),
         collateral: Some(Collateral::from_dcap(&pki.collateral(status, &[]).expect("collateral"))),
         registration: r,
+        event_log: None,
+        verified_at: None,
     }
 }
 
