@@ -124,7 +124,9 @@ async fn run(args: Args) -> Result<(), DevnetError> {
         }
     }
     println!(
-        "  - SGX quotes: issued by a TEST PKI (no SGX hardware here); the 3 quorum services {} verify",
+        "  - {} quotes: issued by a TEST PKI (no {} hardware here); the 3 quorum services {} verify",
+        if devnet.tdx.is_empty() { "SGX" } else { "TDX" },
+        if devnet.tdx.is_empty() { "SGX" } else { "TDX" },
         devnet.quorum.urls.join(" ")
     );
     println!("    them with dcap-qvl under that test root (production trusts Intel's root only), 2 of 3 sign");

@@ -1,12 +1,14 @@
 //! The attestation quorum service. An independent operator runs one; k of the n operators
 //! registered in `QuorumAttestationVerifier` must sign an attestation before L1 accepts it.
 //!
-//! `POST /v1/attest` takes a quote, its collateral (or fetches it from a configured PCCS) and the
-//! registration it is for; the service
-//! verifies the quote with dcap-qvl (Intel's root, the current time), checks that report_data
-//! binds the registration, that the L1 block is canonical and recent (when an L1 RPC is
-//! configured) and the operator's policy, and only then returns its EIP-712 signature over the
-//! normalized attestation. Anything else gets a 4xx with the reason, and no signature.
+//! `POST /v1/attest` takes a quote (an SGX enclave's, or a TDX VM's with its dstack event log),
+//! its collateral (or fetches it from a configured PCCS), the registration it is for, and
+//! optionally the time to verify at (within 60 s of the operator's clock, so the k operators sign
+//! one attestation); the service verifies the quote with dcap-qvl (Intel's root), checks that
+//! report_data binds the registration, that the L1 block is canonical and recent (when an L1 RPC
+//! is configured), replays a TDX quote's event log (the app's compose hash), applies the
+//! operator's policy, and only then returns its EIP-712 signature over the normalized
+//! attestation. Anything else gets a 4xx with the reason, and no signature.
 
 //!
 //! The `phat-quorum` binary is the production service: it trusts Intel's SGX root only, takes

@@ -238,7 +238,10 @@ mod tests {
     #[test]
     fn example_config_parses() {
         let c = Config::parse(EXAMPLE).expect("example parses");
-        assert_eq!(c.provers.len(), 2);
+        assert_eq!(c.provers.len(), 3);
+        assert!(
+            matches!(&c.provers[1], ProverConfig::Service { url, address: None, .. } if url == "https://prover-0.example")
+        );
         assert!(matches!(&c.provers[0], ProverConfig::PhatCluster { index: 0, witness: WitnessSource::Relayer, .. }));
         assert_eq!(c.registry.as_ref().map(|r| (r.rollup, r.follow_subscription)), Some((0, true)));
         assert!(c.l1.propose);
