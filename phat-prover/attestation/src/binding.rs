@@ -46,6 +46,15 @@ impl Binding {
         )
     }
 
+    /// Checks that a quote's `report_data` carries this binding.
+    pub fn check(&self, report_data: &[u8]) -> Result<(), crate::AttestError> {
+        if report_data == self.report_data() {
+            Ok(())
+        } else {
+            Err(crate::AttestError::Binding { expected: self.digest(), got: report_data.to_vec().into() })
+        }
+    }
+
     /// The 64-byte report_data: the digest, then 32 zero bytes.
     pub fn report_data(&self) -> [u8; 64] {
         let mut data = [0u8; 64];

@@ -185,11 +185,7 @@ impl VerifiedTdQuote {
 
     /// Checks that report_data carries `binding`.
     pub fn check_binding(&self, binding: &Binding) -> Result<(), AttestError> {
-        if self.report_data.as_slice() == binding.report_data() {
-            Ok(())
-        } else {
-            Err(AttestError::Binding { expected: binding.digest(), got: self.report_data.to_vec().into() })
-        }
+        binding.check(self.report_data.as_slice())
     }
 
     /// The quote's measurement.

@@ -266,6 +266,18 @@ fn sgx_extension() -> Vec<u8> {
     })
 }
 
+/// The identity JSON of the test quoting enclave `id` ("QE" for SGX, "TD_QE" for TDX).
+fn qe_identity(id: &str, isv_prod_id: u16, (issue, next): (&str, &str)) -> String {
+    json!({
+        "id": id, "version": 2, "issueDate": issue, "nextUpdate": next, "tcbEvaluationDataNumber": 17,
+        "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
+        "attributes": "11000000000000000000000000000000", "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
+        "mrsigner": hex::encode_upper(qe_mr_signer()), "isvprodid": isv_prod_id,
+        "tcbLevels": [{ "tcb": { "isvsvn": QE_ISV_SVN }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
+    })
+    .to_string()
+}
+
 /// The test QE's MRSIGNER.
 fn qe_mr_signer() -> [u8; 32] {
     let mut m = [0u8; 32];
@@ -445,15 +457,7 @@ impl TestPki {
             }],
         })
         .to_string();
-        let qe_identity = json!({
-            "id": "QE", "version": 2, "issueDate": issue, "nextUpdate": next, "tcbEvaluationDataNumber": 17,
-            "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
-            "attributes": "11000000000000000000000000000000", "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
-            "mrsigner": hex::encode_upper(qe_mr_signer()), "isvprodid": QE_ISV_PROD_ID,
-            "tcbLevels": [{ "tcb": { "isvsvn": QE_ISV_SVN }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
-        })
-        .to_string();
-        self.signed_collateral(tcb_info, qe_identity)
+        self.signed_collateral(tcb_info, qe_identity("QE", QE_ISV_PROD_ID, (&issue, &next)))
     }
 
     /// TDX collateral in which this PKI's platform (its TDX module included) has TCB status
@@ -480,15 +484,7 @@ impl TestPki {
             }],
         })
         .to_string();
-        let qe_identity = json!({
-            "id": "TD_QE", "version": 2, "issueDate": issue, "nextUpdate": next, "tcbEvaluationDataNumber": 17,
-            "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
-            "attributes": "11000000000000000000000000000000", "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
-            "mrsigner": hex::encode_upper(qe_mr_signer()), "isvprodid": TD_QE_ISV_PROD_ID,
-            "tcbLevels": [{ "tcb": { "isvsvn": QE_ISV_SVN }, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate" }],
-        })
-        .to_string();
-        self.signed_collateral(tcb_info, qe_identity)
+        self.signed_collateral(tcb_info, qe_identity("TD_QE", TD_QE_ISV_PROD_ID, (&issue, &next)))
     }
 
     /// `tcb_info` and `qe_identity` signed by the TCB signer, with the CRLs and issuer chains.
