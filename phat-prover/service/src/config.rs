@@ -45,7 +45,8 @@ pub struct LimitsConfig {
     /// Most blocks in one batch proof.
     #[serde(default = "default_max_batch")]
     pub max_batch: u64,
-    /// Blocks (or batches) executed at once; more requests are answered 503.
+    /// Requests worked on at once (a block, a batch, a refusal or a quote, from the fetch on);
+    /// more are answered 503.
     #[serde(default = "default_stf_slots")]
     pub stf_slots: usize,
 }

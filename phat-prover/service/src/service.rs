@@ -201,6 +201,8 @@ impl ProverService {
     /// A quote binding this key to the registration `req`. The registry and the quorum check the
     /// L1 block; the service binds what it is asked (a wrong block only fails registration).
     pub async fn attest(&self, req: AttestRequest) -> Result<AttestAnswer, ServiceError> {
+        // A guest-agent call per request: under the same slots as the STF work.
+        let _slot = self.slot()?;
         let report_data = self.binding(&req).report_data();
         let evidence = self.attester.quote(report_data).await?;
         Ok(AttestAnswer {
@@ -218,13 +220,18 @@ impl ProverService {
             .map_err(|source| ServiceError::Fetch { block: number, source })
     }
 
-    /// Runs `job` (STF and signature) on a blocking thread, holding one of the STF slots.
+    /// Runs `job` (STF and signature) on a blocking thread (the caller holds a slot).
+    /// One of the work slots, or [`ServiceError::Busy`] at once: taken before any fetch or quote,
+    /// so a busy service does no work for a request it then refuses.
+    fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ServiceError> {
+        self.slots.clone().try_acquire_owned().map_err(|_| ServiceError::Busy(self.stf_slots))
+    }
+
     async fn run<T: Send + 'static>(
         &self,
         kind: &'static str,
         job: impl FnOnce(&ChainConfig, &ProofDomain, &LocalSigner) -> Result<T, phat_witness::ProveError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let _slot = self.slots.clone().try_acquire_owned().map_err(|_| ServiceError::Busy(self.stf_slots))?;
         let (chain, domain, signer) = (self.chain.clone(), self.domain, self.signer.clone());
         let start = Instant::now();
         let result = tokio::task::spawn_blocking(move || job(&chain, &domain, &signer))
@@ -239,6 +246,7 @@ impl ProverService {
 
     /// The TEE-proof of block `number`.
     pub async fn prove_block(&self, number: u64) -> Result<phat_witness::ProofFile, ServiceError> {
+        let _slot = self.slot()?;
         let file = self.fetch(number).await?;
         self.run("block", move |chain, domain, signer| prove::prove(chain, domain, signer, &file)).await
     }
@@ -248,6 +256,7 @@ impl ProverService {
         if count == 0 || count > self.max_batch || first.checked_add(count).is_none() {
             return Err(ServiceError::BatchSize { count, max: self.max_batch });
         }
+        let _slot = self.slot()?;
         let mut files = Vec::with_capacity(count as usize);
         for number in first..first + count {
             files.push(self.fetch(number).await?);
@@ -257,6 +266,7 @@ impl ProverService {
 
     /// The TEE refusal of block `number`, signed only if the block itself is invalid.
     pub async fn refuse_block(&self, number: u64) -> Result<RefusalProof, ServiceError> {
+        let _slot = self.slot()?;
         let file = self.fetch(number).await?;
         self.run("refusal", move |chain, domain, signer| prove::refuse(chain, domain, signer, &file)).await
     }
