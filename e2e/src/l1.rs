@@ -214,26 +214,40 @@ pub async fn registration(
     prover: Address,
     beneficiary: Address,
 ) -> Result<ProverRegistry::Registration, DevnetError> {
-    let head = provider.get_block_number().await.map_err(l1)?;
-    let anchor = head.saturating_sub(1);
-    let hash = provider
-        .get_block_by_number(anchor.into())
-        .await
-        .map_err(l1)?
-        .ok_or_else(|| DevnetError::L1(format!("no L1 block {anchor}")))?
-        .header
-        .hash;
+    let (anchor, hash) = anchor(provider).await?;
     let r = crate::quorum::registration(prover, beneficiary, anchor, hash);
     let enclave = crate::quorum::devnet_enclave().reporting(quorum.binding(&r).report_data());
     let answers = quorum.ask(&quorum.request(&enclave, TcbStatus::UpToDate, r)?).await;
+    registration_of(provider, a, &answers, &r).await
+}
+
+/// The L1 block a registration binds: the one before the head (the registration lands after
+/// it), with its hash.
+pub async fn anchor(provider: &DynProvider) -> Result<(u64, B256), DevnetError> {
+    let anchor = provider.get_block_number().await.map_err(l1)?.saturating_sub(1);
+    let block = provider
+        .get_block_by_number(anchor.into())
+        .await
+        .map_err(l1)?
+        .ok_or_else(|| DevnetError::L1(format!("no L1 block {anchor}")))?;
+    Ok((anchor, block.header.hash))
+}
+
+/// The registry call for `r` with k of the quorum's signatures in `answers`.
+pub async fn registration_of(
+    provider: &DynProvider,
+    a: &Addresses,
+    answers: &[crate::quorum::OperatorAnswer],
+    r: &phat_quorum::Registration,
+) -> Result<ProverRegistry::Registration, DevnetError> {
     let k = threshold(provider, a).await?;
-    let (attestation, signatures) = crate::quorum::evidence(&answers, k)?;
+    let (attestation, signatures) = crate::quorum::evidence(answers, k)?;
     Ok(ProverRegistry::Registration {
         adapter: a.quorum,
         evidence: (attestation, signatures).abi_encode_params().into(),
-        prover,
-        beneficiary,
-        l1BlockNumber: anchor,
+        prover: r.prover,
+        beneficiary: r.beneficiary,
+        l1BlockNumber: r.l1_block_number,
     })
 }
 

@@ -10,15 +10,14 @@ use std::{path::Path, sync::Arc};
 
 use alloy::{
     primitives::{Address, B256},
-    providers::{DynProvider, Provider},
-    sol_types::SolValue,
+    providers::DynProvider,
 };
 use phat_attestation::{
     Collateral, TcbStatus, TdOwner,
     dstack_agent::{DstackVm, MockDstackAgent},
     tdx::tdx_measurement_hash,
 };
-use phat_l1::{ProverRegistry, TeeVerifier};
+use phat_l1::TeeVerifier;
 use phat_prover_service::{AttestAnswer, AttestRequest, ProverService, Settings};
 use phat_quorum::AttestRequest as QuorumRequest;
 
@@ -130,14 +129,7 @@ pub async fn ask_quorum(
     prover: &TdxProver,
     beneficiary: Address,
 ) -> Result<(Vec<OperatorAnswer>, phat_quorum::Registration, AttestAnswer), DevnetError> {
-    let anchor = provider.get_block_number().await.map_err(err)?.saturating_sub(1);
-    let hash = provider
-        .get_block_by_number(anchor.into())
-        .await
-        .map_err(err)?
-        .ok_or_else(|| DevnetError::L1(format!("no L1 block {anchor}")))?
-        .header
-        .hash;
+    let (anchor, hash) = l1::anchor(provider).await?;
     let answer = prover.attest(beneficiary, anchor, hash).await?;
     let r = crate::quorum::registration(answer.prover, beneficiary, anchor, hash);
     let collateral = quorum.pki.td_collateral(TcbStatus::UpToDate, &[]).map_err(err)?;
@@ -151,23 +143,8 @@ pub async fn ask_quorum(
     Ok((quorum.ask(&req).await, r, answer))
 }
 
-/// The registry call for `r` with the k signatures of `answers`.
-pub async fn registration_of(
-    provider: &DynProvider,
-    a: &Addresses,
-    answers: &[OperatorAnswer],
-    r: &phat_quorum::Registration,
-) -> Result<ProverRegistry::Registration, DevnetError> {
-    let k = l1::threshold(provider, a).await?;
-    let (attestation, signatures) = crate::quorum::evidence(answers, k)?;
-    Ok(ProverRegistry::Registration {
-        adapter: a.quorum,
-        evidence: (attestation, signatures).abi_encode_params().into(),
-        prover: r.prover,
-        beneficiary: r.beneficiary,
-        l1BlockNumber: r.l1_block_number,
-    })
-}
+/// The registry call for `r` with the k signatures of `answers` ([`l1::registration_of`]).
+pub use l1::registration_of;
 
 /// Registers `prover` through the quorum with its TDX quote and event log.
 pub async fn register(
