@@ -63,11 +63,13 @@ test-rust:
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(LINTED) $(CARGO) test --workspace --release --locked
 
 # Conformance: ethereum/tests (Cancun), the execution spec tests (Paris … Osaka, BPO forks and
-# transitions; pre-merge networks reported as skipped) and the zkEVM ecosystem's stateless inputs.
+# transitions; pre-merge networks reported as skipped), the zkEVM ecosystem's stateless inputs and
+# real OP Stack blocks (the OP STF).
 ethtest: build
 	$(PROVER) ethtest $(FIXTURES)/ethereum-tests/BlockchainTests
 	$(PROVER) ethtest $(FIXTURES)/eest/blockchain_tests
 	$(PROVER) stateless $(FIXTURES)/stateless
+	$(PROVER) optest $(FIXTURES)/op
 
 # The committed cross-language vectors must be what the Rust code generates now.
 vectors-check: build

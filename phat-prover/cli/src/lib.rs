@@ -3,6 +3,7 @@
 //! the tests drive the same code. Nothing depends on this crate.
 //!
 //! - [`ethtest`]: Ethereum BlockchainTests through the stateless STF.
+//! - [`optest`]: real OP Stack blocks through the OP STF.
 //! - [`stateless`]: the zkEVM ecosystem's stateless inputs through the STF.
 //! - [`state`]: full in-memory state (for the conformance runner and the benchmark) and the witness
 //!   of all of it.
@@ -18,6 +19,7 @@ pub mod bundle;
 pub mod devnet;
 pub mod error;
 pub mod ethtest;
+pub mod optest;
 pub mod state;
 pub mod stateless;
 pub mod vectors;

@@ -52,6 +52,13 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Re-execute OP Stack blocks (files or folders in the format of `fixtures/op`) through the OP
+    /// STF from their witness alone; each must reproduce its block hash.
+    Optest {
+        /// JSON files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Run stateless inputs (block, ExecutionWitness, chain config: the zkEVM guests' input; files
     /// or folders) through the STF, each under its own chain config.
     Stateless {
@@ -310,6 +317,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Ethtest { paths } => run_ethtest(&paths),
         Command::Stateless { paths } => run_stateless(&paths),
+        Command::Optest { paths } => run_optest(&paths),
         Command::Bundle { witness, ethtest, heavy, out } => match (witness, ethtest) {
             (Some(path), _) => {
                 let bytes = read_json::<WitnessFile>(&path)?.bundle().to_bytes();
@@ -462,6 +470,26 @@ fn run_stateless(paths: &[PathBuf]) -> Result<(), CliError> {
         match phat_prover_cli::stateless::run_file(file) {
             Ok((_, ethtest::Verdict::Passed)) => passed += 1,
             Ok((name, verdict)) => {
+                failed += 1;
+                println!("FAIL {name}: {verdict:?}");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {}: {e}", file.display());
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
+}
+
+fn run_optest(paths: &[PathBuf]) -> Result<(), CliError> {
+    let files = ethtest::collect_files(paths)?;
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        match phat_prover_cli::optest::run_file(file) {
+            Ok((_, ethtest::Verdict::Passed, _)) => passed += 1,
+            Ok((name, verdict, _)) => {
                 failed += 1;
                 println!("FAIL {name}: {verdict:?}");
             }

@@ -77,6 +77,12 @@ impl WitnessDb {
         }
     }
 
+    /// The account at `address` as the trie holds it now (the parent state, or the post state
+    /// after [`Self::apply`]); an error if the witness lacks its path.
+    pub fn account(&mut self, address: Address) -> Result<Option<TrieAccount>, DbError> {
+        self.trie_account(address)
+    }
+
     /// Writes the block's state changes into the tries and returns the post-state root.
     ///
     /// Storage of a destroyed (or destroyed and re-created) account starts from the empty trie;

@@ -53,6 +53,56 @@ pub enum TestNetworkError {
 pub enum ForkError {
     #[error("timestamp {timestamp} is under a fork the STF does not implement (from {from})")]
     Unsupported { timestamp: u64, from: u64 },
+    #[error("timestamp {timestamp} is before {first}, the first fork the STF implements")]
+    BeforeSupported { timestamp: u64, first: &'static str },
+}
+
+/// An OP Stack rollup config the STF cannot run under.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpConfigError {
+    #[error("chain id 0")]
+    ZeroChainId,
+    #[error("{0} is not a fork the OP schedule holds (Regolith … Jovian)")]
+    NotScheduled(alloy_op_hardforks::OpHardfork),
+    #[error("{0} is given twice")]
+    Duplicate(alloy_op_hardforks::OpHardfork),
+    #[error("{fork} is scheduled before {before}")]
+    ForkOrder { fork: alloy_op_hardforks::OpHardfork, before: alloy_op_hardforks::OpHardfork },
+    #[error("a fork time of 2^64-1 (reserved for never)")]
+    TimeOutOfRange,
+    #[error("the EIP-1559 elasticity and Canyon denominator must be in 1..2^32")]
+    BaseFeeParams,
+    #[error("not the canonical encoding of a valid OP chain config")]
+    NotCanonical,
+    #[error("rollup config field {0} is missing or not the right type")]
+    Field(&'static str),
+}
+
+/// An OP Stack block breaks a rule of the OP protocol (beside the Ethereum header rules).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpBlockError {
+    #[error("extraData is not the {fork} encoding of non-zero EIP-1559 parameters")]
+    ExtraData { fork: crate::op::OpFork },
+    #[error("the parent's extraData does not give the EIP-1559 parameters")]
+    ParentExtraData,
+    #[error(
+        "transaction 0 is not the L1-attributes deposit (from 0xdeaddeaddeaddeaddeaddeaddeaddeaddead0001 to L1Block)"
+    )]
+    NoL1InfoDeposit,
+    #[error("the L1-attributes deposit's calldata is not the {expected} layout")]
+    L1InfoCalldata { expected: &'static str },
+    #[error("deposit at index {index} follows a non-deposit transaction (deposits come first)")]
+    DepositAfterTransaction { index: usize },
+    #[error("deposit at index {index} is a system transaction (none after Regolith)")]
+    SystemDeposit { index: usize },
+    #[error("transaction {index} has a type the STF does not execute (post-exec 0x7d)")]
+    UnsupportedTransaction { index: usize },
+    #[error("the L1 origin header given disagrees with the L1-attributes deposit on {field}")]
+    L1Origin { field: &'static str },
+    #[error("withdrawals root {header:?} is not the L2ToL1MessagePasser storage root {computed}")]
+    MessagePasserRoot { header: Option<B256>, computed: B256 },
+    #[error("the witness lacks the L2ToL1MessagePasser account (the withdrawals root needs its storage root)")]
+    MissingMessagePasser,
 }
 
 /// The witness or block bytes could not be read.
@@ -173,6 +223,8 @@ pub enum StfError {
     StateRoot { header: B256, computed: B256 },
     #[error("post-state update: {0}")]
     Trie(#[from] TrieError),
+    #[error(transparent)]
+    Op(#[from] OpBlockError),
 }
 
 /// A block system call of the executor (EIP-4788, EIP-2935, EIP-7002, EIP-7251).

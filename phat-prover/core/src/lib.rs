@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod chain;
 pub mod db;
 pub mod error;
+pub mod op;
 pub mod stf;
 pub mod trie;
 pub mod witness;
@@ -21,7 +22,8 @@ pub mod witness;
 pub use bundle::WitnessBundle;
 pub use chain::{ChainConfig, ChainConfigParts, Fork};
 pub use error::{
-    ConfigError, DbError, ExecutionError, ForkError, HeaderError, StfError, TestNetworkError, WitnessError,
+    ConfigError, DbError, ExecutionError, ForkError, HeaderError, OpBlockError, OpConfigError, StfError,
+    TestNetworkError, WitnessError,
 };
 pub use stf::{BlockOutcome, execute};
 pub use witness::{ExecutionWitness, StatelessInput};

@@ -191,6 +191,8 @@ pub fn tags() -> Vec<(&'static str, B256)> {
         ("phat-sgx-prover.tee-proof.batch.v2", BATCH_TAG),
         ("phat-sgx-prover.tee-refusal.v1", crate::refusal::REFUSAL_TAG),
         ("phat-sgx-prover.chain-config.v1", crate::chain::CHAIN_CONFIG_TAG),
+        ("phat-sgx-prover.tee-proof.op-output.v1", crate::op::public_input::OP_OUTPUT_TAG),
+        ("phat-sgx-prover.op-chain-config.v1", crate::op::chain::OP_CHAIN_CONFIG_TAG),
     ]
 }
 

@@ -181,6 +181,8 @@ pub fn refusal_reason(block: &L2Block, err: &StfError) -> Option<RefusalReason> 
         | StfError::MissingWitness(_)
         | StfError::Trie(_)
         | StfError::TransactionsRoot { .. } => return None,
+        // OP rules: never from the Ethereum STF, whose blocks these refusals are about.
+        StfError::Op(_) => return None,
     })
 }
 

@@ -234,7 +234,10 @@ pub fn recover_senders(block: &L2Block) -> Result<Vec<Recovered<&TxEnvelope>>, S
 
 /// Walks from the block's parent back through the witness headers. Every witness header must be on
 /// that chain, with consecutive numbers; at least the parent must be there.
-fn ancestor_chain<'a>(header: &Header, headers: &'a B256Map<Header>) -> Result<Vec<(B256, &'a Header)>, StfError> {
+pub(crate) fn ancestor_chain<'a>(
+    header: &Header,
+    headers: &'a B256Map<Header>,
+) -> Result<Vec<(B256, &'a Header)>, StfError> {
     if headers.is_empty() {
         return Err(StfError::NoAncestors);
     }
@@ -337,7 +340,7 @@ fn validate_header(chain: &ChainConfig, fork: Fork, block: &L2Block, parent: &He
 }
 
 /// A header field must exist exactly when the fork has it.
-fn presence(field: &'static str, present: bool, required: bool, fork: Fork) -> Result<(), HeaderError> {
+pub(crate) fn presence(field: &'static str, present: bool, required: bool, fork: Fork) -> Result<(), HeaderError> {
     match (present, required) {
         (false, true) => Err(HeaderError::MissingField { field, fork }),
         (true, false) => Err(HeaderError::UnexpectedField { field, fork }),

@@ -4,4 +4,5 @@ mod anvil_l2;
 mod attest;
 mod bundle;
 mod common;
+mod optest;
 mod prove_verify;
