@@ -49,7 +49,7 @@ pub struct Traffic {
     step: u64,
 }
 
-fn node(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> DevkitError {
+pub(crate) fn node(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> DevkitError {
     move |e| DevkitError::Node { call, message: e.to_string() }
 }
 
@@ -68,6 +68,30 @@ impl Traffic {
 
     /// Sends the next transaction, waits for its receipt and returns what it did.
     pub async fn step(&mut self) -> Result<String, DevkitError> {
+        let (tx, what) = self.next_request();
+        self.next_timestamp().await?;
+        let receipt = self
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(node("send"))
+            .map(|p| p.get_receipt())?
+            .await
+            .map_err(pending("receipt"))?;
+        if !receipt.status() {
+            return Err(DevkitError::Node {
+                call: "traffic transaction",
+                message: format!("{} reverted", receipt.transaction_hash),
+            });
+        }
+        if let Some(address) = receipt.contract_address {
+            self.stores.push(address);
+        }
+        Ok(what)
+    }
+
+    /// The next transaction of the cycle (transfer, store, overwrite, deploy) and what it does.
+    pub(crate) fn next_request(&mut self) -> (TransactionRequest, String) {
         let n = self.step;
         self.step += 1;
         let seed = keccak256(n.to_be_bytes());
@@ -94,25 +118,17 @@ impl Traffic {
                 (store_call(store, key, keccak256(seed)), format!("overwrite slot {} of {store}", (n + 1) % 3))
             }
         };
-        self.next_timestamp().await?;
-        let receipt = self
-            .provider
-            .send_transaction(tx)
-            .await
-            .map_err(node("send"))
-            .map(|p| p.get_receipt())?
-            .await
-            .map_err(pending("receipt"))?;
-        if !receipt.status() {
-            return Err(DevkitError::Node {
-                call: "traffic transaction",
-                message: format!("{} reverted", receipt.transaction_hash),
-            });
-        }
-        if let Some(address) = receipt.contract_address {
-            self.stores.push(address);
-        }
-        Ok(what)
+        (tx, what)
+    }
+
+    /// The node this traffic goes to.
+    pub(crate) fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// Remembers a store contract deployed by a [`Self::next_request`] transaction.
+    pub(crate) fn deployed(&mut self, address: Address) {
+        self.stores.push(address);
     }
 
     /// Sends `init_code` as a contract creation with `gas` gas, alone in its block; returns the
@@ -142,7 +158,7 @@ impl Traffic {
 
     /// anvil may mine two blocks in the same second with equal timestamps, which Ethereum's header
     /// rules (and so the STF) refuse: pin the next block's timestamp after its parent's.
-    async fn next_timestamp(&self) -> Result<(), DevkitError> {
+    pub(crate) async fn next_timestamp(&self) -> Result<(), DevkitError> {
         let latest = self
             .provider
             .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)

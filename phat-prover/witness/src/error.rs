@@ -72,6 +72,14 @@ pub enum FetchError {
         /// The number served.
         got: u64,
     },
+    /// `eth_getBlockByNumber` answered a block that does not read as one.
+    #[error("block {number}: {message}")]
+    BlockShape {
+        /// The block.
+        number: u64,
+        /// What did not fit.
+        message: String,
+    },
     /// `debug_getRawBlock` returned bytes that are not a block.
     #[error("debug_getRawBlock {number}: {source}")]
     RawBlock {
@@ -277,6 +285,9 @@ pub enum ProveError {
     /// The blocks do not make a batch (none, or not consecutive).
     #[error("batch: {0}")]
     Batch(#[from] phat_prover_core::public_input::BatchError),
+    /// The OP blocks do not make an output-root proof (not consecutive, or no message passer).
+    #[error("OP output: {0}")]
+    OpOutput(#[from] phat_prover_core::op::public_input::OpOutputError),
     /// Signing failed.
     #[error("signing: {0}")]
     Sign(#[from] SignatureError),

@@ -152,11 +152,11 @@ impl Node {
 }
 
 /// Parameters of a JSON-RPC call (alloy's `RpcSend`, which the `alloy` facade does not export).
-trait RpcSend: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin {}
+pub(crate) trait RpcSend: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin {}
 impl<T: serde::Serialize + Clone + std::fmt::Debug + Send + Sync + Unpin> RpcSend for T {}
 
 /// Answer of a JSON-RPC call (alloy's `RpcRecv`).
-trait RpcRecv: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static {}
+pub(crate) trait RpcRecv: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static {}
 impl<T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static> RpcRecv for T {}
 
 /// An L2 node's JSON-RPC endpoint: one HTTP client, whose connections are pooled across calls.
@@ -197,12 +197,16 @@ impl Node {
         Ok(Self { client: RpcClient::new_http(url) })
     }
 
-    async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, FetchError> {
+    pub(crate) async fn call<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<R, FetchError> {
         self.client.request(method, params).await.map_err(|e| rpc_error(method, e))
     }
 
     /// [`Self::call`], `None` when the node does not serve `method`.
-    async fn optional<P: RpcSend, R: RpcRecv>(&self, method: &'static str, params: P) -> Result<Option<R>, FetchError> {
+    pub(crate) async fn optional<P: RpcSend, R: RpcRecv>(
+        &self,
+        method: &'static str,
+        params: P,
+    ) -> Result<Option<R>, FetchError> {
         match self.client.request(method, params).await {
             Ok(r) => Ok(Some(r)),
             Err(e) if unsupported(&e) => Ok(None),
@@ -263,7 +267,7 @@ impl Node {
 
     /// The headers of blocks `numbers`, each checked against the node's hash; consecutive
     /// descending numbers must also be linked by parent hash.
-    async fn headers(&self, numbers: &[u64]) -> Result<Vec<Header>, FetchError> {
+    pub(crate) async fn headers(&self, numbers: &[u64]) -> Result<Vec<Header>, FetchError> {
         let params: Vec<_> = numbers.iter().map(|n| (BlockNumberOrTag::Number(*n), false)).collect();
         let answers: Vec<Option<RpcHeader>> = self.batch("eth_getBlockByNumber", &params).await?;
         let mut headers = Vec::with_capacity(numbers.len());
@@ -293,7 +297,7 @@ impl Node {
     }
 
     /// `debug_executionWitness`, `None` when not served (or not in the reth shape).
-    async fn execution_witness(&self, number: u64) -> Result<Option<ExecutionWitness>, FetchError> {
+    pub(crate) async fn execution_witness(&self, number: u64) -> Result<Option<ExecutionWitness>, FetchError> {
         let Some(value) = self.optional::<_, serde_json::Value>("debug_executionWitness", (U64::from(number),)).await?
         else {
             return Ok(None);
@@ -308,7 +312,7 @@ impl Node {
     }
 
     /// `eth_getProof` at block `at` for each account with its slots.
-    async fn proofs(
+    pub(crate) async fn proofs(
         &self,
         keys: &BTreeMap<Address, BTreeSet<B256>>,
         at: u64,
@@ -556,10 +560,12 @@ fn grind<const N: usize>(prefix: &[u8]) -> Option<[u8; N]> {
 
 /// The witness of a block from `prestateTracer` and `eth_getProof` (nodes without
 /// `debug_executionWitness`). Headers are left to the caller.
-struct ProofWitness<'a> {
+pub(crate) struct ProofWitness<'a> {
     node: &'a Node,
     number: u64,
-    block: &'a L2Block,
+    header: &'a Header,
+    /// Withdrawal recipients (credited outside transactions).
+    withdrawals: Vec<Address>,
     parent: &'a Header,
     prague: bool,
     /// Accounts and slots the block reads or writes.
@@ -575,10 +581,24 @@ struct ProofWitness<'a> {
 impl<'a> ProofWitness<'a> {
     fn new(node: &'a Node, chain: &ChainConfig, block: &'a L2Block, parent: &'a Header) -> Self {
         let prague = chain.fork_at(block.header.timestamp).is_ok_and(|f| f >= Fork::Prague);
+        let withdrawals = block.body.withdrawals.iter().flatten().map(|w| w.address).collect();
+        Self::for_header(node, &block.header, withdrawals, parent, prague)
+    }
+
+    /// A witness builder for any block shape: its header, the accounts it credits outside
+    /// transactions, its parent, and whether Prague's system calls run (EIP-2935, EIP-7002, EIP-7251).
+    pub(crate) fn for_header(
+        node: &'a Node,
+        header: &'a Header,
+        withdrawals: Vec<Address>,
+        parent: &'a Header,
+        prague: bool,
+    ) -> Self {
         Self {
             node,
-            number: block.header.number,
-            block,
+            number: header.number,
+            header,
+            withdrawals,
             parent,
             prague,
             touched: BTreeMap::new(),
@@ -588,7 +608,18 @@ impl<'a> ProofWitness<'a> {
         }
     }
 
-    async fn build(mut self) -> Result<ExecutionWitness, FetchError> {
+    /// Accounts and slots the block's executor reads or writes outside transactions, beyond
+    /// Ethereum's (an OP executor's L1Block slots, fee vaults): proven at the parent, and checked for
+    /// deletion.
+    pub(crate) fn with_system(mut self, keys: impl IntoIterator<Item = (Address, Vec<B256>)>) -> Self {
+        for (address, slots) in keys {
+            self.touch(address, slots.iter().copied());
+            self.may_delete(address, slots);
+        }
+        self
+    }
+
+    pub(crate) async fn build(mut self) -> Result<ExecutionWitness, FetchError> {
         self.trace().await?;
         self.system_keys();
 
@@ -676,11 +707,11 @@ impl<'a> ProofWitness<'a> {
     /// What the block executor touches outside transactions. Their writes are not traced, so every
     /// system slot may be a deletion.
     fn system_keys(&mut self) {
-        let header = &self.block.header;
+        let header = self.header;
         self.touch(SYSTEM_ADDRESS, []);
         self.touch(header.beneficiary, []);
-        for withdrawal in self.block.body.withdrawals.iter().flatten() {
-            self.touch(withdrawal.address, []);
+        for address in self.withdrawals.clone() {
+            self.touch(address, []);
         }
         let ring = header.timestamp % RING;
         let beacon = [B256::from(U256::from(ring)), B256::from(U256::from(ring + RING))];
@@ -782,7 +813,7 @@ impl<'a> ProofWitness<'a> {
         for proof in &proofs {
             post.add_proof(proof);
         }
-        let (pre_root, post_root) = (self.parent.state_root, self.block.header.state_root);
+        let (pre_root, post_root) = (self.parent.state_root, self.header.state_root);
         let mut needed = Vec::new();
         let mut deleted_accounts = Vec::new();
         for (address, slots) in &self.maybe_deleted {

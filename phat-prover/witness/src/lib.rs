@@ -2,6 +2,8 @@
 //!
 //! - [`fetch`]: a block and its witness from a node's JSON-RPC — `debug_executionWitness` where
 //!   the node serves it (reth, geth), else built from `eth_getProof` and `prestateTracer` (anvil).
+//! - [`op`]: the same for OP Stack blocks (deposits, the L1Block slots and fee vaults op-revm
+//!   reads, the L2ToL1MessagePasser's path for output roots).
 //! - [`serve`]: `witness-rpc`, the calls a Phat prover contract's `prove_block` makes, served for
 //!   a node that lacks `debug_executionWitness`.
 //! - [`files`]: the JSON files of a witness and of a TEE-proof, and chain config files.
@@ -16,6 +18,7 @@
 pub mod error;
 pub mod fetch;
 pub mod files;
+pub mod op;
 pub mod prove;
 pub mod serve;
 pub mod stateless;
@@ -23,4 +26,4 @@ pub mod stateless;
 pub use error::{FetchError, FileError, ProveError, ServeError};
 pub use fetch::fetch_witness;
 pub use files::{ProofFile, PublicInputJson, WitnessFile};
-pub use prove::{BatchProof, RefusalProof};
+pub use prove::{BatchProof, OpOutputProof, RefusalProof};

@@ -8,6 +8,7 @@
 use alloy_primitives::{Address, B256, Bytes};
 use phat_prover_core::{
     BatchPublicInput, BlockPublicInput, ChainConfig, ProofDomain, RefusalPublicInput, Signer, TeeProof,
+    op::{OpChainConfig, OpOutputPublicInput, public_input::OP_OUTPUT_TAG},
     public_input::BATCH_TAG,
     refusal::{REFUSAL_TAG, refusal_of},
 };
@@ -48,6 +49,114 @@ pub fn prove_batch(
     let input = BatchPublicInput::new(domain, &outcomes)?;
     let proof = TeeProof::sign(signer, input.digest())?;
     Ok(BatchProof::from_input(&input, &proof))
+}
+
+/// One TEE-proof of the OP output roots over the consecutive OP blocks of `files`, executed under
+/// `chain` (the OP STF): from the first block's parent output root to the last block's.
+pub fn prove_op_output(
+    chain: &OpChainConfig,
+    domain: &ProofDomain,
+    signer: &impl Signer,
+    files: &[WitnessFile],
+) -> Result<OpOutputProof, ProveError> {
+    let mut outcomes = Vec::with_capacity(files.len());
+    for file in files {
+        let input = crate::op::op_input(file, chain)?;
+        outcomes.push(phat_prover_core::op::execute(chain, &input).map_err(ProveError::Stf)?);
+    }
+    let input = OpOutputPublicInput::new(domain, &outcomes)?;
+    let proof = TeeProof::sign(signer, input.digest())?;
+    Ok(OpOutputProof::from_input(&input, &proof))
+}
+
+/// A TEE-proof of an OP output-root transition (`OpOutputPublicInput`, one signature): the claim an
+/// L1 `OpOutputOracle` or an OP dispute game takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpOutputProof {
+    pub l1_origin_hash: B256,
+    pub l1_origin_number: u64,
+    pub starting_block: u64,
+    pub starting_output_root: B256,
+    pub ending_block: u64,
+    pub ending_output_root: B256,
+    pub blocks_commitment: B256,
+    /// The OP chain config (rollup config) hash the blocks were executed under.
+    pub rollup_config_hash: B256,
+    /// The prover's address (the signer).
+    pub prover: Address,
+    /// `keccak256(abi.encode(OpOutputPublicInput))`.
+    pub digest: B256,
+    /// 85 bytes: prover address ‖ r ‖ s ‖ v.
+    pub proof: Bytes,
+}
+
+impl OpOutputProof {
+    /// The answer for `input`, signed as `proof`.
+    pub fn from_input(input: &OpOutputPublicInput, proof: &TeeProof) -> Self {
+        Self {
+            l1_origin_hash: input.l1OriginHash,
+            l1_origin_number: input.l1OriginNumber,
+            starting_block: input.startingBlockNumber,
+            starting_output_root: input.startingOutputRoot,
+            ending_block: input.endingBlockNumber,
+            ending_output_root: input.endingOutputRoot,
+            blocks_commitment: input.blocksCommitment,
+            rollup_config_hash: input.rollupConfigHash,
+            prover: input.prover,
+            digest: input.digest(),
+            proof: proof.to_bytes().to_vec().into(),
+        }
+    }
+
+    /// The public input under `domain` and the rollup config with hash `rollup_config`.
+    pub fn input(&self, domain: &ProofDomain, rollup_config: B256) -> OpOutputPublicInput {
+        OpOutputPublicInput {
+            tag: OP_OUTPUT_TAG,
+            l1ChainId: alloy_primitives::U256::from(domain.l1_chain_id),
+            verifier: domain.verifier,
+            l2ChainId: alloy_primitives::U256::from(domain.l2_chain_id),
+            rollupConfigHash: rollup_config,
+            prover: self.prover,
+            l1OriginHash: self.l1_origin_hash,
+            l1OriginNumber: self.l1_origin_number,
+            startingBlockNumber: self.starting_block,
+            startingOutputRoot: self.starting_output_root,
+            endingBlockNumber: self.ending_block,
+            endingOutputRoot: self.ending_output_root,
+            blocksCommitment: self.blocks_commitment,
+        }
+    }
+
+    /// Whether this proves blocks `first..=last` under `domain` and the rollup config with hash
+    /// `rollup_config`, signed by `prover` (the digest rebuilt, the signature recovered).
+    pub fn check(
+        &self,
+        (domain, rollup_config): (&ProofDomain, B256),
+        first: u64,
+        last: u64,
+        prover: Address,
+    ) -> Result<(), String> {
+        if first == 0 || (self.starting_block, self.ending_block) != (first - 1, last) {
+            return Err(format!(
+                "answered blocks {}..={} for {first}..={last}",
+                self.starting_block + 1,
+                self.ending_block
+            ));
+        }
+        if self.rollup_config_hash != rollup_config {
+            return Err(format!("made under rollup config {}, expected {rollup_config}", self.rollup_config_hash));
+        }
+        let digest = self.input(domain, rollup_config).digest();
+        if digest != self.digest {
+            return Err(format!("digest {} is not the public input's {digest}", self.digest));
+        }
+        let proof = TeeProof::from_bytes(&self.proof).map_err(|e| e.to_string())?;
+        if proof.prover != prover || self.prover != prover {
+            return Err(format!("signed for {}, asked {prover}", proof.prover));
+        }
+        proof.verify(digest).map(drop).map_err(|e| e.to_string())
+    }
 }
 
 /// The TEE refusal of the block in `file`: signed only when the STF refuses it and the core says

@@ -96,10 +96,12 @@ pub struct OpChainConfigParts {
     /// EIP-1559 denominator from Canyon (`eip1559DenominatorCanyon`): the base-fee parameters until
     /// Holocene moves them into each header.
     pub eip1559_denominator_canyon: u64,
-    /// **Devnet only** (anvil `--optimism`, which mines ordinary blocks with OP execution): blocks
-    /// may lack the L1-attributes deposit, have Ethereum's `extraData` and base fee, and an empty
-    /// withdrawals root from Isthmus. Execution (deposits, L1 fee, vaults) is unchanged. Bound into
-    /// the hash, so an L1 that expects a real rollup's config refuses proofs made under it.
+    /// **Devnet only** (anvil `--optimism`, which runs OP execution but writes no EIP-1559
+    /// parameters into `extraData`): a block's base fee follows the config's Canyon parameters, not
+    /// its parent's `extraData`, and its own `extraData` is Ethereum's (at most 32 bytes). Every
+    /// other rule holds (the L1-attributes deposit first, deposits first, the message passer root).
+    /// Bound into the hash, so an L1 that expects a real rollup's config refuses proofs made under
+    /// it.
     pub devnet_anvil: bool,
 }
 

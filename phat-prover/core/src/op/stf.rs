@@ -83,8 +83,8 @@ impl OpStatelessInput {
 pub struct OpBlockOutcome {
     /// The facts every STF establishes (its `chain_config_hash` is the [`OpChainConfig`]'s).
     pub block: BlockOutcome,
-    /// The L1 origin the L1-attributes deposit names (`None` only under the devnet relaxation).
-    pub l1_origin: Option<L1Origin>,
+    /// The L1 origin the L1-attributes deposit names.
+    pub l1_origin: L1Origin,
     /// The L2ToL1MessagePasser storage root before the block, if the witness reaches it.
     pub pre_message_passer_root: Option<B256>,
     /// The same after the block, if the witness reaches it (always from Isthmus).
@@ -127,9 +127,9 @@ pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBloc
     if transactions_root != header.transactions_root {
         return Err(StfError::TransactionsRoot { header: header.transactions_root, computed: transactions_root });
     }
-    let l1_origin = check_deposits(chain, parent_fork, block)?;
-    if let (Some(origin), Some(l1_header)) = (l1_origin, &input.l1_origin) {
-        check_l1_origin(&origin, l1_header)?;
+    let l1_origin = check_deposits(parent_fork, block)?;
+    if let Some(l1_header) = &input.l1_origin {
+        check_l1_origin(&l1_origin, l1_header)?;
     }
     let transactions = recover_senders(block)?;
 
@@ -143,7 +143,16 @@ pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBloc
     if let Some(missing) = db.first_error.take() {
         return Err(StfError::MissingWitness(missing));
     }
-    let (result, bundle) = executed?;
+    let (mut result, bundle) = executed?;
+    if chain.devnet_anvil() {
+        // anvil (1.7.1) writes a deposit receipt's nonce after the deposit, where OP writes it
+        // before: the devnet relaxation reads its receipts as anvil writes them.
+        for receipt in &mut result.receipts {
+            if let OpReceiptEnvelope::Deposit(deposit) = receipt {
+                deposit.receipt.deposit_nonce = deposit.receipt.deposit_nonce.map(|n| n.saturating_add(1));
+            }
+        }
+    }
 
     // 6. Commitments of the execution.
     if result.gas_used != header.gas_used {
@@ -172,7 +181,7 @@ pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBloc
         return Err(StfError::StateRoot { header: header.state_root, computed: post_state_root });
     }
     let message_passer_root = message_passer_root(&mut db).ok();
-    if fork >= OpFork::Isthmus && !chain.devnet_anvil() {
+    if fork >= OpFork::Isthmus {
         let computed = message_passer_root.ok_or(OpBlockError::MissingMessagePasser)?;
         if header.withdrawals_root != Some(computed) {
             return Err(OpBlockError::MessagePasserRoot { header: header.withdrawals_root, computed }.into());
@@ -239,16 +248,12 @@ pub fn recover_senders(block: &OpBlock) -> Result<Vec<Recovered<&OpTxEnvelope>>,
 /// The deposit rules of the derivation pipeline that a block alone shows: the L1-attributes deposit
 /// first, deposits before any other transaction, no system deposits, no post-exec transactions.
 /// Returns the L1 origin the L1-attributes deposit names.
-fn check_deposits(
-    chain: &OpChainConfig,
-    parent_fork: Option<OpFork>,
-    block: &OpBlock,
-) -> Result<Option<L1Origin>, OpBlockError> {
+fn check_deposits(parent_fork: Option<OpFork>, block: &OpBlock) -> Result<L1Origin, OpBlockError> {
     let mut past_deposits = false;
     for (index, tx) in block.body.transactions.iter().enumerate() {
         match tx {
             OpTxEnvelope::Deposit(deposit) => {
-                if past_deposits && !chain.devnet_anvil() {
+                if past_deposits {
                     return Err(OpBlockError::DepositAfterTransaction { index });
                 }
                 if deposit.is_system_transaction {
@@ -261,10 +266,9 @@ fn check_deposits(
     }
     let first = match block.body.transactions.first() {
         Some(OpTxEnvelope::Deposit(d)) if d.from == L1_INFO_DEPOSITOR && d.to == TxKind::Call(L1_BLOCK) => d,
-        _ if chain.devnet_anvil() => return Ok(None),
         _ => return Err(OpBlockError::NoL1InfoDeposit),
     };
-    l1_info::decode(first.input(), parent_fork).map(Some)
+    l1_info::decode(first.input(), parent_fork)
 }
 
 /// The L1 origin header given with the input must be the one the L1-attributes deposit names.
@@ -379,7 +383,7 @@ fn validate_header(
     if block.body.withdrawals.as_ref().is_none_or(|w| !w.is_empty()) {
         return Err(HeaderError::Withdrawals.into());
     }
-    if (fork < OpFork::Isthmus || chain.devnet_anvil()) && header.withdrawals_root != Some(EMPTY_ROOT_HASH) {
+    if fork < OpFork::Isthmus && header.withdrawals_root != Some(EMPTY_ROOT_HASH) {
         return Err(HeaderError::Withdrawals.into());
     }
     // No blob transactions on L2: excess blob gas stays zero.
