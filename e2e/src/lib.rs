@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod devnet;
 pub mod error;
 pub mod l1;
+pub mod op;
 pub mod quorum;
 pub mod tdx;
 

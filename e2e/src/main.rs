@@ -40,6 +40,17 @@ struct Args {
     /// Most blocks the relayer settles with one batch TEE-proof (1: a proof per block)
     #[arg(long, default_value_t = 1)]
     batch_blocks: u64,
+    /// The L2: `ethereum` (anvil, Prague; settled through the dual check) or `optimism` (anvil in
+    /// OP mode, proven with the OP STF; output roots proposed to an OpOutputOracle on L1)
+    #[arg(long, value_enum, default_value_t = L2Kind::Ethereum)]
+    l2: L2Kind,
+}
+
+/// `--l2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum L2Kind {
+    Ethereum,
+    Optimism,
 }
 
 /// `--provers`: how many, and whether they are TDX prover services.
@@ -68,6 +79,65 @@ async fn main() -> ExitCode {
     phat_process::exit_code(run(Args::parse()).await)
 }
 
+/// `--l2 optimism`: the OP devnet ([`phat_e2e::op`]), its relayer proposing output roots after each
+/// L2 block, `--batch-blocks` blocks per proof at most.
+async fn run_optimism(repo: &std::path::Path, n: usize, args: &Args) -> Result<(), DevnetError> {
+    use phat_e2e::op::{OP_L2_CHAIN_ID, OpDevnet};
+    println!("starting: L1 (anvil), L1 contracts from deploy/l1.toml, {n} provers, an OP L2 (anvil --optimism) …");
+    let mut op = OpDevnet::start(repo, n).await?;
+    println!("L1  {} (chain 31337)   OP L2  {} (chain {OP_L2_CHAIN_ID}, Isthmus)", op.devnet.l1.url, op.l2.url);
+    println!(
+        "    TeeVerifier {}  OpOutputOracle {} (rollup config {})",
+        op.devnet.addresses.tee,
+        op.oracle,
+        op.chain.hash()
+    );
+    println!("STAND-INS, not the real thing:");
+    println!(
+        "  - provers: the OP STF in this process with development keys, registered through the quorum (test PKI quotes)"
+    );
+    println!(
+        "  - the L2 derives nothing from L1: the devnet builds its blocks as a sequencer would (L1-attributes deposit"
+    );
+    println!("    naming the L1 head, user deposits, transactions); its chain config carries the named relaxation");
+    println!(
+        "    phatDevnetAnvilOp (anvil's EIP-1559 parameters and deposit-receipt nonce), so L1 accepts these proofs"
+    );
+    println!("    only under that config's hash");
+    let relayer = op.relayer(op.provers()?, args.batch_blocks.max(1)).await?;
+    println!("{:>6} {:>14} {:>9} {:>66}", "block", "prover", "prove ms", "output root");
+    let (mut made, mut times) = (0u64, Vec::new());
+    let mut ticker = tokio::time::interval(Duration::from_millis(args.interval_ms));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = ticker.tick() => {
+                op.block().await?;
+                made += 1;
+                let t = std::time::Instant::now();
+                if let Some(p) = relayer.step().await? {
+                    let ms = t.elapsed().as_millis() as u64;
+                    times.push(ms);
+                    println!("{:>6} {:>14} {:>9} {:>66}", p.block, p.prover, ms, p.output_root.to_string());
+                }
+                if args.blocks > 0 && made >= args.blocks {
+                    break;
+                }
+            }
+        }
+    }
+    times.sort_unstable();
+    if !times.is_empty() {
+        println!(
+            "{} proposals: prove + propose p50 {} ms, p95 {} ms",
+            times.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
+    }
+    Ok(())
+}
+
 fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
@@ -78,6 +148,14 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 async fn run(args: Args) -> Result<(), DevnetError> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let n = args.provers.count;
+    if args.l2 == L2Kind::Optimism {
+        if args.provers.tdx || args.pink_cluster.is_some() {
+            return Err(DevnetError::L1(
+                "--l2 optimism runs development provers only (no tdx, no pink cluster)".into(),
+            ));
+        }
+        return run_optimism(&repo, n, &args).await;
+    }
     let provers = match (&args.pink_cluster, &args.bundles) {
         _ if args.provers.tdx => Provers::Tdx(n),
         (Some(bin), Some(bundles)) => Provers::Cluster(n, ClusterFiles { bin: bin.clone(), bundles: bundles.clone() }),

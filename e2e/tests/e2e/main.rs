@@ -2,6 +2,7 @@
 
 mod devnet;
 mod head;
+mod op;
 mod refusal;
 mod registration;
 mod soak;

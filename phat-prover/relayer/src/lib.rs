@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod feed;
 pub mod l1;
+pub mod op;
 pub mod prover;
 pub mod registry;
 pub mod service;
