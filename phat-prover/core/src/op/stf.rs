@@ -418,6 +418,28 @@ mod tests {
     }
 
     #[test]
+    fn the_l1_origin_header_must_be_the_one_the_deposit_names() {
+        let l1 = Header { number: 8, timestamp: 96, base_fee_per_gas: Some(7), ..Default::default() };
+        let origin = L1Origin {
+            number: 8,
+            timestamp: 96,
+            base_fee: U256::from(7),
+            blob_base_fee: U256::from(1),
+            hash: l1.hash_slow(),
+        };
+        assert_eq!(check_l1_origin(&origin, &l1), Ok(()));
+        let other = Header { number: 9, ..l1.clone() };
+        assert_eq!(check_l1_origin(&origin, &other), Err(OpBlockError::L1Origin { field: "hash" }));
+        for (changed, field) in [
+            (L1Origin { number: 9, ..origin }, "number"),
+            (L1Origin { timestamp: 97, ..origin }, "timestamp"),
+            (L1Origin { base_fee: U256::from(8), ..origin }, "base fee"),
+        ] {
+            assert_eq!(check_l1_origin(&changed, &l1), Err(OpBlockError::L1Origin { field }));
+        }
+    }
+
+    #[test]
     fn extra_data_rules() {
         let holocene = [0u8, 0, 0, 0, 250, 0, 0, 0, 6];
         let (params, min) = eip1559_params(&holocene, OpFork::Holocene).unwrap();
