@@ -95,7 +95,8 @@ gas-snapshot: setup
 # output; abi-check fails when the Solidity changed and bindings/L1.sol did not follow.
 L1_CONTRACTS := TeeVerifier.sol:TeeVerifier MultiProofVerifier.sol:MultiProofVerifier RollupSettlement.sol:RollupSettlement \
 	ProverRegistry.sol:ProverRegistry QuorumAttestationVerifier.sol:QuorumAttestationVerifier \
-	ZkAttestationVerifier.sol:ZkAttestationVerifier ProverRewards.sol:ProverRewards RollupZkVerifierStandIn.sol:RollupZkVerifierStandIn
+	ZkAttestationVerifier.sol:ZkAttestationVerifier ProverRewards.sol:ProverRewards RollupZkVerifierStandIn.sol:RollupZkVerifierStandIn \
+	OpOutputOracle.sol:OpOutputOracle
 abi: evm-build
 	cd evm-contracts && node tools/bindings.mjs out bindings/L1.sol $(L1_CONTRACTS)
 abi-check: evm-build

@@ -10,6 +10,8 @@ struct BlockClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; b
 
 struct NormalizedAttestation { uint8 teeType; uint8 tcbStatus; bytes32 advisoriesHash; bytes32 mrEnclave; bytes32 mrSigner; uint16 isvProdId; uint16 isvSvn; bytes16 attributes; bytes32 tdMeasurement; bytes32 tdOwner; bytes32 composeHash; bool serviceTdBound; bytes reportData; uint64 verifiedAt; bytes32 tcbInfoHash; bytes32 qeIdentityHash; bytes32 crlsHash; }
 
+struct OpOutputClaim { bytes32 l1OriginHash; uint64 l1OriginNumber; uint64 startingBlockNumber; bytes32 startingOutputRoot; uint64 endingBlockNumber; bytes32 endingOutputRoot; bytes32 blocksCommitment; }
+
 struct RefusalClaim { uint64 blockNumber; bytes32 parentHash; bytes32 blockHash; bytes32 preStateRoot; uint16 reason; }
 
 struct Transition { uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 preStateRoot; bytes32 blockHash; bytes32 postStateRoot; }
@@ -88,6 +90,23 @@ interface MultiProofVerifier {
     function submitZkProof(uint256 l2ChainId, Transition memory t, bytes memory zkProof) external returns (bool accepted);
     function supportsInterface(bytes4 interfaceId) external view returns (bool);
     function teeVerifier() external view returns (address);
+}
+
+interface OpOutputOracle {
+    error L1OriginMismatch(uint64 number, bytes32 actual, bytes32 claimed);
+    error L1OriginUnavailable(uint64 number);
+    error StartingBlockMismatch(uint64 latest, uint64 claimed);
+    error StartingOutputRootMismatch(bytes32 latest, bytes32 claimed);
+    error ZeroArgument();
+    event OutputProven(uint64 indexed l2BlockNumber, bytes32 outputRoot, address indexed prover, bytes32 l1OriginHash);
+    function l2ChainId() external view returns (uint256);
+    function latestBlockNumber() external view returns (uint64);
+    function latestOutputRoot() external view returns (bytes32);
+    function outputAt(uint64 l2BlockNumber) external view returns (bytes32);
+    function propose(OpOutputClaim memory claim, bytes memory proof) external returns (address prover);
+    function rollupConfigHash() external view returns (bytes32);
+    function tee() external view returns (address);
+    function verify(OpOutputClaim memory claim, bytes memory proof) external view returns (address prover);
 }
 
 interface ProverRegistry {
@@ -342,6 +361,7 @@ interface TeeVerifier {
     error GraceTooLong(uint64 until);
     error HandoverSignatureInvalid(address oldProver, address newProver);
     error InvalidBlockRange(uint64 firstBlockNumber, uint64 lastBlockNumber);
+    error InvalidOutputRange(uint64 startingBlockNumber, uint64 endingBlockNumber);
     error InvalidProofLength(uint256 length);
     error InvalidSignatureV(uint8 v);
     error L1BlockNotRecent(uint64 l1BlockNumber);
@@ -413,6 +433,7 @@ interface TeeVerifier {
     function MIN_INSTANCE_LIFETIME() external view returns (uint32);
     function MIN_MAX_ATTESTATION_AGE() external view returns (uint32);
     function MIN_REGISTRATION_DELAY() external view returns (uint32);
+    function opOutputDigest(uint256 l2ChainId, bytes32 rollupConfigHash, address prover, OpOutputClaim memory claim) external view returns (bytes32);
     function parameters() external view returns (uint32 registrationDelay, uint32 instanceLifetime, uint32 maxAttestationAge);
     function POLICY_ROLE() external view returns (bytes32);
     function PROOF_LENGTH() external view returns (uint256);
@@ -441,6 +462,7 @@ interface TeeVerifier {
     function verifyBatch(uint256 l2ChainId, bytes32 chainConfigHash, BatchClaim memory claim, bytes memory proof) external view returns (address prover);
     function verifyBatchBlocks(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim[] memory blocks, bytes memory proof) external view returns (address prover);
     function verifyBlock(uint256 l2ChainId, bytes32 chainConfigHash, BlockClaim memory claim, bytes memory proof) external view returns (address prover);
+    function verifyOpOutput(uint256 l2ChainId, bytes32 rollupConfigHash, OpOutputClaim memory claim, bytes memory proof) external view returns (address prover);
     function verifyRefusal(uint256 l2ChainId, bytes32 chainConfigHash, RefusalClaim memory claim, bytes memory proof) external view returns (address prover);
 }
 

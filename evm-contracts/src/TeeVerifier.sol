@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ProverRegistry} from "./ProverRegistry.sol";
-import {ITeeVerifier, BlockClaim, BatchClaim, RefusalClaim} from "./interfaces/ITeeVerifier.sol";
+import {ITeeVerifier, BlockClaim, BatchClaim, RefusalClaim, OpOutputClaim} from "./interfaces/ITeeVerifier.sol";
 import {PublicInput} from "./libraries/PublicInput.sol";
 
 /// @title TeeVerifier
@@ -32,6 +32,8 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
     error SignerMismatch(address prover, address recovered);
     /// @notice A batch whose first block comes after its last.
     error InvalidBlockRange(uint64 firstBlockNumber, uint64 lastBlockNumber);
+    /// @notice An OP output-root claim whose ending block is not after its starting block.
+    error InvalidOutputRange(uint64 startingBlockNumber, uint64 endingBlockNumber);
     /// @notice A batch with no blocks.
     error EmptyBatch();
     /// @notice Block `index` of a batch does not continue the one before it (number, parent hash,
@@ -110,6 +112,39 @@ contract TeeVerifier is ProverRegistry, ITeeVerifier {
             proof
         );
         _requireActive(prover);
+    }
+
+    /// @inheritdoc ITeeVerifier
+    function verifyOpOutput(
+        uint256 l2ChainId,
+        bytes32 rollupConfigHash,
+        OpOutputClaim calldata claim,
+        bytes calldata proof
+    ) external view returns (address prover) {
+        if (claim.startingBlockNumber >= claim.endingBlockNumber) {
+            revert InvalidOutputRange(claim.startingBlockNumber, claim.endingBlockNumber);
+        }
+        prover = _proofProver(proof);
+        _checkSignature(
+            PublicInput.opOutputDigest(block.chainid, address(this), l2ChainId, rollupConfigHash, prover, claim),
+            prover,
+            proof
+        );
+        _requireActive(prover);
+    }
+
+    /// @notice The digest a prover signs for an OP output-root `claim` (the Rust
+    /// `OpOutputPublicInput::digest`).
+    /// @param l2ChainId Chain id of the OP chain.
+    /// @param rollupConfigHash keccak256 of the canonical encoding of the OP chain's rollup config.
+    /// @param prover The prover instance's address.
+    /// @param claim What the proof claims about the range.
+    function opOutputDigest(uint256 l2ChainId, bytes32 rollupConfigHash, address prover, OpOutputClaim calldata claim)
+        external
+        view
+        returns (bytes32)
+    {
+        return PublicInput.opOutputDigest(block.chainid, address(this), l2ChainId, rollupConfigHash, prover, claim);
     }
 
     /// @notice The digest a prover signs for a refusal `claim` (the Rust `RefusalPublicInput::digest`).

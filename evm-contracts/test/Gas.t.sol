@@ -12,7 +12,8 @@ import {ProverRegistry} from "../src/ProverRegistry.sol";
 import {QuorumAttestationVerifier} from "../src/QuorumAttestationVerifier.sol";
 import {ZkAttestationVerifier} from "../src/ZkAttestationVerifier.sol";
 import {NormalizedAttestation} from "../src/interfaces/IAttestationVerifier.sol";
-import {BlockClaim, BatchClaim} from "../src/interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, OpOutputClaim} from "../src/interfaces/ITeeVerifier.sol";
+import {OpOutputOracle} from "../src/OpOutputOracle.sol";
 import {MultiProofVerifier} from "../src/MultiProofVerifier.sol";
 import {ZkVerifierStandIn} from "./standins/ZkVerifierStandIn.sol";
 
@@ -65,6 +66,34 @@ contract GasTest is MultiProofFixture {
         uint256 txGas = used + _txOverhead(abi.encodeCall(tee.verifyBatchBlocks, (L2, CHAIN_CONFIG, blocks, proof)));
         _report("  per block, as a transaction (6 words of calldata per block)", txGas / 64, 0);
         assertLe(used / 64, 1_000);
+    }
+
+    function test_gas_verifyOpOutput() public {
+        OpOutputClaim memory c = _opClaim(100, 110);
+        bytes memory proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        vm.cool(address(tee));
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, proof);
+        uint256 used = _lastCall();
+        _report("verifyOpOutput (one OP output-root TEE-proof), call frame", used, 0);
+        _report(
+            "verifyOpOutput, as a transaction",
+            used + _txOverhead(abi.encodeCall(tee.verifyOpOutput, (L2, CHAIN_CONFIG, c, proof))),
+            0
+        );
+    }
+
+    /// @notice An OP output root proven into an {OpOutputOracle}: the L1 origin check, the TEE-proof
+    /// and the record of the new output (a new slot and the latest block number).
+    function test_gas_opOutputPropose() public {
+        OpOutputOracle oracle = new OpOutputOracle(tee, L2, CHAIN_CONFIG, 100, _outputRoot(100));
+        OpOutputClaim memory c = _opClaim(100, 110);
+        bytes memory proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        vm.cool(address(oracle));
+        vm.cool(address(tee));
+        oracle.propose(c, proof);
+        uint256 used = _lastCall();
+        _report("OpOutputOracle.propose, call frame", used, 0);
+        _report("  as a transaction", used + _txOverhead(abi.encodeCall(oracle.propose, (c, proof))), 0);
     }
 
     function test_gas_registerQuorum2of3() public {

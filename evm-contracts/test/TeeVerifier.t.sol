@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {Fixture} from "./utils/Fixture.sol";
 import {TeeVerifier} from "../src/TeeVerifier.sol";
 import {ProverRegistry} from "../src/ProverRegistry.sol";
-import {BlockClaim, BatchClaim} from "../src/interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, OpOutputClaim} from "../src/interfaces/ITeeVerifier.sol";
 
 /// @notice The Rust reference structs (`public_input.rs`), to check the digest independently.
 struct BlockPublicInput {
@@ -35,6 +35,23 @@ struct BatchPublicInput {
     bytes32 lastBlockHash;
     bytes32 firstPreStateRoot;
     bytes32 lastPostStateRoot;
+    bytes32 blocksCommitment;
+}
+
+/// @notice The Rust reference struct of an OP output-root proof (`op/public_input.rs`).
+struct OpOutputPublicInput {
+    bytes32 tag;
+    uint256 l1ChainId;
+    address verifier;
+    uint256 l2ChainId;
+    bytes32 rollupConfigHash;
+    address prover;
+    bytes32 l1OriginHash;
+    uint64 l1OriginNumber;
+    uint64 startingBlockNumber;
+    bytes32 startingOutputRoot;
+    uint64 endingBlockNumber;
+    bytes32 endingOutputRoot;
     bytes32 blocksCommitment;
 }
 
@@ -323,6 +340,65 @@ contract TeeVerifierTest is Fixture {
         tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, proof);
     }
 
+    // ------------------------------------------------------------------ OP output roots
+
+    function test_verifyOpOutput_acceptsActiveProver() public view {
+        OpOutputClaim memory c = _opClaim(10, 13);
+        assertEq(tee.verifyOpOutput(L2, CHAIN_CONFIG, c, _opOutputProof(key, L2, CHAIN_CONFIG, c)), prover);
+        c = _opClaim(10, 11); // a single block
+        assertEq(tee.verifyOpOutput(L2, CHAIN_CONFIG, c, _opOutputProof(key, L2, CHAIN_CONFIG, c)), prover);
+    }
+
+    function test_opOutputDigest_isTheRustStructsHash() public view {
+        OpOutputClaim memory c = _opClaim(10, 13);
+        assertEq(tee.opOutputDigest(L2, CHAIN_CONFIG, prover, c), keccak256(abi.encode(_opInput(L2, CHAIN_CONFIG, c))));
+    }
+
+    function test_verifyOpOutput_refusesAnEmptyOrReversedRange() public {
+        OpOutputClaim memory c = _opClaim(10, 10);
+        bytes memory proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidOutputRange.selector, 10, 10));
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, proof);
+        c = _opClaim(10, 9);
+        proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        vm.expectRevert(abi.encodeWithSelector(TeeVerifier.InvalidOutputRange.selector, 10, 9));
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, proof);
+    }
+
+    function test_verifyOpOutput_refusesOtherRollupOrConfig() public {
+        OpOutputClaim memory c = _opClaim(10, 13);
+        bytes memory proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyOpOutput(L2 + 1, CHAIN_CONFIG, c, proof);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyOpOutput(L2, keccak256("another rollup config"), c, proof);
+    }
+
+    function test_verifyOpOutput_refusesMalleableAndUnregistered() public {
+        OpOutputClaim memory c = _opClaim(10, 13);
+        bytes memory proof = _opOutputProof(key, L2, CHAIN_CONFIG, c);
+        uint256 s = uint256(_word(proof, 52));
+        bytes memory twin =
+            abi.encodePacked(_slice(proof, 0, 52), bytes32(N - s), proof[84] == 0x1b ? uint8(28) : uint8(27));
+        vm.expectRevert(TeeVerifier.SignatureSMalleable.selector);
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, twin);
+
+        uint256 k = _newProverKey();
+        bytes memory unregistered = _opOutputProof(k, L2, CHAIN_CONFIG, c);
+        vm.expectRevert(abi.encodeWithSelector(ProverRegistry.ProverNotRegistered.selector, vm.addr(k)));
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, unregistered);
+    }
+
+    /// @dev The tags keep the three statements apart: a batch proof of the same range, with the same
+    /// words where they line up, is no output-root proof.
+    function test_verifyOpOutput_refusesABatchProof() public {
+        OpOutputClaim memory c = _opClaim(10, 13);
+        BatchClaim memory b = _batchOf(_chain(11, 3));
+        bytes memory batchProof = _batchProof(key, L2, b);
+        vm.expectPartialRevert(TeeVerifier.SignerMismatch.selector);
+        tee.verifyOpOutput(L2, CHAIN_CONFIG, c, batchProof);
+    }
+
     // ------------------------------------------------------------------ fuzz
 
     /// @dev Any 85 bytes not signed by a registered key are refused (by one of the named errors).
@@ -479,7 +555,59 @@ contract TeeVerifierTest is Fixture {
         assertEq(tee.verifyBatchBlocks(L2, CHAIN_CONFIG, blocks, _batchProof(key, L2, c)), prover);
     }
 
+    /// @dev An output-root proof over any claim verifies, its digest is the Rust struct's hash, and
+    /// changing any one field (or the rollup) breaks it.
+    function testFuzz_opOutputEveryFieldIsBound(OpOutputClaim memory c, uint256 l2, uint8 field, bytes32 noise)
+        public
+        view
+    {
+        vm.assume(noise != bytes32(0));
+        c.startingBlockNumber = uint64(bound(c.startingBlockNumber, 0, type(uint64).max - 1));
+        c.endingBlockNumber = uint64(bound(c.endingBlockNumber, c.startingBlockNumber + 1, type(uint64).max));
+        bytes memory proof = _opOutputProof(key, l2, CHAIN_CONFIG, c);
+        assertEq(tee.opOutputDigest(l2, CHAIN_CONFIG, prover, c), keccak256(abi.encode(_opInput(l2, CHAIN_CONFIG, c))));
+        assertEq(tee.verifyOpOutput(l2, CHAIN_CONFIG, c, proof), prover);
+
+        field = uint8(bound(field, 0, 7));
+        if (field == 0) c.l1OriginHash ^= noise;
+        else if (field == 1) c.l1OriginNumber ^= uint64(uint256(noise)) | 1;
+        else if (field == 2) c.startingBlockNumber = c.startingBlockNumber == 0 ? 1 : c.startingBlockNumber - 1;
+        else if (field == 3) c.startingOutputRoot ^= noise;
+        else if (field == 4) c.endingBlockNumber = c.endingBlockNumber == type(uint64).max ? 0 : c.endingBlockNumber + 1;
+        else if (field == 5) c.endingOutputRoot ^= noise;
+        else if (field == 6) c.blocksCommitment ^= noise;
+        else l2 ^= uint256(noise);
+        try tee.verifyOpOutput(l2, CHAIN_CONFIG, c, proof) returns (address) {
+            revert("tampered claim accepted");
+        } catch (bytes memory err) {
+            bytes4 sel = bytes4(err);
+            assertTrue(sel == TeeVerifier.SignerMismatch.selector || sel == TeeVerifier.InvalidOutputRange.selector);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    function _opInput(uint256 l2, bytes32 config, OpOutputClaim memory c)
+        internal
+        view
+        returns (OpOutputPublicInput memory)
+    {
+        return OpOutputPublicInput(
+            keccak256("phat-sgx-prover.tee-proof.op-output.v1"),
+            block.chainid,
+            address(tee),
+            l2,
+            config,
+            prover,
+            c.l1OriginHash,
+            c.l1OriginNumber,
+            c.startingBlockNumber,
+            c.startingOutputRoot,
+            c.endingBlockNumber,
+            c.endingOutputRoot,
+            c.blocksCommitment
+        );
+    }
 
     function _slice(bytes memory b, uint256 start, uint256 len) internal pure returns (bytes memory out) {
         out = new bytes(len);

@@ -38,6 +38,23 @@ struct RefusalClaim {
     uint16 reason;
 }
 
+/// @notice What an OP Stack output-root TEE-proof claims (`OpOutputPublicInput` fields 7-13 in
+/// `docs/proof-format.md`): executing the L2 blocks after `startingBlockNumber` up to
+/// `endingBlockNumber` takes the chain from output root `startingOutputRoot` to `endingOutputRoot`
+/// (output root v0: `keccak256(bytes32(0) ‖ stateRoot ‖ messagePasserStorageRoot ‖ blockHash)`).
+/// `l1OriginHash` and `l1OriginNumber` are the L1 block the last L2 block derives from (its
+/// L1-attributes deposit), `blocksCommitment` the hash chain over every executed block, as in a
+/// {BatchClaim}.
+struct OpOutputClaim {
+    bytes32 l1OriginHash;
+    uint64 l1OriginNumber;
+    uint64 startingBlockNumber;
+    bytes32 startingOutputRoot;
+    uint64 endingBlockNumber;
+    bytes32 endingOutputRoot;
+    bytes32 blocksCommitment;
+}
+
 /// @notice Verifies TEE-proofs (format v2) from registered, active prover instances.
 interface ITeeVerifier is IProverRegistry {
     /// @notice Reverts unless `proof` is a valid TEE-proof of `claim` on rollup `l2ChainId`, executed
@@ -77,6 +94,24 @@ interface ITeeVerifier is IProverRegistry {
         uint256 l2ChainId,
         bytes32 chainConfigHash,
         RefusalClaim calldata claim,
+        bytes calldata proof
+    ) external view returns (address prover);
+
+    /// @notice As {verifyBlock}, for an OP Stack output-root proof: `proof` signs that the blocks
+    /// after `claim.startingBlockNumber` up to `claim.endingBlockNumber` of OP chain `l2ChainId`,
+    /// executed under the rollup config whose hash is `rollupConfigHash`, take its output root from
+    /// `claim.startingOutputRoot` to `claim.endingOutputRoot`. The range must hold at least one
+    /// block. Whether `claim.l1OriginHash` is a block of this L1 is the caller's to check
+    /// (e.g. {OpOutputOracle}).
+    /// @param l2ChainId Chain id of the OP chain.
+    /// @param rollupConfigHash keccak256 of the canonical encoding of the OP chain's rollup config.
+    /// @param claim What the proof claims about the range.
+    /// @param proof The 85-byte TEE-proof: prover ‖ r ‖ s ‖ v.
+    /// @return prover The instance that signed.
+    function verifyOpOutput(
+        uint256 l2ChainId,
+        bytes32 rollupConfigHash,
+        OpOutputClaim calldata claim,
         bytes calldata proof
     ) external view returns (address prover);
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {BlockClaim, BatchClaim, RefusalClaim} from "../interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, RefusalClaim, OpOutputClaim} from "../interfaces/ITeeVerifier.sol";
 
 /// @title PublicInput
 /// @notice The public input of a TEE-proof (format v2), hashed exactly as `docs/proof-format.md`
 /// (and the Rust `public_input.rs`) define it: `digest = keccak256(abi.encode(input))`.
 /// @dev `abi.encode(tag, l1ChainId, verifier, l2ChainId, chainConfigHash, prover, claim)` is
-/// byte-for-byte `abi.encode(BlockPublicInput)` / `abi.encode(BatchPublicInput)`: a struct of static
-/// fields is encoded in place, one word per field.
+/// byte-for-byte `abi.encode(BlockPublicInput)` / `abi.encode(BatchPublicInput)` (and of the OP
+/// `OpOutputPublicInput`, `op/public_input.rs`): a struct of static fields is encoded in place, one
+/// word per field.
 library PublicInput {
     /// @notice keccak256("phat-sgx-prover.tee-proof.block.v2").
     bytes32 internal constant BLOCK_TAG = keccak256("phat-sgx-prover.tee-proof.block.v2");
@@ -16,6 +17,8 @@ library PublicInput {
     bytes32 internal constant BATCH_TAG = keccak256("phat-sgx-prover.tee-proof.batch.v2");
     /// @notice keccak256("phat-sgx-prover.tee-refusal.v1").
     bytes32 internal constant REFUSAL_TAG = keccak256("phat-sgx-prover.tee-refusal.v1");
+    /// @notice keccak256("phat-sgx-prover.tee-proof.op-output.v1").
+    bytes32 internal constant OP_OUTPUT_TAG = keccak256("phat-sgx-prover.tee-proof.op-output.v1");
 
     /// @notice The digest a prover signs for one block.
     /// @dev Equals `keccak256(abi.encode(BLOCK_TAG, l1ChainId, verifier, l2ChainId, chainConfigHash,
@@ -66,5 +69,18 @@ library PublicInput {
         RefusalClaim memory c
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(REFUSAL_TAG, l1ChainId, verifier, l2ChainId, chainConfigHash, prover, c));
+    }
+
+    /// @notice The digest a prover signs for an OP Stack output-root transition (the Rust
+    /// `OpOutputPublicInput::digest`).
+    function opOutputDigest(
+        uint256 l1ChainId,
+        address verifier,
+        uint256 l2ChainId,
+        bytes32 rollupConfigHash,
+        address prover,
+        OpOutputClaim calldata c
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(OP_OUTPUT_TAG, l1ChainId, verifier, l2ChainId, rollupConfigHash, prover, c));
     }
 }

@@ -6,7 +6,7 @@ import {TeeVerifier} from "../../src/TeeVerifier.sol";
 import {ProverRegistry} from "../../src/ProverRegistry.sol";
 import {QuorumAttestationVerifier} from "../../src/QuorumAttestationVerifier.sol";
 import {NormalizedAttestation, TcbStatus} from "../../src/interfaces/IAttestationVerifier.sol";
-import {BlockClaim, BatchClaim, RefusalClaim} from "../../src/interfaces/ITeeVerifier.sol";
+import {BlockClaim, BatchClaim, RefusalClaim, OpOutputClaim} from "../../src/interfaces/ITeeVerifier.sol";
 
 /// @notice keccak256 of the canonical chain config encoding (`docs/proof-format.md` §6, the Rust
 /// `ChainConfig::to_canonical`) of chain `chainId` with every fork through Prague active from
@@ -247,6 +247,45 @@ abstract contract Fixture is Test {
     {
         address prover = vm.addr(key);
         return abi.encodePacked(prover, _sign(key, tee.batchDigest(l2ChainId, config, prover, c)));
+    }
+
+    /// @dev An OP output-root TEE-proof of `c` by `key` for OP chain `l2ChainId`, made under rollup
+    /// config `config`.
+    function _opOutputProof(uint256 key, uint256 l2ChainId, bytes32 config, OpOutputClaim memory c)
+        internal
+        view
+        returns (bytes memory)
+    {
+        address prover = vm.addr(key);
+        return abi.encodePacked(prover, _sign(key, tee.opOutputDigest(l2ChainId, config, prover, c)));
+    }
+
+    /// @dev The OP output root (v0) of the synthetic L2 block `n`: keccak256(bytes32(0) ‖ stateRoot ‖
+    /// messagePasserStorageRoot ‖ blockHash).
+    function _outputRoot(uint64 n) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                bytes32(0),
+                keccak256(abi.encode("state", n)),
+                keccak256(abi.encode("message passer", n)),
+                keccak256(abi.encode("block", n))
+            )
+        );
+    }
+
+    /// @dev The OP output-root claim of the synthetic blocks after `start` up to `end`, whose L1
+    /// origin is the previous L1 block (with the hash this L1 gives it).
+    function _opClaim(uint64 start, uint64 end) internal view returns (OpOutputClaim memory) {
+        uint64 origin = uint64(block.number - 1);
+        return OpOutputClaim({
+            l1OriginHash: blockhash(origin),
+            l1OriginNumber: origin,
+            startingBlockNumber: start,
+            startingOutputRoot: _outputRoot(start),
+            endingBlockNumber: end,
+            endingOutputRoot: _outputRoot(end),
+            blocksCommitment: keccak256(abi.encode("blocks", start, end))
+        });
     }
 
     function _claim(uint64 n) internal pure returns (BlockClaim memory) {

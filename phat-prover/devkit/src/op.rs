@@ -198,7 +198,7 @@ impl OpTraffic {
         .await?;
         let mut what = vec![format!("L1 origin {}", l1.number)];
         let mut count = 1;
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             let to = Address::from_slice(&keccak256(format!("op deposit {n}"))[12..]);
             send_raw(TxDeposit {
                 source_hash: source_hash(0, l1.hash, n),
