@@ -109,7 +109,7 @@ enum Command {
     /// The prover as a service in an Intel TDX confidential VM (dstack): its key made in memory at
     /// start, TDX quotes from the dstack guest agent, the relayer's prover API over HTTP.
     Serve {
-        /// The service's config file (TOML: listen, l2_rpc, chain_config, dstack_socket, [l1]).
+        /// The service's config file (TOML: listen, l2_rpc, chain_config or rollup_config, dstack_socket, [l1]).
         #[arg(long)]
         config: PathBuf,
     },
@@ -464,32 +464,24 @@ fn run_ethtest(paths: &[PathBuf]) -> Result<(), CliError> {
 }
 
 fn run_stateless(paths: &[PathBuf]) -> Result<(), CliError> {
-    let files = ethtest::collect_files(paths)?;
-    let (mut passed, mut failed) = (0usize, 0usize);
-    for file in &files {
-        match phat_prover_cli::stateless::run_file(file) {
-            Ok((_, ethtest::Verdict::Passed)) => passed += 1,
-            Ok((name, verdict)) => {
-                failed += 1;
-                println!("FAIL {name}: {verdict:?}");
-            }
-            Err(e) => {
-                failed += 1;
-                println!("FAIL {}: {e}", file.display());
-            }
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 { Ok(()) } else { Err(CliError::TestsFailed(failed)) }
+    run_files(paths, phat_prover_cli::stateless::run_file)
 }
 
 fn run_optest(paths: &[PathBuf]) -> Result<(), CliError> {
+    run_files(paths, |file| phat_prover_cli::optest::run_file(file).map(|(name, verdict, _)| (name, verdict)))
+}
+
+/// Runs every JSON file under `paths` through `run`: a line per failure, then `N passed, M failed`.
+fn run_files(
+    paths: &[PathBuf],
+    run: impl Fn(&std::path::Path) -> Result<(String, ethtest::Verdict), CliError>,
+) -> Result<(), CliError> {
     let files = ethtest::collect_files(paths)?;
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in &files {
-        match phat_prover_cli::optest::run_file(file) {
-            Ok((_, ethtest::Verdict::Passed, _)) => passed += 1,
-            Ok((name, verdict, _)) => {
+        match run(file) {
+            Ok((_, ethtest::Verdict::Passed)) => passed += 1,
+            Ok((name, verdict)) => {
                 failed += 1;
                 println!("FAIL {name}: {verdict:?}");
             }

@@ -19,8 +19,14 @@ pub struct Config {
     /// The L2 node: blocks and witnesses (`debug_executionWitness`, or `eth_getProof` and
     /// `prestateTracer`), checked against the chain config and by the STF.
     pub l2_rpc: String,
-    /// The L2's chain config file (a geth genesis `config` object, or a genesis holding one).
-    pub chain_config: PathBuf,
+    /// The L2's chain config file (a geth genesis `config` object, or a genesis holding one): an
+    /// Ethereum-rules L2, proven block by block.
+    #[serde(default)]
+    pub chain_config: Option<PathBuf>,
+    /// Or an OP Stack chain's rollup config (op-node's `rollup.json`): proven as output roots
+    /// (`/v1/prover/prove-op-output/{first}/{count}`). Exactly one of the two.
+    #[serde(default)]
+    pub rollup_config: Option<PathBuf>,
     /// The dstack guest agent's socket.
     #[serde(default = "default_dstack_socket")]
     pub dstack_socket: PathBuf,
@@ -80,6 +86,9 @@ impl Config {
     /// Parses a config file's text.
     pub fn parse(text: &str) -> Result<Self, ServiceError> {
         let config: Self = toml::from_str(text)?;
+        if config.chain_config.is_some() == config.rollup_config.is_some() {
+            return Err(ServiceError::BadRequest("give exactly one of chain_config and rollup_config".into()));
+        }
         if config.limits.max_batch == 0 || config.limits.stf_slots == 0 {
             return Err(ServiceError::BadRequest("limits.max_batch and limits.stf_slots must be at least 1".into()));
         }

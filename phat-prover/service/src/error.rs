@@ -35,6 +35,10 @@ pub enum ServiceError {
     /// A batch of more blocks than the service proves at once, or of none.
     #[error("a batch of {count} blocks: 1 to {max} only")]
     BatchSize { count: u64, max: u64 },
+    /// The request is for the other kind of chain (an Ethereum-rules route on an OP prover, or
+    /// the reverse).
+    #[error("this service proves {serves} blocks")]
+    WrongChainKind { serves: &'static str },
     /// Every STF slot is busy.
     #[error("busy: {0} blocks being proven, try again")]
     Busy(usize),
@@ -52,7 +56,7 @@ pub enum ServiceError {
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let status = match &self {
-            Self::Prove(_) | Self::BatchSize { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Prove(_) | Self::BatchSize { .. } | Self::WrongChainKind { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Fetch { .. } | Self::Quote(_) => StatusCode::BAD_GATEWAY,

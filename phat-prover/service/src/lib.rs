@@ -25,4 +25,4 @@ mod service;
 
 pub use config::Config;
 pub use error::ServiceError;
-pub use service::{AttestAnswer, AttestRequest, Attester, Evidence, ProverService, Settings, serve};
+pub use service::{AttestAnswer, AttestRequest, Attester, Evidence, ProverService, Rules, Settings, serve};

@@ -12,9 +12,9 @@ use axum::{
 };
 use futures_util::future::BoxFuture;
 use phat_attestation::Binding;
-use phat_prover_core::{ChainConfig, LocalSigner, ProofDomain, Signer};
+use phat_prover_core::{ChainConfig, LocalSigner, ProofDomain, Signer, op::OpChainConfig};
 use phat_witness::{
-    BatchProof, RefusalProof, WitnessFile, fetch,
+    BatchProof, OpOutputProof, RefusalProof, WitnessFile, fetch,
     prove::{self},
 };
 use prometheus_client::{
@@ -58,7 +58,7 @@ impl Attester for phat_dstack::DstackClient {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub l2_rpc: String,
-    pub chain: ChainConfig,
+    pub chain: Rules,
     pub l1_chain_id: u64,
     /// The L1 `TeeVerifier` (= `ProverRegistry`).
     pub verifier: Address,
@@ -69,7 +69,15 @@ pub struct Settings {
 impl Settings {
     /// The settings of a config file (its chain config read).
     pub fn of(config: &Config) -> Result<Self, ServiceError> {
-        let chain = phat_witness::files::read_chain_config(&config.chain_config).map_err(ServiceError::ChainConfig)?;
+        let chain = match (&config.chain_config, &config.rollup_config) {
+            (Some(path), _) => {
+                Rules::Ethereum(phat_witness::files::read_chain_config(path).map_err(ServiceError::ChainConfig)?)
+            }
+            (None, Some(path)) => {
+                Rules::Op(phat_witness::files::read_rollup_config(path).map_err(ServiceError::ChainConfig)?)
+            }
+            (None, None) => return Err(ServiceError::BadRequest("no chain_config or rollup_config".into())),
+        };
         Ok(Self {
             l2_rpc: config.l2_rpc.clone(),
             chain,
@@ -78,6 +86,34 @@ impl Settings {
             max_batch: config.limits.max_batch,
             stf_slots: config.limits.stf_slots,
         })
+    }
+}
+
+/// The rules the service proves under, from its configuration: an Ethereum-rules L2 (blocks,
+/// batches, refusals) or an OP Stack chain (output roots).
+#[derive(Debug, Clone)]
+// One value per service, held once: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Rules {
+    Ethereum(ChainConfig),
+    Op(OpChainConfig),
+}
+
+impl Rules {
+    /// The L2 chain id.
+    pub fn chain_id(&self) -> u64 {
+        match self {
+            Self::Ethereum(c) => c.chain_id(),
+            Self::Op(c) => c.chain_id(),
+        }
+    }
+
+    /// The config hash every proof carries.
+    pub fn hash(&self) -> B256 {
+        match self {
+            Self::Ethereum(c) => c.hash(),
+            Self::Op(c) => c.hash(),
+        }
     }
 }
 
@@ -128,7 +164,7 @@ impl Metrics {
 pub struct ProverService {
     signer: LocalSigner,
     domain: ProofDomain,
-    chain: Arc<ChainConfig>,
+    chain: Arc<Rules>,
     l2_rpc: String,
     attester: Box<dyn Attester>,
     max_batch: u64,
@@ -213,11 +249,21 @@ impl ProverService {
         })
     }
 
-    /// Block `number` and its witness from the L2 node.
+    /// The Ethereum chain config, or [`ServiceError::WrongChainKind`] on an OP prover.
+    fn ethereum(&self) -> Result<Arc<ChainConfig>, ServiceError> {
+        match self.chain.as_ref() {
+            Rules::Ethereum(c) => Ok(Arc::new(c.clone())),
+            Rules::Op(_) => Err(ServiceError::WrongChainKind { serves: "OP Stack" }),
+        }
+    }
+
+    /// Block `number` and its witness from the L2 node (by the service's rules).
     async fn fetch(&self, number: u64) -> Result<WitnessFile, ServiceError> {
-        fetch::fetch_witness(&self.l2_rpc, number, &self.chain)
-            .await
-            .map_err(|source| ServiceError::Fetch { block: number, source })
+        let fetched = match self.chain.as_ref() {
+            Rules::Ethereum(c) => fetch::fetch_witness(&self.l2_rpc, number, c).await,
+            Rules::Op(c) => phat_witness::op::fetch_op_witness(&self.l2_rpc, number, c).await,
+        };
+        fetched.map_err(|source| ServiceError::Fetch { block: number, source })
     }
 
     /// Runs `job` (STF and signature) on a blocking thread (the caller holds a slot).
@@ -230,11 +276,11 @@ impl ProverService {
     async fn run<T: Send + 'static>(
         &self,
         kind: &'static str,
-        job: impl FnOnce(&ChainConfig, &ProofDomain, &LocalSigner) -> Result<T, phat_witness::ProveError> + Send + 'static,
+        job: impl FnOnce(&ProofDomain, &LocalSigner) -> Result<T, phat_witness::ProveError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let (chain, domain, signer) = (self.chain.clone(), self.domain, self.signer.clone());
+        let (domain, signer) = (self.domain, self.signer.clone());
         let start = Instant::now();
-        let result = tokio::task::spawn_blocking(move || job(&chain, &domain, &signer))
+        let result = tokio::task::spawn_blocking(move || job(&domain, &signer))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .map_err(ServiceError::from);
@@ -246,29 +292,53 @@ impl ProverService {
 
     /// The TEE-proof of block `number`.
     pub async fn prove_block(&self, number: u64) -> Result<phat_witness::ProofFile, ServiceError> {
+        let chain = self.ethereum()?;
         let _slot = self.slot()?;
         let file = self.fetch(number).await?;
-        self.run("block", move |chain, domain, signer| prove::prove(chain, domain, signer, &file)).await
+        self.run("block", move |domain, signer| prove::prove(&chain, domain, signer, &file)).await
     }
 
     /// One TEE-proof over blocks `first .. first + count`.
     pub async fn prove_batch(&self, first: u64, count: u64) -> Result<BatchProof, ServiceError> {
+        let chain = self.ethereum()?;
+        let (_slot, files) = self.fetch_range(first, count).await?;
+        self.run("batch", move |domain, signer| prove::prove_batch(&chain, domain, signer, &files)).await
+    }
+
+    /// One TEE-proof of the OP output roots over blocks `first .. first + count` (an OP prover).
+    pub async fn prove_op_output(&self, first: u64, count: u64) -> Result<OpOutputProof, ServiceError> {
+        let chain = match self.chain.as_ref() {
+            Rules::Op(c) => Arc::new(c.clone()),
+            Rules::Ethereum(_) => return Err(ServiceError::WrongChainKind { serves: "Ethereum-rules" }),
+        };
+        let (_slot, files) = self.fetch_range(first, count).await?;
+        self.run("op-output", move |domain, signer| prove::prove_op_output(&chain, domain, signer, &files)).await
+    }
+
+    /// The witnesses of blocks `first .. first + count` (1 to `max_batch`), with the work slot
+    /// taken before the first fetch, which the caller keeps until it has signed.
+    async fn fetch_range(
+        &self,
+        first: u64,
+        count: u64,
+    ) -> Result<(tokio::sync::OwnedSemaphorePermit, Vec<WitnessFile>), ServiceError> {
         if count == 0 || count > self.max_batch || first.checked_add(count).is_none() {
             return Err(ServiceError::BatchSize { count, max: self.max_batch });
         }
-        let _slot = self.slot()?;
+        let slot = self.slot()?;
         let mut files = Vec::with_capacity(count as usize);
         for number in first..first + count {
             files.push(self.fetch(number).await?);
         }
-        self.run("batch", move |chain, domain, signer| prove::prove_batch(chain, domain, signer, &files)).await
+        Ok((slot, files))
     }
 
     /// The TEE refusal of block `number`, signed only if the block itself is invalid.
     pub async fn refuse_block(&self, number: u64) -> Result<RefusalProof, ServiceError> {
+        let chain = self.ethereum()?;
         let _slot = self.slot()?;
         let file = self.fetch(number).await?;
-        self.run("refusal", move |chain, domain, signer| prove::refuse(chain, domain, signer, &file)).await
+        self.run("refusal", move |domain, signer| prove::refuse(&chain, domain, signer, &file)).await
     }
 
     /// The routes:
@@ -279,6 +349,9 @@ impl ProverService {
     /// - `POST /v1/prover/prove-batch/{first}/{count}`: a batch proof, or 422
     /// - `POST /v1/prover/refuse-block/{n}`: a TEE refusal, or 422 (the block is valid, or nothing
     ///   shows it invalid)
+    /// - `POST /v1/prover/prove-op-output/{first}/{count}`: on an OP prover, the output-root proof
+    ///   of those blocks ([`OpOutputProof`]), or 422; the routes above answer 422 on an OP prover,
+    ///   this one on an Ethereum-rules prover
     /// - `GET  /health`, `GET /metrics` (Prometheus text)
     pub fn router(self: Arc<Self>) -> Router {
         Router::new()
@@ -287,6 +360,7 @@ impl ProverService {
             .route("/v1/prover/prove-block/{n}", post(prove_block))
             .route("/v1/prover/prove-batch/{first}/{count}", post(prove_batch))
             .route("/v1/prover/refuse-block/{n}", post(refuse_block))
+            .route("/v1/prover/prove-op-output/{first}/{count}", post(prove_op_output))
             .route("/health", get(health))
             .route("/metrics", get(metrics))
             .with_state(self)
@@ -329,6 +403,13 @@ async fn prove_block(
         "digest": file.digest,
         "proof": file.proof,
     })))
+}
+
+async fn prove_op_output(
+    State(s): State<Arc<ProverService>>,
+    Path((first, count)): Path<(u64, u64)>,
+) -> Result<Json<OpOutputProof>, ServiceError> {
+    s.prove_op_output(first, count).await.map(Json)
 }
 
 async fn prove_batch(

@@ -225,6 +225,9 @@ pub enum FileError {
     /// The chain config names rules the STF cannot run under.
     #[error("chain config: {0}")]
     ChainConfig(#[from] phat_prover_core::ConfigError),
+    /// The rollup config names rules the OP STF cannot run under.
+    #[error("rollup config: {0}")]
+    RollupConfig(#[from] phat_prover_core::OpConfigError),
     /// A proof file's tag is not the block tag.
     #[error("unknown tag {0}")]
     Tag(B256),

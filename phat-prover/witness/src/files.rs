@@ -35,6 +35,16 @@ impl WitnessFile {
     }
 }
 
+/// Reads an OP Stack rollup config file (op-node's `rollup.json`, kona's `RollupConfig`): the rules
+/// an OP prover applies.
+pub fn read_rollup_config(path: &std::path::Path) -> Result<phat_prover_core::op::OpChainConfig, FileError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| FileError::Io { path: path.display().to_string(), source })?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|source| FileError::ChainConfigJson { path: path.display().to_string(), source })?;
+    Ok(phat_prover_core::op::OpChainConfig::from_rollup_config(&value)?)
+}
+
 /// Reads a chain config file: a geth genesis `config` object, or a whole genesis file holding one
 /// under `config`. The rules a prover applies come from here, never from a block or a node.
 pub fn read_chain_config(path: &std::path::Path) -> Result<ChainConfig, FileError> {

@@ -13,7 +13,7 @@ use phat_attestation_testkit::{
 use phat_devkit::{Anvil, DEV_KEY, L2_HARDFORK, Traffic, l2_chain_config};
 use phat_dstack::DstackClient;
 use phat_prover_core::{BlockPublicInput, TeeProof, public_input::BLOCK_TAG};
-use phat_prover_service::{AttestAnswer, ProverService, Settings};
+use phat_prover_service::{AttestAnswer, ProverService, Rules, Settings};
 use serde_json::Value;
 
 const L1_CHAIN_ID: u64 = 31_337;
@@ -36,9 +36,14 @@ fn socket_path(name: &str) -> PathBuf {
 
 /// A service proving `l2_rpc`'s blocks, quoting through the guest agent at `socket`; its URL.
 async fn start(l2_rpc: &str, socket: PathBuf) -> String {
+    start_with(l2_rpc, socket, Rules::Ethereum(l2_chain_config(L2_CHAIN_ID))).await
+}
+
+/// [`start`] under `rules`.
+async fn start_with(l2_rpc: &str, socket: PathBuf, rules: Rules) -> String {
     let settings = Settings {
         l2_rpc: l2_rpc.into(),
-        chain: l2_chain_config(L2_CHAIN_ID),
+        chain: rules,
         l1_chain_id: L1_CHAIN_ID,
         verifier: VERIFIER,
         max_batch: MAX_BATCH,
@@ -268,4 +273,82 @@ async fn each_service_has_a_key_of_its_own_and_shows_only_its_address() {
     assert_eq!(status, 200, "{metrics}");
     assert!(metrics.contains("phat_prover_stf_seconds"), "{metrics}");
     assert!(!metrics.contains("0x"), "{metrics}");
+}
+
+/// An OP prover (a rollup config): OP blocks from an OP-mode anvil proven as one output-root
+/// transition signed by the service's key; the Ethereum routes refuse, and an Ethereum-rules prover
+/// refuses the OP route.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_op_prover_proves_output_roots_and_only_those() {
+    const OP_CHAIN_ID: u64 = 167_010;
+    let l1 = Anvil::spawn(&[]).expect("L1 anvil");
+    let op = phat_devkit::spawn_op_l2(OP_CHAIN_ID).expect("OP anvil");
+    let l1_provider = alloy::providers::ProviderBuilder::new().connect_http(l1.url.parse().expect("url"));
+    let mut traffic = phat_devkit::OpTraffic::start(&op.url, DEV_KEY).await.expect("OP traffic");
+    for _ in 0..4 {
+        let origin = phat_devkit::L1Ref::latest(&l1_provider).await.expect("L1 head");
+        traffic.block(&origin).await.expect("OP block");
+    }
+    let chain = phat_devkit::op_l2_chain_config(OP_CHAIN_ID);
+    let url = start_with(&op.url, socket_path("op"), Rules::Op(chain.clone())).await;
+    let about = info(&url).await;
+    assert_eq!(field::<B256>(&about, "chainConfigHash"), chain.hash());
+    let prover: Address = field(&about, "address");
+
+    let (status, body) = post(&format!("{url}/v1/prover/prove-op-output/2/3"), None).await;
+    assert_eq!(status, 200, "{body}");
+    let proof: phat_witness::OpOutputProof = serde_json::from_value(body).expect("an OP output proof");
+    let domain = phat_prover_core::ProofDomain {
+        l1_chain_id: L1_CHAIN_ID,
+        verifier: VERIFIER,
+        l2_chain_id: OP_CHAIN_ID,
+        prover,
+    };
+    proof.check((&domain, chain.hash()), 2, 4, prover).expect("signed by the service for blocks 2..=4");
+    assert_eq!(proof.ending_output_root, node_output_root(&op.url, 4).await);
+
+    refused(post(&format!("{url}/v1/prover/prove-block/2"), None).await, 422, "proves OP Stack blocks");
+    refused(post(&format!("{url}/v1/prover/prove-op-output/2/0"), None).await, 422, "1 to 4 only");
+    let eth = start(&op.url, socket_path("eth-on-op")).await;
+    refused(post(&format!("{eth}/v1/prover/prove-op-output/2/1"), None).await, 422, "proves Ethereum-rules blocks");
+}
+
+/// Block `number`'s output root from the node: state root, the message passer's storage root
+/// (`eth_getProof`), hash.
+async fn node_output_root(l2_rpc: &str, number: u64) -> B256 {
+    let at = format!("{number:#x}");
+    let proof = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "eth_getProof",
+        "params": ["0x4200000000000000000000000000000000000016", [], at],
+    });
+    let (_, proof) = post(l2_rpc, Some(proof)).await;
+    let block = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": [at, false],
+    });
+    let (_, block) = post(l2_rpc, Some(block)).await;
+    phat_prover_core::op::output_root_v0(
+        field(&block["result"], "stateRoot"),
+        field(&proof["result"], "storageHash"),
+        field(&block["result"], "hash"),
+    )
+}
+
+/// `deploy/dstack/service.toml` (the file the image ships) parses; a config names exactly one of
+/// `chain_config` and `rollup_config`.
+#[test]
+fn the_shipped_config_parses_and_names_exactly_one_rule_file() {
+    use phat_prover_service::{Config, ServiceError};
+    const SHIPPED: &str = include_str!("../../../../deploy/dstack/service.toml");
+    let config = Config::parse(SHIPPED).expect("the shipped service.toml parses");
+    assert!(config.chain_config.is_some() && config.rollup_config.is_none());
+    let op = SHIPPED.replace(
+        "chain_config = \"/etc/phat-prover/l2-chain.json\"",
+        "rollup_config = \"/etc/phat-prover/rollup.json\"",
+    );
+    let config = Config::parse(&op).expect("an OP prover's config parses");
+    assert_eq!(config.rollup_config.as_deref(), Some(std::path::Path::new("/etc/phat-prover/rollup.json")));
+    let both = format!("rollup_config = \"/r.json\"\n{SHIPPED}");
+    assert!(matches!(Config::parse(&both), Err(ServiceError::BadRequest(_))));
+    let neither = SHIPPED.replace("chain_config = \"/etc/phat-prover/l2-chain.json\"", "");
+    assert!(matches!(Config::parse(&neither), Err(ServiceError::BadRequest(_))));
 }
