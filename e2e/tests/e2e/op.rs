@@ -11,7 +11,7 @@ use std::sync::Arc;
 use alloy::primitives::{B256, keccak256};
 use phat_e2e::op::{OpDevnet, output_root_at};
 use phat_l1::{OpOutputClaim, OpOutputOracle};
-use phat_relayer::op::{LocalOpProver, OpOutputProver};
+use phat_relayer::op::{LocalOpProver, OpOutputProver, claim_of};
 
 use super::devnet::repo;
 
@@ -51,15 +51,7 @@ async fn op_output_roots_are_proven_and_accepted_on_l1_one_of_n() {
     op.block().await.unwrap();
     let prover = op.provers().unwrap().remove(1);
     let proof = prover.prove_op_output(8, 8).await.unwrap();
-    let claim = OpOutputClaim {
-        l1OriginHash: proof.l1_origin_hash,
-        l1OriginNumber: proof.l1_origin_number,
-        startingBlockNumber: proof.starting_block,
-        startingOutputRoot: proof.starting_output_root,
-        endingBlockNumber: proof.ending_block,
-        endingOutputRoot: proof.ending_output_root,
-        blocksCommitment: proof.blocks_commitment,
-    };
+    let claim = claim_of(&proof);
     // An L1 block on: `blockhash` of the L1 origin (the L1 head when block 8 was built) is known
     // from the next L1 block on.
     alloy::providers::Provider::raw_request::<_, serde_json::Value>(&l1, "evm_mine".into(), ()).await.unwrap();

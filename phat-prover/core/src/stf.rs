@@ -86,14 +86,9 @@ pub fn execute_with_changes(
     let witness = IndexedWitness::new(&input.witness)?;
     let witness_commitment = witness.commitment();
 
-    // 1. Ancestors: parent first, each linked to the next by its parent hash.
-    let ancestors = ancestor_chain(header, &witness.headers)?;
+    // 1. Ancestors, 2. the witness opens at the parent's state root.
+    let ancestors = open_parent(header, &witness.headers, &witness.nodes)?;
     let (_, parent) = ancestors[0];
-
-    // 2. The witness must open at the parent's state root.
-    if parent.state_root != EMPTY_ROOT_HASH && !witness.nodes.contains(&parent.state_root) {
-        return Err(StfError::PreStateRootMissing(parent.state_root));
-    }
 
     // 3. Header rules relative to the parent.
     validate_header(chain, fork, block, parent)?;
@@ -131,20 +126,7 @@ pub fn execute_with_changes(
     }
 
     // 6. Commitments of the execution.
-    if result.gas_used != header.gas_used {
-        return Err(StfError::GasUsed { header: header.gas_used, computed: result.gas_used });
-    }
-    let receipts_root = calculate_receipt_root(&result.receipts);
-    if receipts_root != header.receipts_root {
-        return Err(StfError::ReceiptsRoot { header: header.receipts_root, computed: receipts_root });
-    }
-    let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
-    if logs_bloom != header.logs_bloom {
-        return Err(StfError::LogsBloom {
-            header: alloc::boxed::Box::new(header.logs_bloom),
-            computed: alloc::boxed::Box::new(logs_bloom),
-        });
-    }
+    let receipts_root = check_receipts(header, result.gas_used, &result.receipts)?;
     if fork >= Fork::Prague {
         let requests_hash = result.requests.requests_hash();
         if header.requests_hash != Some(requests_hash) {
@@ -221,9 +203,13 @@ pub fn execute_transactions<DB: Database + core::fmt::Debug>(
 
 /// Recovers every transaction's sender (EIP-2 low-s rule included).
 pub fn recover_senders(block: &L2Block) -> Result<Vec<Recovered<&TxEnvelope>>, StfError> {
-    block
-        .body
-        .transactions
+    recover_all(&block.body.transactions)
+}
+
+/// Every transaction with its recovered sender (an OP deposit's is its `from`); the index of the
+/// first whose signature does not recover.
+pub(crate) fn recover_all<T: SignerRecoverable>(transactions: &[T]) -> Result<Vec<Recovered<&T>>, StfError> {
+    transactions
         .iter()
         .enumerate()
         .map(|(index, tx)| {
@@ -232,12 +218,48 @@ pub fn recover_senders(block: &L2Block) -> Result<Vec<Recovered<&TxEnvelope>>, S
         .collect()
 }
 
-/// Walks from the block's parent back through the witness headers. Every witness header must be on
-/// that chain, with consecutive numbers; at least the parent must be there.
-pub(crate) fn ancestor_chain<'a>(
+/// Steps 1 and 2 of every STF: the ancestors from the block's parent back (parent first), and the
+/// witness must hold the parent's state root.
+pub(crate) fn open_parent<'a>(
     header: &Header,
     headers: &'a B256Map<Header>,
+    nodes: &crate::trie::NodePool,
 ) -> Result<Vec<(B256, &'a Header)>, StfError> {
+    let ancestors = ancestor_chain(header, headers)?;
+    let parent = ancestors[0].1;
+    if parent.state_root != EMPTY_ROOT_HASH && !nodes.contains(&parent.state_root) {
+        return Err(StfError::PreStateRootMissing(parent.state_root));
+    }
+    Ok(ancestors)
+}
+
+/// The commitments of an execution every STF checks: gas used, the receipts root and the logs
+/// bloom against the header's. Returns the receipts root.
+pub(crate) fn check_receipts<R: TxReceipt<Log = alloy_primitives::Log> + alloy_eips::Encodable2718>(
+    header: &Header,
+    gas_used: u64,
+    receipts: &[R],
+) -> Result<B256, StfError> {
+    if gas_used != header.gas_used {
+        return Err(StfError::GasUsed { header: header.gas_used, computed: gas_used });
+    }
+    let receipts_root = calculate_receipt_root(receipts);
+    if receipts_root != header.receipts_root {
+        return Err(StfError::ReceiptsRoot { header: header.receipts_root, computed: receipts_root });
+    }
+    let logs_bloom = receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
+    if logs_bloom != header.logs_bloom {
+        return Err(StfError::LogsBloom {
+            header: alloc::boxed::Box::new(header.logs_bloom),
+            computed: alloc::boxed::Box::new(logs_bloom),
+        });
+    }
+    Ok(receipts_root)
+}
+
+/// Walks from the block's parent back through the witness headers. Every witness header must be on
+/// that chain, with consecutive numbers; at least the parent must be there.
+fn ancestor_chain<'a>(header: &Header, headers: &'a B256Map<Header>) -> Result<Vec<(B256, &'a Header)>, StfError> {
     if headers.is_empty() {
         return Err(StfError::NoAncestors);
     }

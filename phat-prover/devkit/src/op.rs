@@ -17,6 +17,7 @@ use alloy_op_hardforks::OpHardfork;
 use op_alloy_consensus::{OpTxEnvelope, TxDeposit};
 use phat_prover_core::op::{
     OpChainConfig, OpChainConfigParts,
+    chain::op_forks_through,
     l1_info::{ISTHMUS_SELECTOR, L1_BLOCK, L1_INFO_DEPOSITOR},
 };
 
@@ -32,26 +33,21 @@ pub const ANVIL_OP_DENOMINATOR: u64 = 250;
 /// relaxation `phatDevnetAnvilOp` (base fee from the config, no `extraData` parameters). A real
 /// rollup's config comes from its `rollup.json`.
 pub fn op_l2_chain_config(chain_id: u64) -> OpChainConfig {
-    let forks = [
-        OpHardfork::Regolith,
-        OpHardfork::Canyon,
-        OpHardfork::Ecotone,
-        OpHardfork::Fjord,
-        OpHardfork::Granite,
-        OpHardfork::Holocene,
-        OpHardfork::Isthmus,
-    ];
-    let parts = OpChainConfigParts {
+    match OpChainConfig::new(op_l2_chain_parts(chain_id)) {
+        Ok(config) => config,
+        Err(e) => unreachable!("the Isthmus-from-genesis OP config is valid: {e}"),
+    }
+}
+
+/// The parts of [`op_l2_chain_config`] (to build a variant of it, e.g. without the relaxation).
+pub fn op_l2_chain_parts(chain_id: u64) -> OpChainConfigParts {
+    OpChainConfigParts {
         chain_id,
-        fork_times: forks.into_iter().map(|f| (f, 0)).collect(),
+        fork_times: op_forks_through(OpHardfork::Isthmus).map(|f| (f, 0)).collect(),
         unsupported_from: None,
         eip1559_elasticity: ANVIL_OP_ELASTICITY,
         eip1559_denominator_canyon: ANVIL_OP_DENOMINATOR,
         devnet_anvil: true,
-    };
-    match OpChainConfig::new(parts) {
-        Ok(config) => config,
-        Err(e) => unreachable!("the Isthmus-from-genesis OP config is valid: {e}"),
     }
 }
 

@@ -69,21 +69,7 @@ impl Traffic {
     /// Sends the next transaction, waits for its receipt and returns what it did.
     pub async fn step(&mut self) -> Result<String, DevkitError> {
         let (tx, what) = self.next_request();
-        self.next_timestamp().await?;
-        let receipt = self
-            .provider
-            .send_transaction(tx)
-            .await
-            .map_err(node("send"))
-            .map(|p| p.get_receipt())?
-            .await
-            .map_err(pending("receipt"))?;
-        if !receipt.status() {
-            return Err(DevkitError::Node {
-                call: "traffic transaction",
-                message: format!("{} reverted", receipt.transaction_hash),
-            });
-        }
+        let receipt = self.mine("traffic transaction", tx).await?;
         if let Some(address) = receipt.contract_address {
             self.stores.push(address);
         }
@@ -135,6 +121,20 @@ impl Traffic {
     /// block number and the gas it used.
     pub async fn create(&mut self, init_code: &[u8], gas: u64) -> Result<(u64, u64), DevkitError> {
         let tx = TransactionRequest::default().with_deploy_code(Bytes::copy_from_slice(init_code)).with_gas_limit(gas);
+        let receipt = self.mine("create", tx).await?;
+        let block = receipt
+            .block_number
+            .ok_or_else(|| DevkitError::Node { call: "receipt", message: "no block number".into() })?;
+        Ok((block, receipt.gas_used))
+    }
+
+    /// Sends `tx` in a block of its own (after its parent's timestamp) and waits for its receipt,
+    /// which must be a success (`call` names it in the error).
+    async fn mine(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+    ) -> Result<alloy::rpc::types::TransactionReceipt, DevkitError> {
         self.next_timestamp().await?;
         let receipt = self
             .provider
@@ -145,15 +145,9 @@ impl Traffic {
             .await
             .map_err(pending("receipt"))?;
         if !receipt.status() {
-            return Err(DevkitError::Node {
-                call: "create",
-                message: format!("{} reverted", receipt.transaction_hash),
-            });
+            return Err(DevkitError::Node { call, message: format!("{} reverted", receipt.transaction_hash) });
         }
-        let block = receipt
-            .block_number
-            .ok_or_else(|| DevkitError::Node { call: "receipt", message: "no block number".into() })?;
-        Ok((block, receipt.gas_used))
+        Ok(receipt)
     }
 
     /// anvil may mine two blocks in the same second with equal timestamps, which Ethereum's header

@@ -54,9 +54,7 @@ impl LocalOpProver {
         mut domain: ProofDomain,
         chain: OpChainConfig,
     ) -> Result<Self, RelayerError> {
-        let secret = secret.parse().map_err(|e| RelayerError::Config(format!("prover {name} key: {e}")))?;
-        let signer =
-            LocalSigner::from_bytes(&secret).map_err(|e| RelayerError::Config(format!("prover {name}: {e}")))?;
+        let signer = dev_signer(name, secret)?;
         domain.prover = signer.address();
         Ok(Self { name: name.into(), rpc: rpc.into(), signer, domain, chain: Arc::new(chain) })
     }
@@ -85,6 +83,25 @@ impl OpOutputProver for LocalOpProver {
                 .map_err(|e| fail(e.to_string()))
         })
     }
+}
+
+/// The L1 claim of an OP output-root proof (`OpOutputOracle.propose`, `TeeVerifier.verifyOpOutput`).
+pub fn claim_of(proof: &OpOutputProof) -> OpOutputClaim {
+    OpOutputClaim {
+        l1OriginHash: proof.l1_origin_hash,
+        l1OriginNumber: proof.l1_origin_number,
+        startingBlockNumber: proof.starting_block,
+        startingOutputRoot: proof.starting_output_root,
+        endingBlockNumber: proof.ending_block,
+        endingOutputRoot: proof.ending_output_root,
+        blocksCommitment: proof.blocks_commitment,
+    }
+}
+
+/// A development signer from a hex secret in the configuration (the prover's `name` in errors).
+pub(crate) fn dev_signer(name: &str, secret: &str) -> Result<LocalSigner, RelayerError> {
+    let secret = secret.parse().map_err(|e| RelayerError::Config(format!("prover {name} key: {e}")))?;
+    LocalSigner::from_bytes(&secret).map_err(|e| RelayerError::Config(format!("prover {name}: {e}")))
 }
 
 /// Where the OP relayer reads and writes.
@@ -202,17 +219,8 @@ impl OpOutputRelayer {
         }
         let (first, last) = (latest + 1, head.min(latest.saturating_add(self.config.max_blocks.max(1))));
         let (proof, prover) = self.ask(first, last).await?;
-        let claim = OpOutputClaim {
-            l1OriginHash: proof.l1_origin_hash,
-            l1OriginNumber: proof.l1_origin_number,
-            startingBlockNumber: proof.starting_block,
-            startingOutputRoot: proof.starting_output_root,
-            endingBlockNumber: proof.ending_block,
-            endingOutputRoot: proof.ending_output_root,
-            blocksCommitment: proof.blocks_commitment,
-        };
         let receipt = oracle
-            .propose(claim, proof.proof.clone())
+            .propose(claim_of(&proof), proof.proof.clone())
             .send()
             .await
             .map_err(l1)?

@@ -69,9 +69,7 @@ impl LocalProver {
         mut domain: ProofDomain,
         chain: ChainConfig,
     ) -> Result<Self, RelayerError> {
-        let secret = secret.parse().map_err(|e| RelayerError::Config(format!("prover {name} key: {e}")))?;
-        let signer =
-            LocalSigner::from_bytes(&secret).map_err(|e| RelayerError::Config(format!("prover {name}: {e}")))?;
+        let signer = crate::op::dev_signer(name, secret)?;
         domain.prover = signer.address();
         Ok(Self { name: name.into(), rpc: rpc.into(), signer, domain, chain: Arc::new(chain) })
     }

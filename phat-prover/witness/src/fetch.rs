@@ -93,19 +93,9 @@ impl Node {
         if number == 0 {
             return Err(FetchError::Genesis);
         }
-        let chain_id = node.call::<_, U64>("eth_chainId", ()).await?.to::<u64>();
-        if chain_id != chain.chain_id() {
-            return Err(FetchError::WrongChain { config: chain.chain_id(), node: chain_id });
-        }
+        let chain_id = node.same_chain(chain.chain_id()).await?;
         let (block_rlp, block) = node.block(number).await?;
-        let parent = node.headers(&[number - 1]).await?.remove(0);
-        if parent.hash_slow() != block.header.parent_hash {
-            return Err(FetchError::Unlinked {
-                number,
-                parent_hash: block.header.parent_hash,
-                served: parent.hash_slow(),
-            });
-        }
+        let parent = node.parent_of(&block.header).await?;
 
         let witness = match node.execution_witness(number).await? {
             Some(mut witness) => {
@@ -137,6 +127,25 @@ impl Node {
             }
         };
         Ok(WitnessFile { chain_id, block: block_rlp, witness })
+    }
+
+    /// The node's chain id, which must be `configured` (the caller's chain config's).
+    pub(crate) async fn same_chain(&self, configured: u64) -> Result<u64, FetchError> {
+        let chain_id = self.chain_id().await?;
+        if chain_id != configured {
+            return Err(FetchError::WrongChain { config: configured, node: chain_id });
+        }
+        Ok(chain_id)
+    }
+
+    /// The parent header of `header`, which must hash to its parent hash.
+    pub(crate) async fn parent_of(&self, header: &Header) -> Result<Header, FetchError> {
+        let number = header.number;
+        let parent = self.headers(&[number.saturating_sub(1)]).await?.remove(0);
+        if parent.hash_slow() != header.parent_hash {
+            return Err(FetchError::Unlinked { number, parent_hash: header.parent_hash, served: parent.hash_slow() });
+        }
+        Ok(parent)
     }
 
     /// The node's chain id.

@@ -49,19 +49,9 @@ impl Node {
         if number == 0 {
             return Err(FetchError::Genesis);
         }
-        let chain_id = self.chain_id().await?;
-        if chain_id != chain.chain_id() {
-            return Err(FetchError::WrongChain { config: chain.chain_id(), node: chain_id });
-        }
+        let chain_id = self.same_chain(chain.chain_id()).await?;
         let (block_rlp, block) = self.op_block(number).await?;
-        let parent = self.headers(&[number - 1]).await?.remove(0);
-        if parent.hash_slow() != block.header.parent_hash {
-            return Err(FetchError::Unlinked {
-                number,
-                parent_hash: block.header.parent_hash,
-                served: parent.hash_slow(),
-            });
-        }
+        let parent = self.parent_of(&block.header).await?;
         let message_passer = BTreeMap::from([(L2_TO_L1_MESSAGE_PASSER_ADDRESS, BTreeSet::new())]);
         let mut witness = match self.execution_witness(number).await? {
             Some(witness) => witness,

@@ -58,6 +58,12 @@ pub const OP_FORKS: [OpHardfork; 8] = [
     OpHardfork::Jovian,
 ];
 
+/// The schedule's forks from Regolith through `last`, in order (empty if `last` is not one of them).
+pub fn op_forks_through(last: OpHardfork) -> impl Iterator<Item = OpHardfork> {
+    let end = index(last).map_or(0, |i| i + 1);
+    OP_FORKS.into_iter().take(end)
+}
+
 /// Name of the devnet relaxation in configs (see [`OpChainConfigParts::devnet_anvil`]).
 pub const DEVNET_ANVIL: &str = "phatDevnetAnvilOp";
 

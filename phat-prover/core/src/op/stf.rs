@@ -14,9 +14,7 @@
 
 use alloc::vec::Vec;
 use alloy_consensus::{
-    BlockHeader, EMPTY_OMMER_ROOT_HASH, Header, Transaction, TxReceipt,
-    proofs::{calculate_receipt_root, calculate_transaction_root},
-    transaction::{Recovered, SignerRecoverable},
+    BlockHeader, EMPTY_OMMER_ROOT_HASH, Header, Transaction, proofs::calculate_transaction_root, transaction::Recovered,
 };
 use alloy_eips::{eip1559::BaseFeeParams, eip7685::EMPTY_REQUESTS_HASH};
 use alloy_evm::{
@@ -26,7 +24,7 @@ use alloy_evm::{
 use alloy_op_evm::{
     OpBlockExecutionCtx, OpBlockExecutor, OpEvmFactory, OpTx, block::OpAlloyReceiptBuilder, evm_env_for_op_block,
 };
-use alloy_primitives::{B256, Bloom, TxKind, U256, keccak256};
+use alloy_primitives::{B256, TxKind, U256, keccak256};
 use alloy_trie::EMPTY_ROOT_HASH;
 use op_alloy_consensus::{
     L2_TO_L1_MESSAGE_PASSER_ADDRESS, OpBlock, OpReceiptEnvelope, OpTxEnvelope, decode_holocene_extra_data,
@@ -41,7 +39,7 @@ use crate::{
         OpChainConfig, OpFork,
         l1_info::{self, L1_BLOCK, L1_INFO_DEPOSITOR, L1Origin},
     },
-    stf::{BlockOutcome, MAX_EXTRA_DATA, MAX_GAS_LIMIT, ancestor_chain, presence},
+    stf::{BlockOutcome, MAX_EXTRA_DATA, MAX_GAS_LIMIT, check_receipts, open_parent, presence, recover_all},
     witness::{ExecutionWitness, IndexedWitness, decode_exact},
 };
 
@@ -112,11 +110,8 @@ pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBloc
     let witness_commitment = witness.commitment();
 
     // 1. Ancestors, 2. the witness opens at the parent's state root.
-    let ancestors = ancestor_chain(header, &witness.headers)?;
+    let ancestors = open_parent(header, &witness.headers, &witness.nodes)?;
     let (_, parent) = ancestors[0];
-    if parent.state_root != EMPTY_ROOT_HASH && !witness.nodes.contains(&parent.state_root) {
-        return Err(StfError::PreStateRootMissing(parent.state_root));
-    }
     let parent_fork = chain.fork_at(parent.timestamp).ok();
 
     // 3. Header rules.
@@ -155,20 +150,7 @@ pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBloc
     }
 
     // 6. Commitments of the execution.
-    if result.gas_used != header.gas_used {
-        return Err(StfError::GasUsed { header: header.gas_used, computed: result.gas_used });
-    }
-    let receipts_root = calculate_receipt_root(&result.receipts);
-    if receipts_root != header.receipts_root {
-        return Err(StfError::ReceiptsRoot { header: header.receipts_root, computed: receipts_root });
-    }
-    let logs_bloom = result.receipts.iter().fold(Bloom::ZERO, |bloom, r| bloom | r.bloom());
-    if logs_bloom != header.logs_bloom {
-        return Err(StfError::LogsBloom {
-            header: alloc::boxed::Box::new(header.logs_bloom),
-            computed: alloc::boxed::Box::new(logs_bloom),
-        });
-    }
+    let receipts_root = check_receipts(header, result.gas_used, &result.receipts)?;
     // Jovian: blobGasUsed carries the block's DA footprint; before, zero.
     let blob_gas_used = if fork >= OpFork::Jovian { result.blob_gas_used } else { 0 };
     if header.blob_gas_used != Some(blob_gas_used) {
@@ -234,15 +216,7 @@ pub fn execute_transactions<DB: revm::Database + core::fmt::Debug>(
 
 /// Recovers every transaction's sender (a deposit's is its `from`).
 pub fn recover_senders(block: &OpBlock) -> Result<Vec<Recovered<&OpTxEnvelope>>, StfError> {
-    block
-        .body
-        .transactions
-        .iter()
-        .enumerate()
-        .map(|(index, tx)| {
-            tx.recover_signer().map(|s| Recovered::new_unchecked(tx, s)).map_err(|_| StfError::Signature { index })
-        })
-        .collect()
+    recover_all(&block.body.transactions)
 }
 
 /// The deposit rules of the derivation pipeline that a block alone shows: the L1-attributes deposit

@@ -20,7 +20,6 @@ async fn op_blocks_from_a_node_are_proven_as_output_roots() {
     let l2_provider = ProviderBuilder::new().connect_http(l2.url.parse().unwrap());
     let chain = op_l2_chain_config(L2_CHAIN_ID);
     let mut traffic = OpTraffic::start(&l2.url, DEV_KEY).await.unwrap();
-    assert_eq!(phat_prover_core::op::OpChainConfig::new(devnet_parts(&chain)).unwrap(), chain);
     let mut origins = Vec::new();
     for i in 0..7 {
         if i % 2 == 0 {
@@ -54,7 +53,7 @@ async fn op_blocks_from_a_node_are_proven_as_output_roots() {
     // parameters from the parent's extraData) is refused, and the two configs hash apart.
     let strict = phat_prover_core::op::OpChainConfig::new(phat_prover_core::op::OpChainConfigParts {
         devnet_anvil: false,
-        ..devnet_parts(&chain)
+        ..phat_devkit::op::op_l2_chain_parts(L2_CHAIN_ID)
     })
     .unwrap();
     assert_ne!(strict.hash(), chain.hash());
@@ -87,20 +86,4 @@ async fn op_blocks_from_a_node_are_proven_as_output_roots() {
     let mut shuffled = files.clone();
     shuffled.swap(1, 2);
     assert!(prove_op_output(&chain, &domain, &signer, &shuffled).is_err());
-}
-
-/// The parts of the devnet's config (every fork through Isthmus at 0, anvil's parameters).
-fn devnet_parts(chain: &phat_prover_core::op::OpChainConfig) -> phat_prover_core::op::OpChainConfigParts {
-    use alloy_op_hardforks::OpHardfork::*;
-    phat_prover_core::op::OpChainConfigParts {
-        chain_id: chain.chain_id(),
-        fork_times: [Regolith, Canyon, Ecotone, Fjord, Granite, Holocene, Isthmus]
-            .into_iter()
-            .map(|f| (f, 0))
-            .collect(),
-        unsupported_from: None,
-        eip1559_elasticity: phat_devkit::op::ANVIL_OP_ELASTICITY,
-        eip1559_denominator_canyon: phat_devkit::op::ANVIL_OP_DENOMINATOR,
-        devnet_anvil: true,
-    }
 }
