@@ -173,7 +173,7 @@ impl Devnet {
             for i in 0..n {
                 let settings = Settings {
                     l2_rpc: l2.url.clone(),
-                    chain: phat_prover_service::Rules::Ethereum(chain.clone()),
+                    chain: phat_prover_service::Rules::Ethereum(chain.clone().into()),
                     l1_chain_id: L1_CHAIN_ID,
                     verifier: addresses.tee,
                     max_batch: 64,

@@ -13,14 +13,10 @@ use std::{path::Path, process::Command, sync::Arc, time::Duration};
 
 use alloy::{
     primitives::{Address, B256},
-    providers::{Provider, ProviderBuilder},
+    providers::ProviderBuilder,
 };
-use op_alloy_consensus::L2_TO_L1_MESSAGE_PASSER_ADDRESS;
-use phat_devkit::{Anvil, DEV_KEY, L1Ref, OpTraffic, op_l2_chain_config, spawn_op_l2};
-use phat_prover_core::{
-    ProofDomain,
-    op::{OpChainConfig, output_root_v0},
-};
+use phat_devkit::{Anvil, DEV_KEY, L1Ref, OpTraffic, op::output_root_at, op_l2_chain_config, spawn_op_l2};
+use phat_prover_core::{ProofDomain, op::OpChainConfig};
 use phat_relayer::{
     config::HeadTag,
     op::{LocalOpProver, OpOutputProver, OpOutputRelayer, OpRelayerConfig},
@@ -110,20 +106,6 @@ impl OpDevnet {
         };
         Ok(OpOutputRelayer::connect(config, &self.chain, provers).await?)
     }
-}
-
-/// The output root of L2 block `number` as the node has it: its state root, the message passer's
-/// storage root (`eth_getProof`) and its hash.
-pub async fn output_root_at(l2_rpc: &str, number: u64) -> Result<B256, DevnetError> {
-    let l2 = ProviderBuilder::new().connect_http(l2_rpc.parse().map_err(err)?);
-    let header = l2
-        .get_block_by_number(number.into())
-        .await
-        .map_err(err)?
-        .ok_or_else(|| DevnetError::L1(format!("L2 has no block {number}")))?
-        .header;
-    let proof = l2.get_proof(L2_TO_L1_MESSAGE_PASSER_ADDRESS, vec![]).block_id(number.into()).await.map_err(err)?;
-    Ok(output_root_v0(header.state_root, proof.storage_hash, header.hash))
 }
 
 /// Deploys the chain's `OpOutputOracle` with forge, anchored at `anchor` / `root`.

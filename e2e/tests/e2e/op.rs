@@ -9,7 +9,8 @@
 use std::sync::Arc;
 
 use alloy::primitives::{B256, keccak256};
-use phat_e2e::op::{OpDevnet, output_root_at};
+use phat_devkit::op::output_root_at;
+use phat_e2e::op::OpDevnet;
 use phat_l1::{OpOutputClaim, OpOutputOracle};
 use phat_relayer::op::{LocalOpProver, OpOutputProver, claim_of};
 

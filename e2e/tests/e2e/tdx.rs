@@ -28,7 +28,7 @@ fn selector(error: &str) -> String {
 fn settings(devnet: &Devnet) -> Settings {
     Settings {
         l2_rpc: devnet.l2.url.clone(),
-        chain: phat_prover_service::Rules::Ethereum(devnet.chain.clone()),
+        chain: phat_prover_service::Rules::Ethereum(devnet.chain.clone().into()),
         l1_chain_id: phat_e2e::devnet::L1_CHAIN_ID,
         verifier: devnet.addresses.tee,
         max_batch: 64,

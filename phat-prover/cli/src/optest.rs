@@ -14,7 +14,7 @@ use alloy_primitives::{Address, B64, B256, Bytes};
 use alloy_rlp::Decodable;
 use op_alloy_consensus::{OpTxEnvelope, encode_holocene_extra_data};
 use phat_prover_core::{
-    ExecutionWitness, StfError,
+    ExecutionWitness,
     op::{OpBlockOutcome, OpChainConfig, OpStatelessInput},
 };
 use serde::Deserialize;
@@ -155,11 +155,6 @@ fn decode_exact<T: Decodable>(mut buf: &[u8]) -> Result<T, CliError> {
     if buf.is_empty() { Ok(value) } else { Err(CliError::Input("rlp: trailing bytes".into())) }
 }
 
-/// Executes a fixture's block (as given, or as a test changed it).
-pub fn execute(chain: &OpChainConfig, input: &OpStatelessInput) -> Result<OpBlockOutcome, StfError> {
-    phat_prover_core::op::execute(chain, input)
-}
-
 /// The verdict on one file, with a name for it and the outcome when the STF accepted it.
 pub fn run_file(path: &Path) -> Result<(String, Verdict, Option<OpBlockOutcome>), CliError> {
     let fixture = OpFixture::read(path)?;
@@ -184,7 +179,7 @@ pub fn run_file(path: &Path) -> Result<(String, Verdict, Option<OpBlockOutcome>)
     if let Err(e) = fixture.check_attributes(&chain, &input.block.header) {
         return Ok((name, Verdict::Failed(e), None));
     }
-    Ok(match execute(&chain, &input) {
+    Ok(match phat_prover_core::op::execute(&chain, &input) {
         Ok(outcome) if outcome.block.block_hash == fixture.expected_block_hash => {
             (name, Verdict::Passed, Some(outcome))
         }

@@ -14,11 +14,12 @@ use alloy::{
     providers::Provider,
 };
 use alloy_op_hardforks::OpHardfork;
-use op_alloy_consensus::{OpTxEnvelope, TxDeposit};
+use op_alloy_consensus::{L2_TO_L1_MESSAGE_PASSER_ADDRESS, OpTxEnvelope, TxDeposit};
 use phat_prover_core::op::{
     OpChainConfig, OpChainConfigParts,
     chain::op_forks_through,
     l1_info::{ISTHMUS_SELECTOR, L1_BLOCK, L1_INFO_DEPOSITOR},
+    output_root_v0,
 };
 
 use crate::{Anvil, DevkitError, Traffic, traffic::node};
@@ -137,6 +138,25 @@ pub fn l1_info_calldata(l1: &L1Ref, sequence: u64) -> Bytes {
 fn source_hash(domain: u64, l1_hash: B256, index: u64) -> B256 {
     let inner = keccak256([l1_hash.as_slice(), &U256::from(index).to_be_bytes::<32>()].concat());
     keccak256([&U256::from(domain).to_be_bytes::<32>()[..], inner.as_slice()].concat())
+}
+
+/// The output root of L2 block `number` as the node at `l2_rpc` has it: its state root, the
+/// L2ToL1MessagePasser's storage root (`eth_getProof`) and its hash.
+pub async fn output_root_at(l2_rpc: &str, number: u64) -> Result<B256, DevkitError> {
+    let url = l2_rpc.parse().map_err(|_| DevkitError::Url(l2_rpc.into()))?;
+    let l2 = alloy::providers::ProviderBuilder::new().connect_http(url);
+    let header = l2
+        .get_block_by_number(number.into())
+        .await
+        .map_err(node("eth_getBlockByNumber"))?
+        .ok_or_else(|| DevkitError::Node { call: "eth_getBlockByNumber", message: format!("no block {number}") })?
+        .header;
+    let proof = l2
+        .get_proof(L2_TO_L1_MESSAGE_PASSER_ADDRESS, vec![])
+        .block_id(number.into())
+        .await
+        .map_err(node("eth_getProof"))?;
+    Ok(output_root_v0(header.state_root, proof.storage_hash, header.hash))
 }
 
 /// The L1 account of the devnet's user deposits (a deposit needs no key: L1's portal vouches for

@@ -2,9 +2,10 @@
 //! proposes them to the chain's `OpOutputOracle` (what an OP dispute or validity game reads, or
 //! calls `verify` on).
 //!
-//! Same rules as the Ethereum relayer: any one of N provers suffices (each call timed out, the
-//! next prover asked), an answer is passed on only if it is for the range asked, under the rollup
-//! config L1 expects, and signed by the prover asked; nothing past the L2 head tag is proven.
+//! Same rules as the Ethereum relayer, through the same [`ProverPool`]: any one of N provers
+//! suffices (each call timed out, the next prover asked, the start rotating), an answer is passed
+//! on only if it is for the range asked, under the rollup config L1 expects, and signed by the
+//! prover asked; nothing past the L2 head tag is proven.
 
 use std::{sync::Arc, time::Duration};
 
@@ -19,7 +20,11 @@ use phat_l1::{OpOutputClaim, OpOutputOracle};
 use phat_prover_core::{LocalSigner, ProofDomain, Signer, op::OpChainConfig};
 use phat_witness::{OpOutputProof, op::fetch_op_witness, prove::prove_op_output};
 
-use crate::{config::HeadTag, error::RelayerError};
+use crate::{
+    config::HeadTag,
+    error::RelayerError,
+    prover::{Answer, PoolMember, ProverPool},
+};
 
 /// What an OP prover returns for blocks `first..=last`.
 pub type OpOutputFuture<'a> = BoxFuture<'a, Result<OpOutputProof, RelayerError>>;
@@ -32,6 +37,31 @@ pub trait OpOutputProver: Send + Sync {
     fn address(&self) -> Address;
     /// One TEE-proof of the output-root transition over L2 blocks `first..=last`.
     fn prove_op_output(&self, first: u64, last: u64) -> OpOutputFuture<'_>;
+}
+
+impl PoolMember for dyn OpOutputProver {
+    fn id(&self) -> (&str, Address) {
+        (self.name(), self.address())
+    }
+}
+
+impl ProverPool<dyn OpOutputProver> {
+    /// Asks the provers in turn (from a rotating start, each call timed out) until one returns a
+    /// proof of the output-root transition over `first..=last`, under `domain` and the rollup config
+    /// with hash `rollup_config`, signed by it.
+    pub async fn prove_op_output(
+        &self,
+        first: u64,
+        last: u64,
+        (domain, rollup_config): (&ProofDomain, B256),
+    ) -> Result<Answer<OpOutputProof>, RelayerError> {
+        self.ask(
+            last,
+            |p| p.prove_op_output(first, last),
+            |proof, p| proof.check((domain, rollup_config), first, last, p.address()),
+        )
+        .await
+    }
 }
 
 /// The OP STF in this process with a key from the configuration: a development prover, not a TEE.
@@ -139,7 +169,7 @@ pub struct Proposed {
 /// Proves and proposes OP output roots, 1-of-N.
 pub struct OpOutputRelayer {
     config: OpRelayerConfig,
-    provers: Vec<Arc<dyn OpOutputProver>>,
+    pool: ProverPool<dyn OpOutputProver>,
     l1: DynProvider,
     l2: DynProvider,
     domain: ProofDomain,
@@ -158,9 +188,7 @@ impl OpOutputRelayer {
         chain: &OpChainConfig,
         provers: Vec<Arc<dyn OpOutputProver>>,
     ) -> Result<Self, RelayerError> {
-        if provers.is_empty() {
-            return Err(RelayerError::Config("no prover configured".into()));
-        }
+        let pool = ProverPool::of(provers, config.prover_timeout)?;
         if config.head == HeadTag::Latest {
             tracing::warn!("proving up to the latest L2 block: a devnet setting (the safe head is derived from L1)");
         }
@@ -195,7 +223,7 @@ impl OpOutputRelayer {
             l2_chain_id,
             prover: Address::ZERO,
         };
-        Ok(Self { config, provers, l1: l1_provider, l2: l2_provider, domain, rollup_config })
+        Ok(Self { config, pool, l1: l1_provider, l2: l2_provider, domain, rollup_config })
     }
 
     /// The domain the provers must sign for (its prover left zero).
@@ -218,7 +246,8 @@ impl OpOutputRelayer {
             return Ok(None);
         }
         let (first, last) = (latest + 1, head.min(latest.saturating_add(self.config.max_blocks.max(1))));
-        let (proof, prover) = self.ask(first, last).await?;
+        let Answer { proof, prover, .. } =
+            self.pool.prove_op_output(first, last, (&self.domain, self.rollup_config)).await?;
         let receipt = oracle
             .propose(claim_of(&proof), proof.proof.clone())
             .send()
@@ -233,29 +262,5 @@ impl OpOutputRelayer {
         }
         tracing::info!(first, last, output_root = %proof.ending_output_root, prover, "OP output proposed");
         Ok(Some(Proposed { block: last, output_root: proof.ending_output_root, prover, tx: receipt.transaction_hash }))
-    }
-
-    /// 1-of-N: each prover in turn until one answers a proof of `first..=last` under this domain
-    /// and rollup config, signed by itself.
-    async fn ask(&self, first: u64, last: u64) -> Result<(OpOutputProof, String), RelayerError> {
-        for prover in &self.provers {
-            let answer = tokio::time::timeout(self.config.prover_timeout, prover.prove_op_output(first, last)).await;
-            let result = match answer {
-                Err(_) => Err(RelayerError::ProverTimeout {
-                    prover: prover.name().into(),
-                    timeout: self.config.prover_timeout,
-                }),
-                Ok(Err(e)) => Err(e),
-                Ok(Ok(proof)) => proof
-                    .check((&self.domain, self.rollup_config), first, last, prover.address())
-                    .map(|()| proof)
-                    .map_err(|reason| RelayerError::Prover { prover: prover.name().into(), reason }),
-            };
-            match result {
-                Ok(proof) => return Ok((proof, prover.name().into())),
-                Err(e) => tracing::warn!(first, last, "{e}"),
-            }
-        }
-        Err(RelayerError::NoProver { block: last, failures: self.provers.len() })
     }
 }

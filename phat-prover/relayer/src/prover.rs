@@ -366,9 +366,23 @@ pub struct Answer<P = ProofFile> {
     pub latency: Duration,
 }
 
+/// What a pool needs of each of its provers: a name for logs and the address its answers must
+/// recover to. Block provers ([`TeeProver`]) and OP output provers
+/// ([`crate::op::OpOutputProver`]) share the pool's 1-of-N round.
+pub trait PoolMember: Send + Sync {
+    /// The prover's name and signing address.
+    fn id(&self) -> (&str, Address);
+}
+
+impl PoolMember for dyn TeeProver {
+    fn id(&self) -> (&str, Address) {
+        (self.name(), self.address())
+    }
+}
+
 /// N provers, 1-of-N with failover.
-pub struct ProverPool {
-    provers: Vec<Arc<dyn TeeProver>>,
+pub struct ProverPool<P: ?Sized + PoolMember = dyn TeeProver> {
+    provers: Vec<Arc<P>>,
     timeout: Duration,
     next: AtomicUsize,
     stats: Mutex<Vec<ProverStats>>,
@@ -376,12 +390,22 @@ pub struct ProverPool {
 
 impl ProverPool {
     pub fn new(provers: Vec<Arc<dyn TeeProver>>, timeout: Duration) -> Result<Self, RelayerError> {
+        Self::of(provers, timeout)
+    }
+}
+
+impl<P: ?Sized + PoolMember> ProverPool<P> {
+    /// A pool of `provers`, each call bounded by `timeout`.
+    pub fn of(provers: Vec<Arc<P>>, timeout: Duration) -> Result<Self, RelayerError> {
         if provers.is_empty() {
             return Err(RelayerError::Config("no prover configured".into()));
         }
         let stats = provers
             .iter()
-            .map(|p| ProverStats { name: p.name().into(), address: p.address(), ..Default::default() })
+            .map(|p| {
+                let (name, address) = p.id();
+                ProverStats { name: name.into(), address, ..Default::default() }
+            })
             .collect();
         Ok(Self { provers, timeout, next: AtomicUsize::new(0), stats: Mutex::new(stats) })
     }
@@ -407,6 +431,43 @@ impl ProverPool {
         }
     }
 
+    /// 1-of-N: `call` on each prover in turn (from a rotating start) until an answer passes `check`.
+    pub(crate) async fn ask<'a, T>(
+        &'a self,
+        block: u64,
+        call: impl Fn(&'a P) -> BoxFuture<'a, Result<T, RelayerError>>,
+        check: impl Fn(&T, &P) -> Result<(), String>,
+    ) -> Result<Answer<T>, RelayerError> {
+        let n = self.provers.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in (0..n).map(|k| (start + k) % n) {
+            let prover = self.provers[i].as_ref();
+            let name = prover.id().0;
+            let t = Instant::now();
+            let result = match tokio::time::timeout(self.timeout, call(prover)).await {
+                Err(_) => Err(RelayerError::ProverTimeout { prover: name.into(), timeout: self.timeout }),
+                Ok(Err(e)) => Err(e),
+                Ok(Ok(proof)) => check(&proof, prover)
+                    .map(|()| proof)
+                    .map_err(|reason| RelayerError::Prover { prover: name.into(), reason }),
+            };
+            match result {
+                Ok(proof) => {
+                    let latency = t.elapsed();
+                    self.record(i, Ok(latency));
+                    return Ok(Answer { proof, prover: name.into(), latency });
+                }
+                Err(e) => {
+                    tracing::warn!(block, "{e}");
+                    self.record(i, Err(e.to_string()));
+                }
+            }
+        }
+        Err(RelayerError::NoProver { block, failures: n })
+    }
+}
+
+impl ProverPool {
     /// Asks the provers in turn until one returns a proof of `number` that is signed by it.
     pub async fn prove(&self, number: u64) -> Result<Answer, RelayerError> {
         self.ask(number, |p| p.prove_block(number), |proof, prover| check(proof, number, prover.address())).await
@@ -437,40 +498,6 @@ impl ProverPool {
         (domain, chain_config): (&ProofDomain, B256),
     ) -> Result<Answer<RefusalProof>, RelayerError> {
         self.ask(number, |p| p.refuse_block(number), |r, p| r.check((domain, chain_config), number, p.address())).await
-    }
-
-    /// 1-of-N: `call` on each prover in turn (from a rotating start) until an answer passes `check`.
-    async fn ask<'a, T>(
-        &'a self,
-        block: u64,
-        call: impl Fn(&'a dyn TeeProver) -> BoxFuture<'a, Result<T, RelayerError>>,
-        check: impl Fn(&T, &dyn TeeProver) -> Result<(), String>,
-    ) -> Result<Answer<T>, RelayerError> {
-        let n = self.provers.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
-        for i in (0..n).map(|k| (start + k) % n) {
-            let prover = self.provers[i].as_ref();
-            let t = Instant::now();
-            let result = match tokio::time::timeout(self.timeout, call(prover)).await {
-                Err(_) => Err(RelayerError::ProverTimeout { prover: prover.name().into(), timeout: self.timeout }),
-                Ok(Err(e)) => Err(e),
-                Ok(Ok(proof)) => check(&proof, prover)
-                    .map(|()| proof)
-                    .map_err(|reason| RelayerError::Prover { prover: prover.name().into(), reason }),
-            };
-            match result {
-                Ok(proof) => {
-                    let latency = t.elapsed();
-                    self.record(i, Ok(latency));
-                    return Ok(Answer { proof, prover: prover.name().into(), latency });
-                }
-                Err(e) => {
-                    tracing::warn!(block, "{e}");
-                    self.record(i, Err(e.to_string()));
-                }
-            }
-        }
-        Err(RelayerError::NoProver { block, failures: n })
     }
 }
 

@@ -70,11 +70,11 @@ impl Settings {
     /// The settings of a config file (its chain config read).
     pub fn of(config: &Config) -> Result<Self, ServiceError> {
         let chain = match (&config.chain_config, &config.rollup_config) {
-            (Some(path), _) => {
-                Rules::Ethereum(phat_witness::files::read_chain_config(path).map_err(ServiceError::ChainConfig)?)
-            }
+            (Some(path), _) => Rules::Ethereum(Arc::new(
+                phat_witness::files::read_chain_config(path).map_err(ServiceError::ChainConfig)?,
+            )),
             (None, Some(path)) => {
-                Rules::Op(phat_witness::files::read_rollup_config(path).map_err(ServiceError::ChainConfig)?)
+                Rules::Op(Arc::new(phat_witness::files::read_rollup_config(path).map_err(ServiceError::ChainConfig)?))
             }
             (None, None) => return Err(ServiceError::BadRequest("no chain_config or rollup_config".into())),
         };
@@ -92,11 +92,9 @@ impl Settings {
 /// The rules the service proves under, from its configuration: an Ethereum-rules L2 (blocks,
 /// batches, refusals) or an OP Stack chain (output roots).
 #[derive(Debug, Clone)]
-// One value per service, held once: the size of the larger variant does not matter.
-#[allow(clippy::large_enum_variant)]
 pub enum Rules {
-    Ethereum(ChainConfig),
-    Op(OpChainConfig),
+    Ethereum(Arc<ChainConfig>),
+    Op(Arc<OpChainConfig>),
 }
 
 impl Rules {
@@ -164,7 +162,7 @@ impl Metrics {
 pub struct ProverService {
     signer: LocalSigner,
     domain: ProofDomain,
-    chain: Arc<Rules>,
+    chain: Rules,
     l2_rpc: String,
     attester: Box<dyn Attester>,
     max_batch: u64,
@@ -202,7 +200,7 @@ impl ProverService {
         Ok(Self {
             signer,
             domain,
-            chain: Arc::new(settings.chain),
+            chain: settings.chain,
             l2_rpc: settings.l2_rpc,
             attester,
             max_batch: settings.max_batch,
@@ -251,15 +249,15 @@ impl ProverService {
 
     /// The Ethereum chain config, or [`ServiceError::WrongChainKind`] on an OP prover.
     fn ethereum(&self) -> Result<Arc<ChainConfig>, ServiceError> {
-        match self.chain.as_ref() {
-            Rules::Ethereum(c) => Ok(Arc::new(c.clone())),
+        match &self.chain {
+            Rules::Ethereum(c) => Ok(c.clone()),
             Rules::Op(_) => Err(ServiceError::WrongChainKind { serves: "OP Stack" }),
         }
     }
 
     /// Block `number` and its witness from the L2 node (by the service's rules).
     async fn fetch(&self, number: u64) -> Result<WitnessFile, ServiceError> {
-        let fetched = match self.chain.as_ref() {
+        let fetched = match &self.chain {
             Rules::Ethereum(c) => fetch::fetch_witness(&self.l2_rpc, number, c).await,
             Rules::Op(c) => phat_witness::op::fetch_op_witness(&self.l2_rpc, number, c).await,
         };
@@ -307,8 +305,8 @@ impl ProverService {
 
     /// One TEE-proof of the OP output roots over blocks `first .. first + count` (an OP prover).
     pub async fn prove_op_output(&self, first: u64, count: u64) -> Result<OpOutputProof, ServiceError> {
-        let chain = match self.chain.as_ref() {
-            Rules::Op(c) => Arc::new(c.clone()),
+        let chain = match &self.chain {
+            Rules::Op(c) => c.clone(),
             Rules::Ethereum(_) => return Err(ServiceError::WrongChainKind { serves: "Ethereum-rules" }),
         };
         let (_slot, files) = self.fetch_range(first, count).await?;

@@ -99,34 +99,40 @@ impl Node {
 
         let witness = match node.execution_witness(number).await? {
             Some(mut witness) => {
-                let has_parent = witness
-                    .headers
-                    .iter()
-                    .any(|h| decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == block.header.parent_hash));
-                if !has_parent {
-                    witness.headers.insert(0, alloy_rlp::encode(&parent).into());
-                }
+                with_parent(&mut witness, &parent);
                 witness
             }
             None => {
                 let mut witness = ProofWitness::new(node, chain, &block, &parent).build().await?;
                 witness.headers = vec![alloy_rlp::encode(&parent).into()];
-                // Older ancestors only when the block reads their hashes.
                 let input = StatelessInput { block: block.clone(), witness: witness.clone() };
-                match execute(chain, &input) {
-                    Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
-                        let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
-                        let numbers: Vec<u64> = (oldest..number).rev().collect();
-                        let headers = node.headers(&numbers).await?;
-                        witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
-                    }
-                    Err(e) => tracing::warn!(block = number, "dry run of the STF on the fetched witness failed: {e}"),
-                    Ok(_) => {}
-                }
+                node.after_dry_run(number, &mut witness, execute(chain, &input).map(drop)).await?;
                 witness
             }
         };
         Ok(WitnessFile { chain_id, block: block_rlp, witness })
+    }
+
+    /// What a dry run of the STF on a fetched witness tells: a block that reads an older block
+    /// hash than the witness holds gets every ancestor up to 256 back; any other failure is
+    /// logged (the prover will refuse it with the reason).
+    pub(crate) async fn after_dry_run(
+        &self,
+        number: u64,
+        witness: &mut ExecutionWitness,
+        dry_run: Result<(), StfError>,
+    ) -> Result<(), FetchError> {
+        match dry_run {
+            Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
+                let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
+                let numbers: Vec<u64> = (oldest..number).rev().collect();
+                let headers = self.headers(&numbers).await?;
+                witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
+            }
+            Err(e) => tracing::warn!(block = number, "dry run of the STF on the fetched witness failed: {e}"),
+            Ok(()) => {}
+        }
+        Ok(())
     }
 
     /// The node's chain id, which must be `configured` (the caller's chain config's).
@@ -157,6 +163,16 @@ impl Node {
     pub async fn raw_header(&self, number: u64) -> Result<Bytes, FetchError> {
         let header = self.headers(&[number]).await?.remove(0);
         Ok(alloy_rlp::encode(&header).into())
+    }
+}
+
+/// A node's own witness with the parent header added if the node left it out.
+pub(crate) fn with_parent(witness: &mut ExecutionWitness, parent: &Header) {
+    let parent_hash = parent.hash_slow();
+    let has_parent =
+        witness.headers.iter().any(|h| decode_exact::<Header>(h).is_ok_and(|h| h.hash_slow() == parent_hash));
+    if !has_parent {
+        witness.headers.insert(0, alloy_rlp::encode(parent).into());
     }
 }
 

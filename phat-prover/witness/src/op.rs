@@ -6,8 +6,9 @@
 //!   block, and crashes on a deposit's raw transaction);
 //! - what op-revm reads outside traced calls: the L1Block slots of the L1 fee, the operator fee and
 //!   the DA footprint, and the fee vaults it credits;
-//! - the L2ToL1MessagePasser's account path at the parent and at the block, for the output roots
-//!   (a node's `debug_executionWitness` lacks it unless the block touched the contract).
+//! - the L2ToL1MessagePasser's account path at the parent, for the output roots (a node's
+//!   `debug_executionWitness` lacks it unless the block touched the contract); the root after the
+//!   block comes from the trie the STF updates.
 
 use alloy::{eips::BlockNumberOrTag, rpc::types::Header as RpcHeader};
 use alloy_consensus::{Block, BlockBody, proofs::calculate_transaction_root};
@@ -15,15 +16,14 @@ use alloy_eips::eip4895::Withdrawal;
 use alloy_primitives::{Address, B256, Bytes, U64, U256, address};
 use op_alloy_consensus::{L2_TO_L1_MESSAGE_PASSER_ADDRESS, OpBlock, OpTxEnvelope, TxDeposit};
 use phat_prover_core::{
-    DbError, StfError,
     op::{OpChainConfig, OpFork, OpStatelessInput, l1_info::L1_BLOCK},
-    witness::{MAX_ANCESTORS, decode_exact},
+    witness::decode_exact,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     error::FetchError,
-    fetch::{Node, ProofWitness},
+    fetch::{Node, ProofWitness, with_parent},
     files::WitnessFile,
 };
 
@@ -52,47 +52,38 @@ impl Node {
         let chain_id = self.same_chain(chain.chain_id()).await?;
         let (block_rlp, block) = self.op_block(number).await?;
         let parent = self.parent_of(&block.header).await?;
-        let message_passer = BTreeMap::from([(L2_TO_L1_MESSAGE_PASSER_ADDRESS, BTreeSet::new())]);
-        let mut witness = match self.execution_witness(number).await? {
-            Some(witness) => witness,
+        let witness = match self.execution_witness(number).await? {
+            Some(mut witness) => {
+                // The message passer's path at the parent, for the output roots (a node's witness
+                // holds it only when the block touched the contract).
+                let message_passer = BTreeMap::from([(L2_TO_L1_MESSAGE_PASSER_ADDRESS, BTreeSet::new())]);
+                for proof in self.proofs(&message_passer, number - 1).await? {
+                    for node in proof.account_proof {
+                        if !witness.state.contains(&node) {
+                            witness.state.push(node);
+                        }
+                    }
+                }
+                with_parent(&mut witness, &parent);
+                witness
+            }
             None => {
                 let prague = chain.fork_at(block.header.timestamp).is_ok_and(|f| f >= OpFork::Isthmus);
                 let slots: Vec<B256> = L1_BLOCK_SLOTS.iter().map(|s| B256::from(U256::from(*s))).collect();
                 let system = std::iter::once((L1_BLOCK, slots))
                     .chain(FEE_VAULTS.iter().map(|v| (*v, Vec::new())))
                     .chain(std::iter::once((L2_TO_L1_MESSAGE_PASSER_ADDRESS, Vec::new())));
-                ProofWitness::for_header(self, &block.header, Vec::new(), &parent, prague)
+                let mut witness = ProofWitness::for_header(self, &block.header, Vec::new(), &parent, prague)
                     .with_system(system)
                     .build()
-                    .await?
+                    .await?;
+                witness.headers = vec![alloy_rlp::encode(&parent).into()];
+                let input = OpStatelessInput { block: block.clone(), witness: witness.clone(), l1_origin: None };
+                self.after_dry_run(number, &mut witness, phat_prover_core::op::execute(chain, &input).map(drop))
+                    .await?;
+                witness
             }
         };
-        // The message passer's path before and after the block (the output roots).
-        for at in [number - 1, number] {
-            for proof in self.proofs(&message_passer, at).await? {
-                for node in proof.account_proof {
-                    if !witness.state.contains(&node) {
-                        witness.state.push(node);
-                    }
-                }
-            }
-        }
-        let parent_rlp: Bytes = alloy_rlp::encode(&parent).into();
-        if !witness.headers.contains(&parent_rlp) {
-            witness.headers.insert(0, parent_rlp);
-        }
-        // Older ancestors only when the block reads their hashes.
-        let input = OpStatelessInput { block: block.clone(), witness: witness.clone(), l1_origin: None };
-        match phat_prover_core::op::execute(chain, &input) {
-            Err(StfError::MissingWitness(DbError::MissingBlockHash(_))) => {
-                let oldest = number.saturating_sub(MAX_ANCESTORS as u64);
-                let numbers: Vec<u64> = (oldest..number).rev().collect();
-                let headers = self.headers(&numbers).await?;
-                witness.headers = headers.iter().map(|h| alloy_rlp::encode(h).into()).collect();
-            }
-            Err(e) => tracing::warn!(block = number, "dry run of the OP STF on the fetched witness failed: {e}"),
-            Ok(_) => {}
-        }
         Ok(WitnessFile { chain_id, block: block_rlp, witness })
     }
 

@@ -59,7 +59,9 @@ fn mutated_blocks_are_refused() {
         let fixture = OpFixture::read(&file).unwrap();
         let chain = fixture.chain().unwrap();
         let input = fixture.input().unwrap();
-        let refuse = |input: &OpStatelessInput| optest::execute(&chain, input).expect_err("a changed block is refused");
+        let refuse = |input: &OpStatelessInput| {
+            phat_prover_core::op::execute(&chain, input).expect_err("a changed block is refused")
+        };
 
         // The L1-attributes deposit dropped (the transactions root updated to match).
         let mut dropped = input.clone();
@@ -126,7 +128,10 @@ fn mutated_blocks_are_refused() {
             ..Default::default()
         })
         .unwrap();
-        assert!(matches!(optest::execute(&before_holocene, &input), Err(StfError::Header(HeaderError::Fork(_)))));
+        assert!(matches!(
+            phat_prover_core::op::execute(&before_holocene, &input),
+            Err(StfError::Header(HeaderError::Fork(_)))
+        ));
     }
 }
 
@@ -135,12 +140,12 @@ fn a_missing_witness_node_is_refused_never_executed_on_a_default() {
     let fixture = OpFixture::read(&smallest()).unwrap();
     let chain = fixture.chain().unwrap();
     let input = fixture.input().unwrap();
-    let expected = optest::execute(&chain, &input).unwrap().block.block_hash;
+    let expected = phat_prover_core::op::execute(&chain, &input).unwrap().block.block_hash;
     let (mut refused, mut unused) = (0, 0);
     for i in 0..input.witness.state.len() {
         let mut stripped = input.clone();
         stripped.witness.state.remove(i);
-        match optest::execute(&chain, &stripped) {
+        match phat_prover_core::op::execute(&chain, &stripped) {
             // A node the block never reached (kona's witness holds a few): the same block.
             Ok(outcome) => {
                 assert_eq!(outcome.block.block_hash, expected);
@@ -156,5 +161,5 @@ fn a_missing_witness_node_is_refused_never_executed_on_a_default() {
     let before = codeless.witness.codes.len();
     codeless.witness.codes.clear();
     assert!(before > 0);
-    assert!(matches!(optest::execute(&chain, &codeless), Err(StfError::MissingWitness(_))));
+    assert!(matches!(phat_prover_core::op::execute(&chain, &codeless), Err(StfError::MissingWitness(_))));
 }

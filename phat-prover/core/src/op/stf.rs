@@ -40,7 +40,7 @@ use crate::{
         l1_info::{self, L1_BLOCK, L1_INFO_DEPOSITOR, L1Origin},
     },
     stf::{BlockOutcome, MAX_EXTRA_DATA, MAX_GAS_LIMIT, check_receipts, open_parent, presence, recover_all},
-    witness::{ExecutionWitness, IndexedWitness, decode_exact},
+    witness::{ExecutionWitness, IndexedWitness},
 };
 
 /// Version 0 of the OP output root: its first 32-byte word.
@@ -62,18 +62,11 @@ pub fn output_root_v0(state_root: B256, message_passer_storage_root: B256, block
 pub struct OpStatelessInput {
     /// The block to prove.
     pub block: OpBlock,
-    /// Trie nodes (including the L2ToL1MessagePasser's account path before and after the block),
+    /// Trie nodes (including the L2ToL1MessagePasser's account path at the parent, for output roots),
     /// codes and ancestor headers.
     pub witness: ExecutionWitness,
     /// The L1 origin's header, if the caller has it: the L1-attributes deposit must then name it.
     pub l1_origin: Option<Header>,
-}
-
-impl OpStatelessInput {
-    /// Decodes a block from its RLP encoding (the whole buffer must be one block).
-    pub fn from_rlp(block_rlp: &[u8], witness: ExecutionWitness) -> Result<Self, StfError> {
-        Ok(Self { block: decode_exact::<OpBlock>(block_rlp)?, witness, l1_origin: None })
-    }
 }
 
 /// What the OP STF established about a block it accepted.

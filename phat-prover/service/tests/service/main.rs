@@ -36,7 +36,7 @@ fn socket_path(name: &str) -> PathBuf {
 
 /// A service proving `l2_rpc`'s blocks, quoting through the guest agent at `socket`; its URL.
 async fn start(l2_rpc: &str, socket: PathBuf) -> String {
-    start_with(l2_rpc, socket, Rules::Ethereum(l2_chain_config(L2_CHAIN_ID))).await
+    start_with(l2_rpc, socket, Rules::Ethereum(l2_chain_config(L2_CHAIN_ID).into())).await
 }
 
 /// [`start`] under `rules`.
@@ -290,7 +290,7 @@ async fn an_op_prover_proves_output_roots_and_only_those() {
         traffic.block(&origin).await.expect("OP block");
     }
     let chain = phat_devkit::op_l2_chain_config(OP_CHAIN_ID);
-    let url = start_with(&op.url, socket_path("op"), Rules::Op(chain.clone())).await;
+    let url = start_with(&op.url, socket_path("op"), Rules::Op(chain.clone().into())).await;
     let about = info(&url).await;
     assert_eq!(field::<B256>(&about, "chainConfigHash"), chain.hash());
     let prover: Address = field(&about, "address");
@@ -305,32 +305,12 @@ async fn an_op_prover_proves_output_roots_and_only_those() {
         prover,
     };
     proof.check((&domain, chain.hash()), 2, 4, prover).expect("signed by the service for blocks 2..=4");
-    assert_eq!(proof.ending_output_root, node_output_root(&op.url, 4).await);
+    assert_eq!(proof.ending_output_root, phat_devkit::op::output_root_at(&op.url, 4).await.expect("node's root"));
 
     refused(post(&format!("{url}/v1/prover/prove-block/2"), None).await, 422, "proves OP Stack blocks");
     refused(post(&format!("{url}/v1/prover/prove-op-output/2/0"), None).await, 422, "1 to 4 only");
     let eth = start(&op.url, socket_path("eth-on-op")).await;
     refused(post(&format!("{eth}/v1/prover/prove-op-output/2/1"), None).await, 422, "proves Ethereum-rules blocks");
-}
-
-/// Block `number`'s output root from the node: state root, the message passer's storage root
-/// (`eth_getProof`), hash.
-async fn node_output_root(l2_rpc: &str, number: u64) -> B256 {
-    let at = format!("{number:#x}");
-    let proof = serde_json::json!({
-        "jsonrpc": "2.0", "id": 1, "method": "eth_getProof",
-        "params": ["0x4200000000000000000000000000000000000016", [], at],
-    });
-    let (_, proof) = post(l2_rpc, Some(proof)).await;
-    let block = serde_json::json!({
-        "jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": [at, false],
-    });
-    let (_, block) = post(l2_rpc, Some(block)).await;
-    phat_prover_core::op::output_root_v0(
-        field(&block["result"], "stateRoot"),
-        field(&proof["result"], "storageHash"),
-        field(&block["result"], "hash"),
-    )
 }
 
 /// `deploy/dstack/service.toml` (the file the image ships) parses; a config names exactly one of
